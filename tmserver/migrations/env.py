@@ -1,0 +1,28 @@
+"""Alembic environment: runs against the engine handed in by ``tmserver.store.db.upgrade``."""
+
+from alembic import context
+
+from tmserver.store.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run() -> None:
+    engine = config.attributes.get("engine")
+    if engine is None:  # plain `alembic` command line: use sqlalchemy.url from the ini
+        from tmserver.store.db import make_engine
+
+        engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+run()

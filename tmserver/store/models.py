@@ -1,0 +1,146 @@
+"""SQLAlchemy 2.0 typed mappings for the TM.
+
+Tables are kept portable between SQLite and PostgreSQL: JSON columns use SQLAlchemy's generic
+:class:`~sqlalchemy.JSON`, timestamps are timezone-aware UTC. Schema changes go through the
+Alembic migrations in ``tmserver/migrations`` — never ``create_all`` in production code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def text_hash(norm: str) -> str:
+    return hashlib.sha1(norm.encode("utf-8")).hexdigest()
+
+
+def context_hash(text: str | None) -> str | None:
+    """Hash of a neighbouring segment's *normalised* source, for 101 % context matches."""
+    if not text:
+        return None
+    from tmserver.normalize import normalize_text
+
+    return hashlib.sha1(normalize_text(text).encode("utf-8")).hexdigest()[:16]
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class Segment(Base):
+    """One translation unit: a source sentence and its translation."""
+
+    __tablename__ = "segments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_lang: Mapped[str] = mapped_column(String(8))  # base: zh | en
+    target_lang: Mapped[str] = mapped_column(String(8))
+    source_tag: Mapped[str] = mapped_column(String(35))  # variant as sent: zh-Hans, en-US …
+    target_tag: Mapped[str] = mapped_column(String(35))
+    source_text: Mapped[str] = mapped_column(Text)
+    target_text: Mapped[str] = mapped_column(Text)
+    source_norm: Mapped[str] = mapped_column(Text)  # matching form, see tmserver.normalize
+    # sha1 of source_norm: exact-match lookups without a btree over long text (PostgreSQL
+    # refuses btree entries over ~2.7 kB, and TM segments can be longer).
+    source_hash: Mapped[str] = mapped_column(String(40))
+    target_norm: Mapped[str] = mapped_column(Text)
+    context_prev: Mapped[str | None] = mapped_column(String(16))
+    context_next: Mapped[str | None] = mapped_column(String(16))
+    origin: Mapped[str | None] = mapped_column(String(255))
+    creator: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    #: Format details kept for lossless round trips (TMX tu/tuv attributes, props, notes,
+    #: inline markup) and per-segment flags (glossary warnings, alignment confidence…).
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    history: Mapped[list[SegmentHistory]] = relationship(
+        back_populates="segment", order_by="SegmentHistory.version", passive_deletes=True
+    )
+
+    __table_args__ = (
+        Index("ix_segments_pair_hash", "source_lang", "target_lang", "source_hash"),
+        Index("ix_segments_origin", "origin"),
+    )
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything needed to restore or show this version."""
+        return {
+            "source_lang": self.source_tag,
+            "target_lang": self.target_tag,
+            "source": self.source_text,
+            "target": self.target_text,
+            "origin": self.origin,
+            "creator": self.creator,
+            "context_prev": self.context_prev,
+            "context_next": self.context_next,
+            "version": self.version,
+            "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+            "extra": self.extra or {},
+        }
+
+
+class SegmentHistory(Base):
+    """A previous version of a segment, kept on every update and delete."""
+
+    __tablename__ = "segment_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # No FK cascade: history must outlive a deleted segment.
+    segment_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("segments.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    original_segment_id: Mapped[int] = mapped_column(Integer, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))  # update | delete
+    changed_by: Mapped[str | None] = mapped_column(String(255))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    segment: Mapped[Segment | None] = relationship(back_populates="history")
+
+
+class SegmentChange(Base):
+    """Append-only change log: other server processes replay it to keep their index fresh."""
+
+    __tablename__ = "segment_changes"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    segment_id: Mapped[int] = mapped_column(Integer, index=True)
+    op: Mapped[str] = mapped_column(String(8))  # upsert | delete
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiKey(Base):
+    """An API key. Only a SHA-256 of the secret is stored; the secret is shown once."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # reader | translator | admin
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class Setting(Base):
+    """Server-wide settings stored in the database (e.g. the glossary policy)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

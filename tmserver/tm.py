@@ -1,0 +1,603 @@
+"""The TM core: every face (JSON API, CLI, CAT-tool routes, HTML) calls this and nothing lower.
+
+One :class:`TM` per process holds the database engine, the session factory and the fuzzy
+lookup engine. Writes go through :meth:`TM.create_segment`, :meth:`TM.update_segment`,
+:meth:`TM.delete_segment` and :meth:`TM.import_units`; each of them
+
+1. validates and normalises the input (language codes, matching form, context hashes),
+2. asks the glossary whether the pair breaks an enforced term (policy ``strict|warn|off``),
+3. writes the segment, its previous version into ``segment_history`` and a row into the
+   ``segment_changes`` log, in **one transaction**,
+4. after commit, tells the in-process index so the next lookup sees the write at once (other
+   processes replay ``segment_changes``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tmserver.errors import (
+    GlossaryViolation,
+    ImportFailed,
+    NotFound,
+    TMError,
+    UnknownLanguageError,
+    ValidationError,
+)
+from tmserver.langs import Lang, UnknownLanguage, parse_lang
+from tmserver.normalize import normalize_text
+from tmserver.store.db import transaction
+from tmserver.store.models import Segment, SegmentChange, SegmentHistory, Setting, context_hash, text_hash
+
+log = logging.getLogger(__name__)
+
+POLICIES = ("strict", "warn", "off")
+ON_VIOLATION = ("refuse", "skip", "accept")
+MAX_SEGMENT_CHARS = 20_000
+
+
+def lang_or_400(code: str | None, what: str = "language") -> Lang:
+    try:
+        return parse_lang(code)
+    except UnknownLanguage as exc:
+        raise UnknownLanguageError(f"{what}: {exc}", {"field": what, "value": code}) from exc
+
+
+@dataclass
+class SegmentInput:
+    """What a client sends to create or replace a segment (before validation)."""
+
+    source: str
+    target: str
+    source_lang: str = "zh"
+    target_lang: str = "en"
+    origin: str | None = None
+    context_prev: str | None = None  # neighbouring *source text*; hashed on write
+    context_next: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, defaults: SegmentInput | None = None) -> SegmentInput:
+        if not isinstance(data, dict):
+            raise ValidationError("expected a JSON object")
+        base = defaults or cls(source="", target="")
+        allowed = {"source", "target", "source_lang", "target_lang", "origin", "context_prev", "context_next", "extra"}
+        unknown = set(data) - allowed - {"force", "reason"}
+        if unknown:
+            raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}", {"fields": sorted(unknown)})
+        values = {k: data.get(k, getattr(base, k)) for k in allowed}
+        for key in ("source", "target", "source_lang", "target_lang"):
+            if not isinstance(values[key], str):
+                raise ValidationError(f"field {key!r} must be a string", {"field": key})
+        for key in ("origin", "context_prev", "context_next"):
+            if values[key] is not None and not isinstance(values[key], str):
+                raise ValidationError(f"field {key!r} must be a string or null", {"field": key})
+        if not isinstance(values["extra"], dict):
+            raise ValidationError("field 'extra' must be an object", {"field": "extra"})
+        return cls(**values)
+
+
+@dataclass
+class WriteResult:
+    segment: dict[str, Any]
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    skipped: int = 0
+    flagged: int = 0
+    total: int = 0
+    violations: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "imported": self.imported,
+            "skipped": self.skipped,
+            "flagged": self.flagged,
+            "total": self.total,
+            "violations": self.violations[:1000],
+        }
+
+
+def segment_to_dict(seg: Segment) -> dict[str, Any]:
+    return {
+        "id": seg.id,
+        "source_lang": seg.source_tag,
+        "target_lang": seg.target_tag,
+        "source": seg.source_text,
+        "target": seg.target_text,
+        "origin": seg.origin,
+        "creator": seg.creator,
+        "context_prev": seg.context_prev,
+        "context_next": seg.context_next,
+        "version": seg.version,
+        "created_at": seg.created_at.isoformat() if seg.created_at else None,
+        "updated_at": seg.updated_at.isoformat() if seg.updated_at else None,
+        "extra": seg.extra or {},
+    }
+
+
+def history_to_dict(h: SegmentHistory) -> dict[str, Any]:
+    return {
+        "version": h.version,
+        "action": h.action,
+        "changed_by": h.changed_by,
+        "changed_at": h.changed_at.isoformat() if h.changed_at else None,
+        "reason": h.reason,
+        "segment": h.data,
+    }
+
+
+class TM:
+    """The service core. Create one per process with :meth:`from_url` or in ``create_app``."""
+
+    def __init__(self, engine: Engine, sessions: sessionmaker[Session], config: dict[str, Any] | None = None):
+        self.engine = engine
+        self.sessions = sessions
+        self.config = config or {}
+        self._listeners: list[Callable[[str, list[int]], None]] = []
+        self._index = None
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @classmethod
+    def from_url(cls, url: str, config: dict[str, Any] | None = None) -> TM:
+        from tmserver.store.db import make_engine, make_sessionmaker
+
+        engine = make_engine(url)
+        return cls(engine, make_sessionmaker(engine), config)
+
+    def session(self):
+        """A transaction context: ``with tm.session() as s: ...`` commits or rolls back."""
+        return transaction(self.sessions)
+
+    def on_change(self, listener: Callable[[str, list[int]], None]) -> None:
+        """Register ``listener(op, segment_ids)``, called after each committed write."""
+        self._listeners.append(listener)
+
+    def _notify(self, op: str, ids: list[int]) -> None:
+        for listener in self._listeners:
+            try:
+                listener(op, ids)
+            except Exception:  # an index failure must not turn a committed write into an error
+                log.exception("change listener failed")
+
+    @property
+    def index(self):
+        """The fuzzy lookup engine (built lazily from the store on first use)."""
+        if self._index is None:
+            from tmserver.index import Engine as IndexEngine
+
+            self._index = IndexEngine(self)
+        return self._index
+
+    # -- settings ---------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        with self.session() as s:
+            row = s.get(Setting, key)
+            return row.value if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.session() as s:
+            row = s.get(Setting, key)
+            if row is None:
+                s.add(Setting(key=key, value=value))
+            else:
+                row.value = value
+
+    def glossary_policy(self, origin: str | None = None) -> str:
+        """Policy for writes into ``origin`` (a per-collection override), else the TM's policy."""
+        if origin:
+            per = self.get_setting(f"glossary_policy:{origin}")
+            if per:
+                return per
+        return self.get_setting("glossary_policy") or self.config.get("GLOSSARY_POLICY", "strict")
+
+    def set_glossary_policy(self, policy: str, origin: str | None = None) -> None:
+        if policy not in POLICIES:
+            raise ValidationError(f"unknown policy {policy!r}; choose one of {', '.join(POLICIES)}")
+        self.set_setting(f"glossary_policy:{origin}" if origin else "glossary_policy", policy)
+
+    # -- glossary enforcement -------------------------------------------------------------
+
+    def _violations(self, session: Session, src: Lang, tgt: Lang, source: str, target: str) -> list[dict[str, Any]]:
+        from tmserver.glossary.enforce import check_pair
+
+        return [v.to_dict() for v in check_pair(session, source, target, src.base, tgt.base)]
+
+    def _enforce(
+        self,
+        session: Session,
+        src: Lang,
+        tgt: Lang,
+        inp: SegmentInput,
+        *,
+        force: bool,
+        reason: str | None,
+    ) -> list[dict[str, Any]]:
+        """Return warnings to store with the segment, or raise GlossaryViolation (strict)."""
+        policy = self.glossary_policy(inp.origin)
+        if policy == "off":
+            return []
+        violations = self._violations(session, src, tgt, inp.source, inp.target)
+        if not violations:
+            return []
+        if force:
+            if not reason or not reason.strip():
+                raise ValidationError("'force' needs a 'reason' (it is kept in the segment history)")
+            return violations
+        if policy == "strict":
+            raise GlossaryViolation(
+                f"the translation breaks {len(violations)} glossary rule(s)", {"violations": violations}
+            )
+        return violations
+
+    # -- segments -------------------------------------------------------------------------
+
+    def _validate(self, inp: SegmentInput) -> tuple[Lang, Lang]:
+        src = lang_or_400(inp.source_lang, "source_lang")
+        tgt = lang_or_400(inp.target_lang, "target_lang")
+        if src.base == tgt.base:
+            raise ValidationError("source and target language must differ", {"source_lang": src.tag, "target_lang": tgt.tag})
+        for name in ("source", "target"):
+            text = getattr(inp, name)
+            if not text.strip():
+                raise ValidationError(f"field {name!r} must not be empty", {"field": name})
+            if len(text) > MAX_SEGMENT_CHARS:
+                raise ValidationError(f"field {name!r} is longer than {MAX_SEGMENT_CHARS} characters", {"field": name})
+        return src, tgt
+
+    @staticmethod
+    def _fill(seg: Segment, inp: SegmentInput, src: Lang, tgt: Lang) -> None:
+        seg.source_lang, seg.target_lang = src.base, tgt.base
+        seg.source_tag, seg.target_tag = src.tag, tgt.tag
+        seg.source_text, seg.target_text = inp.source, inp.target
+        seg.source_norm = normalize_text(inp.source)
+        seg.target_norm = normalize_text(inp.target)
+        seg.source_hash = text_hash(seg.source_norm)
+        seg.context_prev = context_hash(inp.context_prev)
+        seg.context_next = context_hash(inp.context_next)
+        seg.origin = inp.origin
+
+    @staticmethod
+    def _with_flags(extra: dict[str, Any], warnings: list[dict[str, Any]], force: bool, reason: str | None) -> dict[str, Any]:
+        extra = {k: v for k, v in (extra or {}).items() if k not in ("glossary_warnings", "forced")}
+        if warnings:
+            extra["glossary_warnings"] = warnings
+        if force and warnings:
+            extra["forced"] = {"reason": reason}
+        return extra
+
+    def create_segment(
+        self, inp: SegmentInput, *, user: str | None = None, force: bool = False, reason: str | None = None
+    ) -> WriteResult:
+        src, tgt = self._validate(inp)
+        with self.session() as s:
+            warnings = self._enforce(s, src, tgt, inp, force=force, reason=reason)
+            seg = Segment(creator=user, version=1)
+            self._fill(seg, inp, src, tgt)
+            seg.extra = self._with_flags(inp.extra, warnings, force, reason)
+            s.add(seg)
+            s.flush()
+            if force and warnings:
+                # the override is part of the record even for a new segment
+                s.add(SegmentHistory(segment_id=seg.id, original_segment_id=seg.id, version=0, action="force",
+                                     changed_by=user, reason=reason, data={"violations": warnings}))
+            s.add(SegmentChange(segment_id=seg.id, op="upsert"))
+            out = segment_to_dict(seg)
+        self._notify("upsert", [out["id"]])
+        return WriteResult(out, warnings)
+
+    def get_segment(self, seg_id: int) -> dict[str, Any]:
+        with self.session() as s:
+            seg = s.get(Segment, seg_id)
+            if seg is None:
+                raise NotFound(f"segment {seg_id} does not exist", {"id": seg_id})
+            return segment_to_dict(seg)
+
+    def update_segment(
+        self,
+        seg_id: int,
+        changes: dict[str, Any],
+        *,
+        user: str | None = None,
+        force: bool = False,
+        reason: str | None = None,
+    ) -> WriteResult:
+        with self.session() as s:
+            seg = s.get(Segment, seg_id, with_for_update=True)
+            if seg is None:
+                raise NotFound(f"segment {seg_id} does not exist", {"id": seg_id})
+            current = SegmentInput(
+                source=seg.source_text,
+                target=seg.target_text,
+                source_lang=seg.source_tag,
+                target_lang=seg.target_tag,
+                origin=seg.origin,
+                extra={k: v for k, v in (seg.extra or {}).items() if k not in ("glossary_warnings", "forced")},
+            )
+            inp = SegmentInput.from_dict(changes, defaults=current)
+            src, tgt = self._validate(inp)
+            warnings = self._enforce(s, src, tgt, inp, force=force, reason=reason)
+            s.add(SegmentHistory(segment_id=seg.id, original_segment_id=seg.id, version=seg.version,
+                                 action="update", changed_by=user, reason=reason, data=seg.snapshot()))
+            keep_ctx = (seg.context_prev, seg.context_next)
+            self._fill(seg, inp, src, tgt)
+            if "context_prev" not in changes:
+                seg.context_prev = keep_ctx[0]
+            if "context_next" not in changes:
+                seg.context_next = keep_ctx[1]
+            seg.extra = self._with_flags(inp.extra, warnings, force, reason)
+            seg.version += 1
+            s.add(SegmentChange(segment_id=seg.id, op="upsert"))
+            s.flush()
+            out = segment_to_dict(seg)
+        self._notify("upsert", [seg_id])
+        return WriteResult(out, warnings)
+
+    def delete_segment(self, seg_id: int, *, user: str | None = None, reason: str | None = None) -> None:
+        with self.session() as s:
+            seg = s.get(Segment, seg_id)
+            if seg is None:
+                raise NotFound(f"segment {seg_id} does not exist", {"id": seg_id})
+            s.add(SegmentHistory(segment_id=None, original_segment_id=seg.id, version=seg.version,
+                                 action="delete", changed_by=user, reason=reason, data=seg.snapshot()))
+            s.execute(
+                SegmentHistory.__table__.update()
+                .where(SegmentHistory.segment_id == seg.id)
+                .values(segment_id=None)
+            )
+            s.delete(seg)
+            s.add(SegmentChange(segment_id=seg_id, op="delete"))
+        self._notify("delete", [seg_id])
+
+    def history(self, seg_id: int) -> dict[str, Any]:
+        with self.session() as s:
+            rows = list(
+                s.scalars(
+                    select(SegmentHistory)
+                    .where(SegmentHistory.original_segment_id == seg_id)
+                    .order_by(SegmentHistory.id)
+                )
+            )
+            seg = s.get(Segment, seg_id)
+            if seg is None and not rows:
+                raise NotFound(f"segment {seg_id} does not exist and has no history", {"id": seg_id})
+            return {
+                "id": seg_id,
+                "current": segment_to_dict(seg) if seg else None,
+                "deleted": seg is None,
+                "history": [history_to_dict(h) for h in rows],
+            }
+
+    def list_segments(
+        self,
+        *,
+        source_lang: str | None = None,
+        target_lang: str | None = None,
+        origin: str | None = None,
+        contains: str | None = None,
+        page: int = 1,
+        per_page: int = 50,
+    ) -> dict[str, Any]:
+        if page < 1 or not 1 <= per_page <= 1000:
+            raise ValidationError("page must be ≥ 1 and per_page between 1 and 1000")
+        q = select(Segment)
+        if source_lang:
+            q = q.where(Segment.source_lang == lang_or_400(source_lang, "source_lang").base)
+        if target_lang:
+            q = q.where(Segment.target_lang == lang_or_400(target_lang, "target_lang").base)
+        if origin:
+            q = q.where(Segment.origin == origin)
+        if contains:
+            pat = "%" + contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            q = q.where(or_(Segment.source_text.like(pat, escape="\\"), Segment.target_text.like(pat, escape="\\")))
+        with self.session() as s:
+            total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+            rows = s.scalars(q.order_by(Segment.id).offset((page - 1) * per_page).limit(per_page))
+            items = [segment_to_dict(r) for r in rows]
+        return {"items": items, "page": page, "per_page": per_page, "total": total}
+
+    def count(self) -> int:
+        with self.session() as s:
+            return s.scalar(select(func.count(Segment.id))) or 0
+
+    def languages(self) -> dict[str, list[str]]:
+        """Languages present in the TM, as tags users sent (for the CAT-tool /languages/ route)."""
+        with self.session() as s:
+            srcs = set(s.scalars(select(Segment.source_tag).distinct()))
+            tgts = set(s.scalars(select(Segment.target_tag).distinct()))
+        return {"source": sorted(srcs), "target": sorted(tgts)}
+
+    # -- lookup and concordance ---------------------------------------------------------------
+
+    def lookup(self, query: str, source_lang: str, target_lang: str, **kwargs: Any):
+        """Fuzzy lookup through the index engine (see :mod:`tmserver.index`)."""
+        src = lang_or_400(source_lang, "source_lang")
+        tgt = lang_or_400(target_lang, "target_lang")
+        if src.base == tgt.base:
+            raise ValidationError("source and target language must differ")
+        if not query or not query.strip():
+            raise ValidationError("the query 'q' must not be empty", {"field": "q"})
+        return self.index.lookup(query, src, tgt, **kwargs)
+
+    def concordance(self, q: str, lang: str, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+        """Substring search on the ``lang`` side of every segment, with match offsets.
+
+        Matching is on the matching form (so 網路 finds 网络, and case is ignored); offsets are
+        reported in the original text.
+        """
+        from tmserver.normalize import normalize
+
+        lg = lang_or_400(lang, "lang")
+        if not q or not q.strip():
+            raise ValidationError("the query 'q' must not be empty", {"field": "q"})
+        if not 1 <= limit <= 500 or offset < 0:
+            raise ValidationError("limit must be between 1 and 500 and offset ≥ 0")
+        needle = normalize_text(q)
+        pat = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        results: list[dict[str, Any]] = []
+        with self.session() as s:
+            side_src = (Segment.source_lang == lg.base) & Segment.source_norm.like(pat, escape="\\")
+            side_tgt = (Segment.target_lang == lg.base) & Segment.target_norm.like(pat, escape="\\")
+            base = select(Segment).where(or_(side_src, side_tgt))
+            total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
+            for seg in s.scalars(base.order_by(Segment.id).offset(offset).limit(limit)):
+                on_source = seg.source_lang == lg.base
+                text = seg.source_text if on_source else seg.target_text
+                other = seg.target_text if on_source else seg.source_text
+                norm = normalize(text)
+                spans = []
+                start = norm.text.find(needle)
+                while start != -1:
+                    spans.append(list(norm.to_original(start, start + len(needle))))
+                    start = norm.text.find(needle, start + max(1, len(needle)))
+                results.append(
+                    {
+                        "id": seg.id,
+                        "lang": seg.source_tag if on_source else seg.target_tag,
+                        "text": text,
+                        "translation": other,
+                        "side": "source" if on_source else "target",
+                        "spans": spans,
+                    }
+                )
+        return {"query": q, "lang": lg.tag, "total": total, "results": results}
+
+    # -- bulk import / export ---------------------------------------------------------------
+
+    def import_units(
+        self,
+        units: Iterable[Any],
+        *,
+        origin: str | None = None,
+        user: str | None = None,
+        on_violation: str = "refuse",
+        progress: Callable[[int], None] | None = None,
+        batch_size: int = 2000,
+    ) -> ImportReport:
+        """Import format units (:class:`tmserver.formats.Unit`) in ONE transaction.
+
+        Any parse or validation error rolls back everything and raises :class:`ImportFailed`
+        naming the unit (``<tu>`` number / CSV line). Glossary enforcement: with the ``strict``
+        policy and ``on_violation='refuse'`` one violating unit refuses the whole file with a
+        per-segment report; ``skip`` imports the clean units; ``accept`` imports all, flagged.
+        """
+        if on_violation not in ON_VIOLATION:
+            raise ValidationError(f"on_violation must be one of {', '.join(ON_VIOLATION)}")
+        report = ImportReport()
+        new_ids: list[int] = []
+        with self.session() as s:
+            policy_cache: dict[str | None, str] = {}
+            pending: list[Segment] = []
+            refuse = False
+            from tmserver.formats import with_context
+
+            for unit in with_context(units):
+                report.total += 1
+                where = unit.where or f"unit {report.total}"
+                inp = SegmentInput(
+                    source=unit.source,
+                    target=unit.target,
+                    source_lang=unit.source_lang,
+                    target_lang=unit.target_lang,
+                    origin=unit.origin or origin,
+                    context_prev=unit.context_prev,
+                    context_next=unit.context_next,
+                    extra=unit.extra or {},
+                )
+                try:
+                    src, tgt = self._validate(inp)
+                except TMError as exc:
+                    raise ImportFailed(f"{where}: {exc.message}", {"where": where, **(exc.details or {})}) from exc
+                key = inp.origin
+                if key not in policy_cache:
+                    policy_cache[key] = self.glossary_policy(key)
+                policy = policy_cache[key]
+                warnings: list[dict[str, Any]] = []
+                if policy != "off":
+                    warnings = self._violations(s, src, tgt, inp.source, inp.target)
+                if warnings:
+                    report.violations.append({"where": where, "source": inp.source, "violations": warnings})
+                    if policy == "strict":
+                        if on_violation == "refuse":
+                            refuse = True
+                            continue
+                        if on_violation == "skip":
+                            report.skipped += 1
+                            continue
+                    report.flagged += 1
+                if refuse:
+                    continue  # keep scanning only to report every violation
+                seg = Segment(creator=user, version=1)
+                self._fill(seg, inp, src, tgt)
+                seg.extra = self._with_flags(inp.extra, warnings, False, None)
+                pending.append(seg)
+                report.imported += 1
+                if len(pending) >= batch_size:
+                    new_ids.extend(self._flush_batch(s, pending))
+                    pending = []
+                    if progress:
+                        progress(report.total)
+            if refuse:
+                raise GlossaryViolation(
+                    f"{len(report.violations)} unit(s) break the glossary; nothing was imported "
+                    "(use on_violation=skip to import the clean units, or accept to import all flagged)",
+                    {"violations": report.violations[:1000], "total": report.total},
+                )
+            if pending:
+                new_ids.extend(self._flush_batch(s, pending))
+            if progress:
+                progress(report.total)
+        if new_ids:
+            self._notify("upsert", new_ids)
+        return report
+
+    @staticmethod
+    def _flush_batch(s: Session, segs: list[Segment]) -> list[int]:
+        s.add_all(segs)
+        s.flush()
+        ids = [seg.id for seg in segs]
+        s.execute(SegmentChange.__table__.insert(), [{"segment_id": i, "op": "upsert"} for i in ids])
+        s.expunge_all()
+        return ids
+
+    def iter_segments(
+        self, *, source_lang: str | None = None, target_lang: str | None = None, origin: str | None = None,
+        chunk: int = 5000,
+    ) -> Iterator[Segment]:
+        """Stream segments in id order without holding them all in memory."""
+        last = 0
+        while True:
+            with self.session() as s:
+                q = select(Segment).where(Segment.id > last)
+                if source_lang:
+                    q = q.where(Segment.source_lang == lang_or_400(source_lang, "source_lang").base)
+                if target_lang:
+                    q = q.where(Segment.target_lang == lang_or_400(target_lang, "target_lang").base)
+                if origin:
+                    q = q.where(Segment.origin == origin)
+                rows = list(s.scalars(q.order_by(Segment.id).limit(chunk)))
+                for r in rows:
+                    s.expunge(r)
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1].id
+
+    def clear(self) -> None:
+        """Delete every segment and its history (tests and `import --replace`)."""
+        with self.session() as s:
+            s.execute(delete(SegmentHistory))
+            s.execute(delete(SegmentChange))
+            s.execute(delete(Segment))
+        self._notify("reset", [])
