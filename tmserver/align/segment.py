@@ -1,0 +1,244 @@
+"""Sentence segmentation for Chinese and English, tuned to how translators cut text.
+
+The aligner works on sentences, and the TM stores them, so the cut points must be the ones a
+human translator would choose — otherwise a lookup of "one sentence" finds half a unit.
+
+Chinese policy (``segment_zh``):
+
+* a sentence ends after 。！？, after ASCII ``?``/``!`` used as sentence ends in mixed text,
+  and after a sentence-final ``……`` (one that is not followed by clause punctuation);
+* closing quotes/brackets ``”’」』）》`` and note markers ``①②…`` right after the final mark
+  stay with that sentence: ``…共同体。”①该重要理念…`` is cut after ``①``;
+* nothing is cut inside ``《》`` or inside quotes: a quotation holding several sentences stays
+  whole with the sentence around it (the cut, if any, comes after the closing quote);
+* ``；``/``;`` and the ASCII ``,`` ``:`` the seed article mixes into Chinese text are clause
+  punctuation, never a cut;
+* a line without a final mark (title, heading, keywords, 【注释】) is one sentence, and line-initial
+  markers (①, （1）, 一、, 【摘要】) stay with the sentence they open — they are never cut off,
+  because cuts only ever happen *after* a final mark.
+
+English policy (``segment_en``): cut after ``.``/``!``/``?`` (plus closing quotes/brackets and
+note markers) when whitespace follows and the next word starts with a capital letter, a digit
+or an opening quote — except after abbreviations (Dr., U.S., e.g., No. 5, Jan. 3), initials
+(J. Smith) and ``etc.``/``e.g.`` followed by lower case. Decimals (2.6) never qualify, since no
+space follows the point.
+
+Files: one paragraph per line, blank lines ignored (:func:`read_paragraphs`); or, presegmented,
+one sentence per line with blank lines between paragraphs (:func:`read_presegmented`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+__all__ = [
+    "segment_zh",
+    "segment_en",
+    "segment",
+    "read_paragraphs",
+    "read_presegmented",
+    "segment_paragraphs",
+]
+
+ZH_FINAL = set("。！？?!")
+ZH_CLOSERS = set("”’」』）》)\"'")
+NOTE_MARKERS = set("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳")
+ZH_CLAUSE = set("，、；：,;:")
+# opening → closing pairs whose inside is never cut
+ZH_PAIRS = {"《": "》", "“": "”", "「": "」", "『": "』", "‘": "’"}
+ZH_OPENERS = set(ZH_PAIRS)
+ZH_PAIR_CLOSERS = set(ZH_PAIRS.values())
+
+
+def _strip_pieces(text: str, cuts: Iterable[int]) -> list[str]:
+    out: list[str] = []
+    start = 0
+    for cut in [*cuts, len(text)]:
+        piece = text[start:cut].strip()
+        if piece:
+            out.append(piece)
+        start = cut
+    return out
+
+
+def segment_zh(paragraph: str) -> list[str]:
+    """Cut one Chinese paragraph into sentences (see the module docstring for the policy)."""
+    text = paragraph.strip()
+    n = len(text)
+    cuts: list[int] = []
+    stack: list[str] = []  # expected closers of the open 《 “ 「 … pairs
+    # ASCII double quotes only count as a pair when the paragraph has an even number of them
+    ascii_quotes = text.count('"') % 2 == 0
+    i = 0
+    while i < n:
+        ch = text[i]
+        if ch in ZH_OPENERS:
+            stack.append(ZH_PAIRS[ch])
+        elif ch == '"' and ascii_quotes:
+            if stack and stack[-1] == '"':
+                stack.pop()
+            else:
+                stack.append('"')
+        elif ch in ZH_PAIR_CLOSERS:
+            if ch in stack:
+                # pop up to the matching opener (tolerates a missing inner closer)
+                while stack and stack.pop() != ch:
+                    pass
+                if not stack and i > 0 and (text[i - 1] in ZH_FINAL or text[i - 1] == "…"):
+                    # 。” closing the outermost quote: the sentence ends after the closers
+                    end = _absorb_closers(text, i + 1)
+                    if _ellipsis_ok(text, i - 1, end):
+                        cuts.append(end)
+                    i = end
+                    continue
+        elif not stack and ch in ZH_FINAL:
+            if ch in "?!" and i + 1 < n and text[i + 1].isascii() and text[i + 1].isalnum():
+                i += 1  # "Yahoo!Japan": not a sentence end
+                continue
+            end = i + 1
+            while end < n and text[end] in ZH_FINAL:
+                end += 1
+            end = _absorb_closers(text, end)
+            cuts.append(end)
+            i = end
+            continue
+        elif not stack and ch == "…":
+            end = i
+            while end < n and text[end] == "…":
+                end += 1
+            if end - i >= 2:
+                end2 = _absorb_closers(text, end)
+                if end2 < n and text[end2] in ZH_FINAL:
+                    i = end2  # "……。": let the full stop make the cut
+                    continue
+                if end2 >= n or text[end2] not in ZH_CLAUSE:
+                    cuts.append(end2)
+                i = end2
+                continue
+            i = end
+            continue
+        i += 1
+    return _strip_pieces(text, cuts)
+
+
+def _absorb_closers(text: str, i: int) -> int:
+    """Index after the closing quotes/brackets and note markers that follow a final mark."""
+    n = len(text)
+    while i < n and (text[i] in ZH_CLOSERS or text[i] in NOTE_MARKERS):
+        i += 1
+    return i
+
+
+def _ellipsis_ok(text: str, mark: int, end: int) -> bool:
+    """A quote closed after ``……`` ends the sentence only if no clause punctuation follows."""
+    if text[mark] != "…":
+        return True
+    return end >= len(text) or text[end] not in ZH_CLAUSE
+
+
+# -- English ---------------------------------------------------------------------------------
+
+#: never a sentence end, whatever follows (titles, Latin abbreviations)
+EN_ABBREV_ALWAYS = {
+    "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "gen", "gov", "sen", "rep", "rev", "hon",
+    "capt", "col", "lt", "sgt", "mt", "ft", "vs", "cf", "e.g", "i.e", "viz", "al", "approx", "dept",
+    "est", "inc", "ltd", "corp", "co", "bros",
+}
+#: abbreviations that stand before a number: "No. 5", "Jan. 3", "Fig. 2", "pp. 10"
+EN_ABBREV_NUMERIC = {
+    "no", "nos", "fig", "figs", "vol", "vols", "p", "pp", "art", "arts", "sec", "ch", "para", "op", "ed",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+}
+#: after an initialism such as U.S. a capitalised word is usually a name ("U.S. Congress");
+#: only these sentence openers make it a cut
+EN_OPENERS_AFTER_INITIALISM = {
+    "The", "This", "These", "That", "Those", "It", "Its", "In", "But", "However", "A", "An", "We",
+    "They", "He", "She", "There", "Such", "As", "At", "On", "For", "If", "When", "While", "Yet", "So",
+    "Since", "Meanwhile", "Moreover", "Furthermore", "Therefore", "Thus",
+}
+EN_CLOSERS = "\"'”’)]»"
+# a final mark, its closers/note markers, then whitespace: a candidate cut
+_EN_CANDIDATE = re.compile(r"[.!?]+[" + re.escape(EN_CLOSERS) + "①-⑳]*(?=\\s)")
+_WORD_BEFORE = re.compile(r"(\S+)$")
+_INITIALISM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
+
+
+def _en_starts_sentence(rest: str) -> bool:
+    rest = rest.lstrip()
+    if not rest:
+        return False
+    c = rest[0]
+    return c.isupper() or c.isdigit() or c in "\"“‘'(["
+
+
+def _en_is_abbrev(word: str, nxt: str) -> bool:
+    """``word`` is the token before the period (without it); ``nxt`` the next token."""
+    core = word.lstrip("\"'“‘([")
+    low = core.lower()
+    if low in EN_ABBREV_ALWAYS:
+        return True
+    if low in EN_ABBREV_NUMERIC and nxt[:1].isdigit():
+        return True
+    if len(core) == 1 and core.isupper():
+        return True  # an initial: "J. Smith"
+    if _INITIALISM.match(core):  # U.S, U.N, e.g (handled above), a.m
+        first = re.match(r"[A-Za-z]+", nxt)
+        return not (first and first.group(0) in EN_OPENERS_AFTER_INITIALISM)
+    return False
+
+
+def segment_en(paragraph: str) -> list[str]:
+    """Cut one English paragraph into sentences (see the module docstring for the policy)."""
+    text = paragraph.strip()
+    cuts: list[int] = []
+    for m in _EN_CANDIDATE.finditer(text):
+        rest = text[m.end():]
+        if not _en_starts_sentence(rest):
+            continue
+        marks = m.group(0)
+        if marks.startswith(".") and len(marks.rstrip(EN_CLOSERS + "①②③④⑤⑥⑦⑧⑨⑩")) == 1:
+            before = _WORD_BEFORE.search(text[: m.start()])
+            nxt = rest.lstrip().split(" ", 1)[0]
+            if before and _en_is_abbrev(before.group(1), nxt):
+                continue
+        cuts.append(m.end())
+    return _strip_pieces(text, cuts)
+
+
+def segment(paragraph: str, lang: str) -> list[str]:
+    """Segment one paragraph in ``lang`` (``zh…`` or ``en…``)."""
+    return segment_zh(paragraph) if lang.lower().startswith("zh") else segment_en(paragraph)
+
+
+# -- files -----------------------------------------------------------------------------------
+
+
+def read_paragraphs(text: str) -> list[str]:
+    """One paragraph per non-blank line; surrounding whitespace and a BOM dropped."""
+    return [line.strip() for line in text.lstrip("\ufeff").splitlines() if line.strip()]
+
+
+def read_presegmented(text: str) -> list[list[str]]:
+    """One sentence per non-blank line; blank lines separate paragraphs."""
+    paragraphs: list[list[str]] = []
+    current: list[str] = []
+    for line in text.lstrip("\ufeff").splitlines():
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            paragraphs.append(current)
+            current = []
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def segment_paragraphs(text: str, lang: str) -> list[list[str]]:
+    """Read a paragraph-per-line file body and segment every paragraph."""
+    return [segment(p, lang) for p in read_paragraphs(text)]
+
+
+def to_sent_file(paragraphs: list[list[str]]) -> str:
+    """Inverse of :func:`read_presegmented`: one sentence a line, blank line between paragraphs."""
+    return "\n\n".join("\n".join(p) for p in paragraphs) + "\n"
