@@ -601,3 +601,95 @@ class TM:
             s.execute(delete(SegmentChange))
             s.execute(delete(Segment))
         self._notify("reset", [])
+
+
+# -- files ------------------------------------------------------------------------------------
+
+IMPORT_FORMATS = ("tmx", "csv", "tsv")
+EXPORT_FORMATS = ("tmx", "csv", "tsv")
+
+
+def segment_to_unit(seg: Segment) -> Any:
+    """The format-neutral unit for a stored segment (keeps TMX details for a lossless export)."""
+    from tmserver.formats import Unit
+    from tmserver.formats.tmx import tmx_date
+
+    extra = dict(seg.extra or {})
+    tu = dict(extra.get("tu") or {})
+    attrs = dict(tu.get("attrs") or {})
+    attrs.setdefault("tuid", str(seg.id))
+    attrs.setdefault("creationdate", tmx_date(seg.created_at))
+    if seg.creator:
+        attrs.setdefault("creationid", seg.creator)
+    if seg.version > 1:
+        attrs["changedate"] = tmx_date(seg.updated_at)
+    tu["attrs"] = attrs
+    extra["tu"] = tu
+    for private in ("glossary_warnings", "forced"):
+        extra.pop(private, None)
+    return Unit(
+        source=seg.source_text,
+        target=seg.target_text,
+        source_lang=seg.source_tag,
+        target_lang=seg.target_tag,
+        origin=seg.origin,
+        extra=extra,
+    )
+
+
+def import_file(
+    tm: TM,
+    fh: Any,
+    fmt: str,
+    *,
+    origin: str | None = None,
+    user: str | None = None,
+    on_violation: str = "refuse",
+    source_lang: str | None = None,
+    target_lang: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import a TMX/CSV/TSV binary stream into ``tm`` — all or nothing."""
+    from tmserver.formats.tabular import iter_tabular
+    from tmserver.formats.tmx import iter_tmx
+
+    if fmt not in IMPORT_FORMATS:
+        raise ValidationError(f"unknown import format {fmt!r}; use one of {', '.join(IMPORT_FORMATS)}")
+    if source_lang:
+        lang_or_400(source_lang, "source_lang")
+    if target_lang:
+        lang_or_400(target_lang, "target_lang")
+    if fmt == "tmx":
+        units = iter_tmx(fh, origin=origin)
+    else:
+        units = iter_tabular(fh, fmt, source_lang=source_lang, target_lang=target_lang, origin=origin)
+    return tm.import_units(units, origin=origin, user=user, on_violation=on_violation, progress=progress)
+
+
+def export_file(
+    tm: TM,
+    fh: Any,
+    fmt: str,
+    *,
+    source_lang: str | None = None,
+    target_lang: str | None = None,
+    origin: str | None = None,
+) -> int:
+    """Stream the TM (or a filtered part) to a binary file as TMX/CSV/TSV; return the count.
+
+    CSV/TSV hold one direction (default zh → en); TMX holds every segment, marking a unit
+    whose source language differs from the header's with its own ``srclang``.
+    """
+    from tmserver.formats.tabular import write_tabular
+    from tmserver.formats.tmx import write_tmx
+
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    if fmt == "tmx":
+        units = (segment_to_unit(s) for s in tm.iter_segments(source_lang=source_lang, target_lang=target_lang, origin=origin))
+        src = lang_or_400(source_lang, "source_lang").tag if source_lang else "zh"
+        return write_tmx(units, fh, srclang=src)
+    src = lang_or_400(source_lang or "zh", "source_lang")
+    tgt = lang_or_400(target_lang or ("en" if src.base == "zh" else "zh"), "target_lang")
+    units = (segment_to_unit(s) for s in tm.iter_segments(source_lang=src.base, target_lang=tgt.base, origin=origin))
+    return write_tabular(units, fh, fmt, source_lang=source_lang or src.tag, target_lang=target_lang or tgt.tag)

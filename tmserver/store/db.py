@@ -69,28 +69,31 @@ def alembic_config(engine: Engine):
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (idempotent)."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the schema to ``revision`` (idempotent). Each area (glossary, QA…) keeps its own
+    branch of revisions from ``0001``, so the default target is every head."""
     from alembic import command
 
     command.upgrade(alembic_config(engine), revision)
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The applied revision(s), comma-separated when several branches are applied."""
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return ",".join(sorted(heads)) or None
 
 
-def head_revision() -> str:
+def head_revisions() -> set[str]:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()  # type: ignore[return-value]
+    return set(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
 
 
 def needs_upgrade(engine: Engine) -> bool:
-    return current_revision(engine) != head_revision()
+    return set((current_revision(engine) or "").split(",")) - {""} != head_revisions()
 
 
 def table_names(engine: Engine) -> list[str]:

@@ -1,0 +1,148 @@
+"""Test fixtures: the real app on a real database.
+
+The database is ``TMSERVER_TEST_DATABASE_URL`` (CI points it at a fresh PostgreSQL database) or,
+by default, a temporary SQLite file. The schema is built once through the Alembic migrations,
+exactly as ``tmserver serve`` builds it; each test then starts from empty tables.
+
+If a PostgreSQL URL is given but the server does not answer, the whole run fails: a suite that
+silently skipped its database would pass without testing anything.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import MetaData, text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TMSERVER_TEST_DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+    from tmserver.store.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure to connect ends the run
+        pytest.exit(f"TMSERVER_TEST_DATABASE_URL={url} is unreachable: {exc}", returncode=3)
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str) -> list[str]:
+    """Upgrade once; return the tables in an order safe for DELETE (children first)."""
+    from tmserver.store.db import make_engine, upgrade
+
+    engine = make_engine(database_url)
+    upgrade(engine)
+    meta = MetaData()
+    meta.reflect(engine)
+    order = [t.name for t in reversed(meta.sorted_tables) if t.name != "alembic_version"]
+    engine.dispose()
+    return order
+
+
+def _wipe(engine, tables: list[str]) -> None:
+    with engine.begin() as conn:
+        for name in tables:
+            conn.execute(text(f'DELETE FROM "{name}"'))
+
+
+@pytest.fixture()
+def app(database_url: str, _schema: list[str]):
+    from tmserver.app import create_app
+
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SEED_DIRS": []})
+    tm = app.extensions["tmserver"]
+    _wipe(tm.engine, _schema)
+    yield app
+    tm.engine.dispose()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def tm(app):
+    return app.extensions["tmserver"]
+
+
+@pytest.fixture()
+def keys(tm) -> dict[str, str]:
+    """One API key secret per role."""
+    from tmserver.auth import ROLES, create_key
+
+    out = {}
+    with tm.session() as s:
+        for role in ROLES:
+            _key, secret = create_key(s, f"test-{role}", role)
+            out[role] = secret
+    return out
+
+
+@pytest.fixture()
+def auth(keys) -> Callable[[str], dict[str, str]]:
+    """``auth("translator")`` → headers carrying that role's key."""
+    return lambda role: {"Authorization": f"Bearer {keys[role]}"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def live_server(database_url: str, _schema: list[str], app) -> Iterator[Callable[..., str]]:
+    """Start real ``tmserver serve`` processes (gunicorn) on the test database.
+
+    ``start(workers=1, extra_env=None)`` returns the base URL once ``/api/v1/health`` answers.
+    """
+    procs: list[subprocess.Popen] = []
+
+    def start(workers: int = 1, extra_env: dict[str, str] | None = None, seed: bool = False) -> str:
+        port = free_port()
+        env = {**os.environ, "TMSERVER_DATABASE_URL": database_url, **(extra_env or {})}
+        cmd = [sys.executable, "-m", "tmserver", "serve", "--port", str(port), "--workers", str(workers)]
+        if not seed:
+            cmd.append("--no-seed")
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        procs.append(proc)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if proc.poll() is not None:
+                out = proc.stdout.read().decode("utf-8", "replace") if proc.stdout else ""
+                raise RuntimeError(f"server exited with {proc.returncode}:\n{out}")
+            try:
+                with urllib.request.urlopen(base + "/api/v1/health", timeout=2) as r:
+                    if r.status == 200:
+                        return base
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("server did not start within 60 s")
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -1,0 +1,158 @@
+"""Helpers every blueprint uses: the core, auth, request parsing and OpenAPI annotations.
+
+A route stays thin::
+
+    @bp.get("/api/v1/segments/<int:seg_id>")
+    @doc(summary="Read a segment", tags=["segments"], responses={200: "Segment", 404: "Error"})
+    @requires("reader")
+    def get_segment(seg_id):
+        return get_tm().get_segment(seg_id)
+
+``@requires`` reads ``Authorization: Bearer <key>``; reads are open unless the server is
+configured with ``READS_REQUIRE_KEY``. ``@doc`` records what the OpenAPI generator
+(:mod:`tmserver.api.openapi`) needs; a route without it fails ``tests/test_openapi.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, g, request
+
+from tmserver.auth import ANONYMOUS, Principal, role_rank, verify_key
+from tmserver.errors import Forbidden, Unauthorized, ValidationError
+from tmserver.tm import TM
+
+
+def get_tm() -> TM:
+    return current_app.extensions["tmserver"]
+
+
+def principal() -> Principal:
+    return getattr(g, "principal", ANONYMOUS)
+
+
+def user_name() -> str | None:
+    p = principal()
+    return None if p.key_id is None else p.name
+
+
+def _authenticate() -> Principal | None:
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthorized("the Authorization header must be 'Bearer <key>'")
+    with get_tm().session() as s:
+        found = verify_key(s, secret.strip())
+    if found is None:
+        raise Unauthorized("unknown or revoked API key")
+    return found
+
+
+def requires(role: str) -> Callable:
+    """Decorator: the caller must hold ``role`` (reader < translator < admin)."""
+    role_rank(role)  # fail at import time on a typo
+
+    def deco(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any):
+            found = _authenticate()
+            needs_key = role != "reader" or current_app.config.get("READS_REQUIRE_KEY")
+            if found is None:
+                if needs_key:
+                    raise Unauthorized(f"this endpoint needs an API key with role {role!r}")
+                found = ANONYMOUS
+            if not found.allows(role):
+                raise Forbidden(f"this endpoint needs role {role!r}; your key has {found.role!r}")
+            g.principal = found
+            return view(*args, **kwargs)
+
+        wrapper.__apidoc_role__ = role  # type: ignore[attr-defined]
+        return wrapper
+
+    return deco
+
+
+def doc(
+    summary: str,
+    *,
+    tags: list[str] | None = None,
+    params: list[dict[str, Any]] | None = None,
+    body: dict[str, Any] | str | None = None,
+    responses: dict[int, str | dict[str, Any]] | None = None,
+    description: str | None = None,
+) -> Callable:
+    """Attach OpenAPI facts to a view. ``params``: ``{"name", "in": "query", "schema", "required"}``.
+
+    ``body`` and ``responses`` values are JSON Schemas or names of schemas in
+    :data:`tmserver.api.openapi.SCHEMAS`.
+    """
+
+    def deco(view: Callable) -> Callable:
+        view.__apidoc__ = {  # type: ignore[attr-defined]
+            "summary": summary,
+            "tags": tags or [],
+            "params": params or [],
+            "body": body,
+            "responses": responses or {200: {"type": "object"}},
+            "description": description,
+        }
+        return view
+
+    return deco
+
+
+def json_body(required: bool = True) -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if data is None:
+        if required:
+            raise ValidationError("expected a JSON object body (Content-Type: application/json)")
+        return {}
+    if not isinstance(data, dict):
+        raise ValidationError("the JSON body must be an object")
+    return data
+
+
+def arg_str(name: str, *, required: bool = False, default: str | None = None) -> str | None:
+    value = request.args.get(name, default)
+    if required and (value is None or not str(value).strip()):
+        raise ValidationError(f"query parameter {name!r} is required", {"parameter": name})
+    return value
+
+
+def arg_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(float(raw))
+    except ValueError:
+        raise ValidationError(f"query parameter {name!r} must be a number, got {raw!r}", {"parameter": name}) from None
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise ValidationError(
+            f"query parameter {name!r} must be between {minimum} and {maximum}, got {value}",
+            {"parameter": name, "minimum": minimum, "maximum": maximum},
+        )
+    return value
+
+
+def arg_bool(name: str, default: bool = False) -> bool:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def force_and_reason(data: dict[str, Any]) -> tuple[bool, str | None]:
+    """``force``/``reason`` may come in the JSON body or the query string."""
+    force = data.get("force", request.args.get("force", False))
+    if isinstance(force, str):
+        force = force.lower() in {"1", "true", "yes", "on"}
+    reason = data.get("reason", request.args.get("reason"))
+    if reason is not None and not isinstance(reason, str):
+        raise ValidationError("'reason' must be a string")
+    return bool(force), reason

@@ -1,0 +1,43 @@
+"""API key management over HTTP (admin only); the CLI's ``tmserver keys`` does the same."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from tmserver.api.common import doc, get_tm, json_body, requires
+from tmserver.auth import create_key, key_to_dict, list_keys, revoke_key
+from tmserver.errors import NotFound
+
+bp = Blueprint("keys", __name__)
+
+
+@bp.get("/api/v1/keys")
+@doc("List API keys (never their secrets)", tags=["keys"], responses={200: {"type": "object"}, 401: "Error", 403: "Error"})
+@requires("admin")
+def keys_list():
+    with get_tm().session() as s:
+        return {"keys": [key_to_dict(k) for k in list_keys(s)]}
+
+
+@bp.post("/api/v1/keys")
+@doc("Create an API key; the secret is in this response only", tags=["keys"],
+     body={"type": "object", "required": ["name", "role"], "properties": {
+         "name": {"type": "string"}, "role": {"type": "string", "enum": ["reader", "translator", "admin"]}}},
+     responses={201: {"type": "object"}, 400: "Error", 401: "Error", 403: "Error"})
+@requires("admin")
+def keys_create():
+    data = json_body()
+    with get_tm().session() as s:
+        key, secret = create_key(s, str(data.get("name", "")), str(data.get("role", "")))
+        return {"key": key_to_dict(key), "secret": secret}, 201
+
+
+@bp.delete("/api/v1/keys/<int:key_id>")
+@doc("Revoke an API key", tags=["keys"], responses={200: {"type": "object"}, 401: "Error", 403: "Error", 404: "Error"})
+@requires("admin")
+def keys_revoke(key_id: int):
+    with get_tm().session() as s:
+        key = revoke_key(s, key_id)
+        if key is None:
+            raise NotFound(f"API key {key_id} does not exist")
+        return {"key": key_to_dict(key)}

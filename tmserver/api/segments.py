@@ -1,0 +1,130 @@
+"""Segments: create, read, update, delete, list, history; concordance search; glossary policy."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from tmserver.api.common import (
+    arg_int,
+    arg_str,
+    doc,
+    force_and_reason,
+    get_tm,
+    json_body,
+    requires,
+    user_name,
+)
+from tmserver.tm import SegmentInput
+
+bp = Blueprint("segments", __name__)
+
+_WRITE_PARAMS = [
+    {"name": "force", "in": "query", "schema": {"type": "boolean"},
+     "description": "store despite glossary violations (needs reason)"},
+    {"name": "reason", "in": "query", "schema": {"type": "string"}},
+]
+
+
+@bp.post("/api/v1/segments")
+@doc("Create a segment (glossary enforced)", tags=["segments"], body="SegmentInput", params=_WRITE_PARAMS,
+     responses={201: "WriteResult", 400: "Error", 401: "Error", 403: "Error", 422: "Error"})
+@requires("translator")
+def create_segment():
+    data = json_body()
+    force, reason = force_and_reason(data)
+    result = get_tm().create_segment(SegmentInput.from_dict(data), user=user_name(), force=force, reason=reason)
+    return {"segment": result.segment, "warnings": result.warnings}, 201
+
+
+@bp.get("/api/v1/segments")
+@doc("List segments with filters and pagination", tags=["segments"], params=[
+    {"name": "source_lang", "in": "query", "schema": {"type": "string"}},
+    {"name": "target_lang", "in": "query", "schema": {"type": "string"}},
+    {"name": "origin", "in": "query", "schema": {"type": "string"}},
+    {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "text contained in either side"},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+], responses={200: "SegmentPage", 400: "Error"})
+@requires("reader")
+def list_segments():
+    return get_tm().list_segments(
+        source_lang=arg_str("source_lang"),
+        target_lang=arg_str("target_lang"),
+        origin=arg_str("origin"),
+        contains=arg_str("q"),
+        page=arg_int("page", 1, minimum=1),
+        per_page=arg_int("per_page", 50, minimum=1, maximum=1000),
+    )
+
+
+@bp.get("/api/v1/segments/<int:seg_id>")
+@doc("Read a segment", tags=["segments"], responses={200: "Segment", 404: "Error"})
+@requires("reader")
+def get_segment(seg_id: int):
+    return get_tm().get_segment(seg_id)
+
+
+@bp.put("/api/v1/segments/<int:seg_id>")
+@bp.patch("/api/v1/segments/<int:seg_id>")
+@doc("Update a segment; the previous version goes to its history", tags=["segments"], body="SegmentInput",
+     params=_WRITE_PARAMS, responses={200: "WriteResult", 400: "Error", 401: "Error", 403: "Error", 404: "Error", 422: "Error"})
+@requires("translator")
+def update_segment(seg_id: int):
+    data = json_body()
+    force, reason = force_and_reason(data)
+    changes = {k: v for k, v in data.items() if k not in ("force", "reason")}
+    result = get_tm().update_segment(seg_id, changes, user=user_name(), force=force, reason=reason)
+    return {"segment": result.segment, "warnings": result.warnings}
+
+
+@bp.delete("/api/v1/segments/<int:seg_id>")
+@doc("Delete a segment (its last version stays in the history)", tags=["segments"],
+     params=[{"name": "reason", "in": "query", "schema": {"type": "string"}}],
+     responses={204: "No content", 401: "Error", 403: "Error", 404: "Error"})
+@requires("translator")
+def delete_segment(seg_id: int):
+    get_tm().delete_segment(seg_id, user=user_name(), reason=arg_str("reason"))
+    return "", 204
+
+
+@bp.get("/api/v1/segments/<int:seg_id>/history")
+@doc("Every previous version of a segment", tags=["segments"], responses={200: "History", 404: "Error"})
+@requires("reader")
+def segment_history(seg_id: int):
+    return get_tm().history(seg_id)
+
+
+@bp.get("/api/v1/concordance")
+@doc("Substring search on one side of the TM, with match offsets", tags=["lookup"], params=[
+    {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},
+    {"name": "lang", "in": "query", "required": True, "schema": {"type": "string"}},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+], responses={200: "Concordance", 400: "Error"})
+@requires("reader")
+def concordance():
+    return get_tm().concordance(
+        arg_str("q", required=True) or "",
+        arg_str("lang", required=True) or "",
+        limit=arg_int("limit", 50, minimum=1, maximum=500),
+        offset=arg_int("offset", 0, minimum=0),
+    )
+
+
+@bp.get("/api/v1/settings/glossary-policy")
+@doc("The glossary enforcement policy (strict | warn | off)", tags=["glossary"],
+     params=[{"name": "origin", "in": "query", "schema": {"type": "string"}}], responses={200: "Policy"})
+@requires("reader")
+def get_policy():
+    return {"policy": get_tm().glossary_policy(arg_str("origin")), "origin": arg_str("origin")}
+
+
+@bp.put("/api/v1/settings/glossary-policy")
+@doc("Set the glossary enforcement policy, for the TM or one origin", tags=["glossary"], body="Policy",
+     responses={200: "Policy", 400: "Error", 401: "Error", 403: "Error"})
+@requires("admin")
+def set_policy():
+    data = json_body()
+    origin = data.get("origin")
+    get_tm().set_glossary_policy(str(data.get("policy", "")), origin)
+    return {"policy": get_tm().glossary_policy(origin), "origin": origin}

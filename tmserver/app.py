@@ -1,0 +1,85 @@
+"""The Flask application factory.
+
+``create_app()`` builds one :class:`tmserver.tm.TM` core for the process, upgrades the schema
+when asked, registers the blueprints and makes every error — ours, Werkzeug's, or an
+unexpected one — a JSON body of the shape ``{"error": {"code", "message", "details"}}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from tmserver.config import load_config
+from tmserver.errors import TMError
+from tmserver.store.db import make_engine, make_sessionmaker, needs_upgrade, upgrade
+from tmserver.tm import TM
+
+log = logging.getLogger(__name__)
+
+
+def database_url(app: Flask) -> str:
+    url = app.config.get("DATABASE_URL")
+    if url:
+        return url
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    return "sqlite:///" + str(Path(app.instance_path) / "tmserver.sqlite")
+
+
+def create_app(config: dict[str, Any] | None = None, *, config_file: str | None = None) -> Flask:
+    """Build the app. ``config`` overrides everything (tests pass ``DATABASE_URL`` here).
+
+    ``AUTO_UPGRADE`` (default true) upgrades an empty or older database on start-up.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(config, config_file))
+    app.config.setdefault("AUTO_UPGRADE", True)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    # CAT clients percent-encode "/" inside the text; keep "//" as sent.
+    app.url_map.merge_slashes = False
+    app.url_map.strict_slashes = False
+
+    engine = make_engine(database_url(app))
+    if app.config["AUTO_UPGRADE"] and needs_upgrade(engine):
+        upgrade(engine)
+    tm = TM(engine, make_sessionmaker(engine), dict(app.config))
+    app.extensions["tmserver"] = tm
+
+    from tmserver.api import register_blueprints
+
+    register_blueprints(app)
+    _register_errors(app)
+    return app
+
+
+def _error(status: int, code: str, message: str, details: Any = None):
+    return jsonify({"error": {"code": code, "message": message, "details": details}}), status
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(TMError)
+    def _tm_error(exc: TMError):
+        return _error(exc.status, exc.code, exc.message, exc.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        code = (exc.name or "error").lower().replace(" ", "_")
+        message = exc.description or exc.name
+        if exc.code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH")
+            message = f"the request body is larger than the server's limit of {limit} bytes"
+        if exc.code == 404:
+            message = f"no route for {request.method} {request.path}"
+        if exc.code == 405:
+            message = f"method {request.method} is not allowed on {request.path}"
+        return _error(exc.code or 500, code, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _error(500, "internal_error", "an unexpected error occurred; it has been logged")

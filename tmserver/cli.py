@@ -1,0 +1,352 @@
+"""The ``tmserver`` command line: a thin face over :mod:`tmserver.tm`, like the JSON API.
+
+    tmserver serve                      # upgrade the DB, load alignments/ + glossary/ if empty, serve
+    tmserver db upgrade
+    tmserver import FILE [--format tmx|csv|tsv] [--origin NAME] [--on-violation refuse|skip|accept]
+    tmserver export --format tmx -o tm.tmx
+    tmserver lookup "网络空间命运共同体"
+    tmserver keys create --role translator --name alice
+
+Areas add their own commands (``glossary``, ``check``, ``align``) from their ``cli.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tmserver.errors import TMError
+
+
+class Context:
+    """Lazily builds the app (and so the TM core) from the global options."""
+
+    def __init__(self, database: str | None, config_file: str | None):
+        self.database = database
+        self.config_file = config_file
+        self._app = None
+
+    def overrides(self) -> dict[str, Any]:
+        return {"DATABASE_URL": self.database} if self.database else {}
+
+    @property
+    def app(self):
+        if self._app is None:
+            from tmserver.app import create_app
+
+            self._app = create_app(self.overrides(), config_file=self.config_file)
+        return self._app
+
+    @property
+    def tm(self):
+        return self.app.extensions["tmserver"]
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def fail(exc: TMError) -> None:
+    click.echo(f"error: {exc.message}", err=True)
+    if exc.details:
+        click.echo(json.dumps(exc.details, ensure_ascii=False, indent=2)[:4000], err=True)
+    sys.exit(2)
+
+
+class TMGroup(click.Group):
+    """Turns domain errors into a one-line message and exit status 2 instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TMError as exc:
+            fail(exc)
+
+
+@click.group(cls=TMGroup)
+@click.option("--database", envvar="TMSERVER_DATABASE_URL", help="SQLAlchemy URL (default: SQLite in ./instance).")
+@click.option("--config", "config_file", envvar="TMSERVER_CONFIG", type=click.Path(dir_okay=False),
+              help="Python config file (UPPERCASE names).")
+@click.version_option(package_name="tmserver")
+@click.pass_context
+def main(ctx: click.Context, database: str | None, config_file: str | None) -> None:
+    """Chinese–English translation memory and terminology server."""
+    ctx.obj = Context(database, config_file)
+
+
+# -- serve and database ---------------------------------------------------------------------------
+
+
+def seed_if_empty(tm, dirs: list[Path], echo=click.echo) -> dict[str, int]:
+    """Load ``glossary/*.tbx`` then ``alignments/*.tmx`` into an empty TM (glossary first, so the
+    TM import is checked against it)."""
+    from tmserver.tm import import_file
+
+    loaded = {"concepts": 0, "segments": 0}
+    if tm.count() > 0:
+        return loaded
+    tbx = sorted(p for d in dirs for p in d.glob("*.tbx"))
+    tmx = sorted(p for d in dirs for p in d.glob("*.tmx"))
+    if tbx:
+        from tmserver import glossary
+
+        if hasattr(glossary, "import_glossary") and hasattr(glossary, "count_concepts") and glossary.count_concepts(tm) == 0:
+            for path in tbx:
+                with path.open("rb") as fh:
+                    report = glossary.import_glossary(tm, fh, "tbx")
+                loaded["concepts"] += int(report.get("concepts", 0))
+                echo(f"loaded glossary {path.name}: {report.get('concepts', 0)} concepts")
+    for path in tmx:
+        with path.open("rb") as fh:
+            report = import_file(tm, fh, "tmx", origin=path.stem, user="seed")
+        loaded["segments"] += report.imported
+        echo(f"loaded TM {path.name}: {report.imported} segments")
+    return loaded
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="gunicorn worker processes")
+@click.option("--threads", default=4, show_default=True, type=int, help="threads per worker")
+@click.option("--seed/--no-seed", default=True, show_default=True,
+              help="load alignments/*.tmx and glossary/*.tbx into an empty database")
+@click.option("--dev", is_flag=True, help="use Flask's development server instead of gunicorn")
+@pass_ctx
+def serve(obj: Context, host: str, port: int, workers: int, threads: int, seed: bool, dev: bool) -> None:
+    """Upgrade the database, load the shipped TM when it is empty, and serve the API."""
+    from tmserver.config import default_seed_dirs
+
+    app = obj.app  # upgrades an empty or older database
+    tm = obj.tm
+    if seed:
+        dirs = [Path(d) for d in (app.config.get("SEED_DIRS") or [])] or default_seed_dirs()
+        seed_if_empty(tm, dirs)
+    click.echo(f"tmserver: {tm.count()} segments on {tm.engine.dialect.name}; http://{host}:{port}/api/v1/docs")
+    if dev:
+        app.run(host=host, port=port, threaded=True)
+        return
+    tm.engine.dispose()  # do not share pooled connections with forked workers
+    from tmserver.wsgi import run_gunicorn
+
+    run_gunicorn(obj.overrides(), obj.config_file, host=host, port=port, workers=workers, threads=threads)
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="heads", show_default=True)
+@pass_ctx
+def db_upgrade(obj: Context, revision: str) -> None:
+    """Apply Alembic migrations."""
+    from tmserver.app import create_app
+    from tmserver.store.db import current_revision, upgrade
+
+    app = create_app({**obj.overrides(), "AUTO_UPGRADE": False}, config_file=obj.config_file)
+    engine = app.extensions["tmserver"].engine
+    upgrade(engine, revision)
+    click.echo(f"database at revision {current_revision(engine)}")
+
+
+# -- files --------------------------------------------------------------------------------------
+
+
+class _CountingReader:
+    """Wraps a binary file to report how many bytes the parser has consumed (progress bar)."""
+
+    def __init__(self, fh):
+        self._fh = fh
+        self.pos = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._fh.read(n)
+        self.pos += len(data)
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+    @property
+    def closed(self) -> bool:
+        return self._fh.closed
+
+    def seekable(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return False
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["tmx", "csv", "tsv"]), help="default: from the file name")
+@click.option("--origin", help="collection name stored with each segment (default: file name)")
+@click.option("--on-violation", type=click.Choice(["refuse", "skip", "accept"]), default="refuse", show_default=True,
+              help="glossary violations under the strict policy: refuse the file, skip those units, or accept all flagged")
+@click.option("--source-lang", help="for CSV/TSV without a language header")
+@click.option("--target-lang", help="for CSV/TSV without a language header")
+@click.option("--quiet", is_flag=True, help="no progress bar")
+@pass_ctx
+def import_cmd(obj: Context, file: Path, fmt: str | None, origin: str | None, on_violation: str,
+               source_lang: str | None, target_lang: str | None, quiet: bool) -> None:
+    """Import a TMX, CSV or TSV file in one transaction (all or nothing)."""
+    from tmserver.formats import detect_format
+    from tmserver.tm import import_file
+
+    with file.open("rb") as raw:
+        fmt = fmt or detect_format(file.name, raw.read(512))
+        raw.seek(0)
+        reader = _CountingReader(raw)
+        size = file.stat().st_size
+        with click.progressbar(length=size, label=f"importing {file.name}", hidden=quiet, file=sys.stderr) as bar:
+            last = [0]
+
+            def progress(_units: int) -> None:
+                bar.update(reader.pos - last[0])
+                last[0] = reader.pos
+
+            report = import_file(obj.tm, reader, fmt, origin=origin or file.stem, user="cli",
+                                 on_violation=on_violation, source_lang=source_lang, target_lang=target_lang,
+                                 progress=progress)
+            bar.update(size - last[0])
+    click.echo(f"imported {report.imported} of {report.total} units"
+               + (f", skipped {report.skipped}" if report.skipped else "")
+               + (f", flagged {report.flagged}" if report.flagged else ""))
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["tmx", "csv", "tsv"]), default="tmx", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--source-lang")
+@click.option("--target-lang")
+@click.option("--origin")
+@pass_ctx
+def export_cmd(obj: Context, fmt: str, output: Path, source_lang: str | None, target_lang: str | None,
+               origin: str | None) -> None:
+    """Export the TM (streamed) as TMX, CSV or TSV."""
+    from tmserver.tm import export_file
+
+    tmp = output.with_name(output.name + ".part")
+    with tmp.open("wb") as fh:
+        n = export_file(obj.tm, fh, fmt, source_lang=source_lang, target_lang=target_lang, origin=origin)
+    tmp.replace(output)
+    click.echo(f"exported {n} units to {output}")
+
+
+# -- lookup ---------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("text")
+@click.option("--source-lang", default="zh", show_default=True)
+@click.option("--target-lang", default="en", show_default=True)
+@click.option("--min-score", default=70, show_default=True, type=int)
+@click.option("--limit", default=5, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="print the JSON the API returns")
+@pass_ctx
+def lookup(obj: Context, text: str, source_lang: str, target_lang: str, min_score: int, limit: int,
+           as_json: bool) -> None:
+    """Fuzzy-match TEXT against the TM."""
+    result = obj.tm.lookup(text, source_lang, target_lang, limit=limit, min_score=min_score)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    if not result["matches"]:
+        click.echo("no match")
+    for m in result["matches"]:
+        click.echo(f"{m['score']:>3}  {m['source']}\n     {m['target']}")
+
+
+# -- keys -------------------------------------------------------------------------------------------
+
+
+@main.group()
+def keys() -> None:
+    """API keys (roles: reader < translator < admin)."""
+
+
+@keys.command("create")
+@click.option("--role", type=click.Choice(["reader", "translator", "admin"]), required=True)
+@click.option("--name", required=True)
+@pass_ctx
+def keys_create(obj: Context, role: str, name: str) -> None:
+    """Create a key and print its secret (shown this once only)."""
+    from tmserver.auth import create_key
+
+    with obj.tm.session() as s:
+        key, secret = create_key(s, name, role)
+        click.echo(f"created key {key.id} ({role}) for {name}; store this secret now, it is not shown again:",
+                   err=True)
+    click.echo(secret)
+
+
+@keys.command("list")
+@pass_ctx
+def keys_list(obj: Context) -> None:
+    """List keys (never their secrets)."""
+    from tmserver.auth import key_to_dict, list_keys
+
+    with obj.tm.session() as s:
+        for k in list_keys(s):
+            d = key_to_dict(k)
+            state = f"revoked {d['revoked_at']}" if d["revoked_at"] else "active"
+            click.echo(f"{d['id']:>4}  {d['role']:<10} {d['name']:<20} {d['prefix']}…  {state}")
+
+
+@keys.command("revoke")
+@click.argument("key_id", type=int)
+@pass_ctx
+def keys_revoke(obj: Context, key_id: int) -> None:
+    """Revoke a key by id."""
+    from tmserver.auth import revoke_key
+    from tmserver.errors import NotFound
+
+    with obj.tm.session() as s:
+        if revoke_key(s, key_id) is None:
+            raise NotFound(f"API key {key_id} does not exist")
+    click.echo(f"revoked key {key_id}")
+
+
+@main.command("policy")
+@click.argument("policy", required=False, type=click.Choice(["strict", "warn", "off"]))
+@click.option("--origin", help="set or show the policy of one collection")
+@pass_ctx
+def policy_cmd(obj: Context, policy: str | None, origin: str | None) -> None:
+    """Show or set the glossary enforcement policy."""
+    if policy:
+        obj.tm.set_glossary_policy(policy, origin)
+    click.echo(obj.tm.glossary_policy(origin))
+
+
+def _register_area_commands() -> None:
+    import importlib
+
+    for module, name in (("tmserver.glossary.cli", "glossary"), ("tmserver.qa.cli", "check"),
+                         ("tmserver.align.cli", "align")):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:  # the area has not landed yet
+            if exc.name != module:
+                raise
+            continue
+        main.add_command(getattr(mod, name))
+
+
+_register_area_commands()

@@ -1,0 +1,41 @@
+"""WSGI entry points: ``gunicorn 'tmserver.wsgi:app'`` or ``tmserver serve`` (which runs gunicorn).
+
+Run gunicorn with ``--limit-request-line 8190``: CAT clients put the whole percent-encoded
+segment into the URL path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def run_gunicorn(overrides: dict[str, Any], config_file: str | None, *, host: str, port: int,
+                 workers: int = 1, threads: int = 4) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class _App(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
+            self.cfg.set("limit_request_line", 8190)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 120)
+
+        def load(self):
+            from tmserver.app import create_app
+
+            return create_app(overrides, config_file=config_file)
+
+    _App().run()
+
+
+def __getattr__(name: str):
+    # `gunicorn tmserver.wsgi:app` builds the app on first access, from TMSERVER_* variables
+    if name == "app":
+        from tmserver.app import create_app
+
+        globals()["app"] = create_app()
+        return globals()["app"]
+    raise AttributeError(name)
