@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Two commands on a fresh machine with Python 3.11+ — nothing else needed:
+
+    python3 run.py serve    # create .venv, install, serve the article TM on http://127.0.0.1:5000
+    python3 run.py test     # create .venv, install with test extras, run the whole suite
+
+Extra arguments go to the command (``python3 run.py serve --port 8000``, ``python3 run.py test -k tmx``).
+The virtual environment is (re)installed when pyproject.toml changes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+MARKER = VENV / ".installed"
+
+
+def ensure_venv() -> None:
+    if sys.version_info < (3, 11):  # noqa: UP036 - run.py must explain itself on an old Python
+        sys.exit(f"tmserver needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    if not PY.exists():
+        print("creating .venv …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = (ROOT / "pyproject.toml").stat().st_mtime
+    if MARKER.exists() and MARKER.read_text().strip() == str(stamp):
+        return
+    print("installing tmserver and its dependencies into .venv …", flush=True)
+    subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "--upgrade", "pip"])
+    subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"])
+    MARKER.write_text(str(stamp))
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"serve", "test"}:
+        print(__doc__)
+        return 2
+    ensure_venv()
+    cmd, rest = argv[0], argv[1:]
+    os.chdir(ROOT)
+    if cmd == "serve":
+        return subprocess.call([str(BIN / "tmserver"), "serve", *rest])
+    return subprocess.call([str(PY), "-m", "pytest", "-q", *rest])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
