@@ -1,0 +1,104 @@
+"""The index's top-k against an exhaustive Levenshtein scan, including hypothesis-generated cases.
+
+The reference here is deliberately independent of the engine: every document is scored with
+``rapidfuzz.distance.Levenshtein.distance`` and ranked by (similarity desc, segment id asc).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rapidfuzz.distance import Levenshtein
+
+from tmserver.index.grams import batch_bigrams, string_bigrams
+from tmserver.index.postings import LangIndex, upper_bound
+
+
+def exhaustive(docs: dict[int, str], query: str, k: int, min_score: int) -> list[tuple[int, float]]:
+    scored = []
+    for seg, text in docs.items():
+        m = max(len(query), len(text))
+        d = Levenshtein.distance(query, text)
+        if 100 * (m - d) >= min_score * m:
+            scored.append(((m - d) / m, seg))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    return scored[:k]
+
+
+def answer(idx: LangIndex, query: str, k: int, min_score: int) -> tuple[list[tuple[int, float]], bool]:
+    res = idx.search(query, k, min_score)
+    return [((m - d) / m, int(idx.seg_ids.a[doc])) for doc, d, m in res.hits], res.proven
+
+
+ALPHABET = "网络空间命运共同体的发展合作治理数字"
+texts = st.text(alphabet=ALPHABET, min_size=0, max_size=14)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    docs=st.lists(texts.filter(bool), min_size=1, max_size=40),
+    query=texts.filter(bool),
+    k=st.integers(1, 6),
+    min_score=st.sampled_from([30, 50, 60, 70, 75, 80, 90, 100]),
+    extra=st.lists(st.tuples(st.integers(0, 45), texts), max_size=8),
+)
+def test_topk_equals_exhaustive_scan(docs, query, k, min_score, extra):
+    """Base build plus writes (upserts, replacements, deletions through empty text)."""
+    idx = LangIndex.build(range(1, len(docs) + 1), docs, [True] * len(docs))
+    truth = {i + 1: t for i, t in enumerate(docs)}
+    for seg, text in extra:
+        if text:
+            idx.upsert(seg, text, True)
+            truth[seg] = text
+        else:
+            idx.remove(seg)
+            truth.pop(seg, None)
+    got, proven = answer(idx, query, k, min_score)
+    assert got == exhaustive(truth, query, k, min_score), (proven, got)
+
+
+def test_proof_fails_for_repetitive_query_and_scan_is_exact():
+    docs = ["哈哈哈哈哈哈", "哈哈哈哈哈", "哈哈哈哈哈哈哈", "网络空间"]
+    idx = LangIndex.build([1, 2, 3, 4], docs, [True] * 4)
+    res = idx.search("哈哈哈哈哈哈", 5, 60)
+    assert res.proven is False and res.strategy == "scan"
+    # 6/7 (seven 哈) beats 5/6 (five 哈)
+    assert [int(idx.seg_ids.a[d]) for d, _, _ in res.hits] == [1, 3, 2]
+
+
+def test_ordinary_query_is_proven():
+    docs = ["构建网络空间命运共同体", "构建网络空间命运共同体理念", "推动全球互联网治理"]
+    idx = LangIndex.build([1, 2, 3], docs, [True] * 3)
+    res = idx.search("构建网络空间命运共同体的理念", 5, 60)
+    assert res.proven is True
+    assert [int(idx.seg_ids.a[d]) for d, _, _ in res.hits] == [2, 1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=texts.filter(bool), b=texts.filter(bool))
+def test_upper_bound_never_below_true_similarity(a, b):
+    """The count-filter bound the proof rests on, checked pair by pair."""
+    qa, qb = set(string_bigrams(a).tolist()), set(string_bigrams(b).tolist())
+    absent = len(qa - qb)
+    num, den = upper_bound(np.array([absent]), np.array([len(b)]), len(a))
+    m = max(len(a), len(b))
+    d = Levenshtein.distance(a, b)
+    assert (m - d) * int(den[0]) <= int(num[0]) * m
+
+
+def test_batch_bigrams_matches_per_string():
+    docs = ["ab", "abab", "", "x", "网络网络"]
+    keys, owners = batch_bigrams(docs)
+    for i, t in enumerate(docs):
+        assert sorted(keys[owners == i].tolist()) == string_bigrams(t).tolist()
+
+
+def test_compaction_keeps_answers():
+    idx = LangIndex.build([1, 2], ["网络空间", "数字鸿沟"], [True, False])
+    idx.upsert(3, "网络空间治理", True)
+    idx.upsert(1, "数字经济", True)
+    before = answer(idx, "网络空间", 5, 50)
+    idx.compact()
+    assert answer(idx, "网络空间", 5, 50) == before
+    assert idx.doc_of(1) is not None and idx.texts[idx.doc_of(1)] == "数字经济"
