@@ -1,0 +1,90 @@
+"""The enforced terminology glossary: term base, TBX/CSV I/O, recognisers, enforcement.
+
+Modules, in data-flow order:
+
+* :mod:`~tmserver.glossary.termbase` — concepts and terms as plain data, validation;
+* :mod:`~tmserver.glossary.tbx`, :mod:`~tmserver.glossary.csvio` — files in and out;
+* :mod:`~tmserver.glossary.model`, :mod:`~tmserver.glossary.store` — tables, CRUD, versioning;
+* :mod:`~tmserver.glossary.recognize` — Chinese and English recognisers (Aho–Corasick);
+* :mod:`~tmserver.glossary.glossary` — :class:`Glossary`: recognition and ``check_pair``;
+* :mod:`~tmserver.glossary.enforce` — ``check_pair(session, …)`` for the TM's write paths;
+* :mod:`~tmserver.glossary.annotate` — glossary terms and term problems on lookup results.
+
+This package's entry points for other modules are :func:`import_glossary` and
+:func:`export_glossary`; both work on a :class:`tmserver.tm.TM`.
+"""
+
+from __future__ import annotations
+
+from typing import IO, TYPE_CHECKING, Any
+
+from tmserver.errors import ValidationError
+from tmserver.glossary import model as _model  # noqa: F401  (registers the tables on Base.metadata)
+from tmserver.glossary.glossary import Glossary, Violation
+from tmserver.glossary.termbase import Concept, Term
+
+if TYPE_CHECKING:
+    from tmserver.tm import TM
+
+__all__ = ["Glossary", "Violation", "Concept", "Term", "import_glossary", "export_glossary", "count_concepts", "read_concepts", "FORMATS"]
+
+FORMATS = ("tbx", "csv", "tsv")
+
+
+def read_concepts(fh: IO[bytes], fmt: str, report: dict[str, Any] | None = None) -> list[Concept]:
+    """Parse a whole glossary file (raises :class:`~tmserver.errors.ImportFailed`)."""
+    if fmt == "tbx":
+        from tmserver.glossary.tbx import read_tbx
+
+        return read_tbx(fh, report)
+    if fmt in ("csv", "tsv"):
+        from tmserver.glossary.csvio import read_csv
+
+        return read_csv(fh, report, delimiter="\t" if fmt == "tsv" else None)
+    raise ValidationError(f"unknown glossary format {fmt!r}; choose one of {', '.join(FORMATS)}", {"format": fmt})
+
+
+def import_glossary(tm: TM, fh: IO[bytes], fmt: str = "tbx", *, replace: bool = False) -> dict[str, Any]:
+    """Import a TBX or CSV glossary in one transaction: all of it, or — on any error — nothing.
+
+    Concepts are matched by id: an existing concept is replaced by the file's version, a new one
+    is added. ``replace=True`` also deletes concepts the file does not contain.
+    """
+    from tmserver.glossary import store
+
+    report: dict[str, Any] = {"format": fmt}
+    concepts = read_concepts(fh, fmt, report)  # parse everything before touching the database
+    with tm.session() as s:
+        counts = store.save_all(s, concepts, replace=replace)
+        total = store.count(s)
+    report.update(counts)
+    report["concepts"] = len(concepts)  # in this file
+    report["total"] = total  # in the term base afterwards
+    return report
+
+
+def count_concepts(tm: TM) -> int:
+    """How many concepts the term base holds (``serve`` seeds ``glossary/*.tbx`` when 0)."""
+    from tmserver.glossary import store
+
+    with tm.session() as s:
+        return store.count(s)
+
+
+def export_glossary(tm: TM, fh: IO[bytes], fmt: str = "tbx") -> int:
+    """Write the whole term base as TBX v3 Basic or CSV (long layout); returns the concept count."""
+    from tmserver.glossary import store
+
+    if fmt not in FORMATS:
+        raise ValidationError(f"unknown glossary format {fmt!r}; choose one of {', '.join(FORMATS)}", {"format": fmt})
+    with tm.session() as s:
+        concepts = store.load_concepts(s)
+    if fmt == "tbx":
+        from tmserver.glossary.tbx import write_tbx
+
+        write_tbx(concepts, fh)
+    else:
+        from tmserver.glossary.csvio import write_csv
+
+        write_csv(concepts, fh, delimiter="\t" if fmt == "tsv" else ",")
+    return len(concepts)
