@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, or_, select
+from sqlalchemy import Engine, delete, func, insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tmserver.errors import (
@@ -33,7 +33,15 @@ from tmserver.errors import (
 from tmserver.langs import Lang, UnknownLanguage, parse_lang
 from tmserver.normalize import normalize_text
 from tmserver.store.db import transaction
-from tmserver.store.models import Segment, SegmentChange, SegmentHistory, Setting, context_hash, text_hash
+from tmserver.store.models import (
+    Segment,
+    SegmentChange,
+    SegmentHistory,
+    Setting,
+    context_hash,
+    text_hash,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -257,16 +265,28 @@ class TM:
         return src, tgt
 
     @staticmethod
-    def _fill(seg: Segment, inp: SegmentInput, src: Lang, tgt: Lang) -> None:
-        seg.source_lang, seg.target_lang = src.base, tgt.base
-        seg.source_tag, seg.target_tag = src.tag, tgt.tag
-        seg.source_text, seg.target_text = inp.source, inp.target
-        seg.source_norm = normalize_text(inp.source)
-        seg.target_norm = normalize_text(inp.target)
-        seg.source_hash = text_hash(seg.source_norm)
-        seg.context_prev = context_hash(inp.context_prev)
-        seg.context_next = context_hash(inp.context_next)
-        seg.origin = inp.origin
+    def _columns(inp: SegmentInput, src: Lang, tgt: Lang) -> dict[str, Any]:
+        """The stored columns for an input: languages, texts, matching forms, hashes."""
+        source_norm = normalize_text(inp.source)
+        return {
+            "source_lang": src.base,
+            "target_lang": tgt.base,
+            "source_tag": src.tag,
+            "target_tag": tgt.tag,
+            "source_text": inp.source,
+            "target_text": inp.target,
+            "source_norm": source_norm,
+            "target_norm": normalize_text(inp.target),
+            "source_hash": text_hash(source_norm),
+            "context_prev": context_hash(inp.context_prev),
+            "context_next": context_hash(inp.context_next),
+            "origin": inp.origin,
+        }
+
+    @classmethod
+    def _fill(cls, seg: Segment, inp: SegmentInput, src: Lang, tgt: Lang) -> None:
+        for key, value in cls._columns(inp, src, tgt).items():
+            setattr(seg, key, value)
 
     @staticmethod
     def _with_flags(extra: dict[str, Any], warnings: list[dict[str, Any]], force: bool, reason: str | None) -> dict[str, Any]:
@@ -498,8 +518,9 @@ class TM:
         new_ids: list[int] = []
         with self.session() as s:
             policy_cache: dict[str | None, str] = {}
-            pending: list[Segment] = []
+            pending: list[dict[str, Any]] = []
             refuse = False
+            now = utcnow()
             from tmserver.formats import with_context
 
             for unit in with_context(units):
@@ -538,10 +559,10 @@ class TM:
                     report.flagged += 1
                 if refuse:
                     continue  # keep scanning only to report every violation
-                seg = Segment(creator=user, version=1)
-                self._fill(seg, inp, src, tgt)
-                seg.extra = self._with_flags(inp.extra, warnings, False, None)
-                pending.append(seg)
+                row = self._columns(inp, src, tgt)
+                row.update(creator=user, version=1, created_at=now, updated_at=now,
+                           extra=self._with_flags(inp.extra, warnings, False, None))
+                pending.append(row)
                 report.imported += 1
                 if len(pending) >= batch_size:
                     new_ids.extend(self._flush_batch(s, pending))
@@ -563,12 +584,10 @@ class TM:
         return report
 
     @staticmethod
-    def _flush_batch(s: Session, segs: list[Segment]) -> list[int]:
-        s.add_all(segs)
-        s.flush()
-        ids = [seg.id for seg in segs]
-        s.execute(SegmentChange.__table__.insert(), [{"segment_id": i, "op": "upsert"} for i in ids])
-        s.expunge_all()
+    def _flush_batch(s: Session, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert a batch with Core (executemany + RETURNING): no ORM bookkeeping per row."""
+        ids = list(s.scalars(insert(Segment).returning(Segment.id, sort_by_parameter_order=True), rows))
+        s.execute(insert(SegmentChange), [{"segment_id": i, "op": "upsert", "changed_at": utcnow()} for i in ids])
         return ids
 
     def iter_segments(
