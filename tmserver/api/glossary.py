@@ -1,5 +1,269 @@
-"""PLACEHOLDER written by the lead so the app factory can import it; the glossary area replaces this file."""
+"""Glossary routes: concepts CRUD with search, term recognition for CAT plugins, TBX/CSV in and out.
 
-from flask import Blueprint
+    GET    /api/v1/glossary                       summary (concept count, version, policy)
+    GET    /api/v1/glossary/concepts?q=&lang=&status=&page=&per_page=
+    POST   /api/v1/glossary/concepts              (admin) create
+    GET    /api/v1/glossary/concepts/<id>
+    PUT    /api/v1/glossary/concepts/<id>         (admin) replace
+    DELETE /api/v1/glossary/concepts/<id>         (admin)
+    POST   /api/v1/glossary/import?format=tbx|csv|tsv&replace=1   (admin) all or nothing
+    GET    /api/v1/glossary/export?format=tbx|csv|tsv
+    POST   /api/v1/glossary/check                 which rules a source/target pair breaks
+    GET|POST /api/v1/terms?text=…&source_lang=zh&target_lang=en   terms in a segment
+
+Changing the glossary is for admins: it decides which translations every writer may store.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from tmserver.api.common import arg_bool, arg_int, arg_str, doc, get_tm, json_body, requires
+from tmserver.errors import ValidationError
+from tmserver.glossary import FORMATS, count_concepts, export_glossary, import_glossary, store
+from tmserver.glossary.annotate import recognise_terms
+from tmserver.glossary.enforce import current_glossary
+from tmserver.glossary.termbase import STATUSES, concept_from_dict
+from tmserver.tm import lang_or_400
 
 bp = Blueprint("glossary", __name__)
+
+_TERM = {
+    "type": "object",
+    "required": ["text", "lang"],
+    "properties": {
+        "text": {"type": "string"},
+        "lang": {"type": "string", "description": "zh, en or a variant tag (zh-Hans, en-GB)"},
+        "status": {"type": "string", "enum": list(STATUSES)},
+        "case_sensitive": {"type": "boolean"},
+        "pos": {"type": ["string", "null"]},
+        "term_type": {"type": ["string", "null"]},
+        "note": {"type": ["string", "null"]},
+        "source": {"type": ["string", "null"]},
+    },
+}
+_CONCEPT = {
+    "type": "object",
+    "required": ["terms"],
+    "properties": {
+        "id": {"type": "string", "description": "stable id (TBX conceptEntry/@id); generated when absent"},
+        "subject": {"type": ["string", "null"]},
+        "definition": {"type": ["string", "null"]},
+        "definition_lang": {"type": ["string", "null"]},
+        "note": {"type": ["string", "null"]},
+        "source": {"type": ["string", "null"]},
+        "terms": {"type": "array", "items": _TERM},
+    },
+}
+_PAGE = {"type": "object", "properties": {"items": {"type": "array", "items": _CONCEPT}, "total": {"type": "integer"},
+                                          "page": {"type": "integer"}, "per_page": {"type": "integer"}}}
+_VIOLATION = {
+    "type": "object",
+    "properties": {
+        "kind": {"type": "string", "enum": ["missing", "forbidden"]},
+        "concept_id": {"type": "string"},
+        "term": {"type": "string"},
+        "source_span": {"type": "array", "items": {"type": "integer"}},
+        "expected": {"type": "array", "items": {"type": "string"}},
+        "found": {"type": ["string", "null"]},
+        "target_span": {"type": ["array", "null"], "items": {"type": "integer"}},
+    },
+}
+_FOUND = {
+    "type": "object",
+    "properties": {
+        "concept_id": {"type": "string"},
+        "text": {"type": "string", "description": "the term as written in the request"},
+        "span": {"type": "array", "items": {"type": "integer"}, "description": "[start, end) in the text as sent"},
+        "matched": {"type": "string"},
+        "status": {"type": "string"},
+        "renderings": {"type": "array", "items": {"type": "object"}},
+        "nested": {"type": "array", "items": {"type": "object"}},
+    },
+}
+_LANG_PARAMS = [
+    {"name": "source_lang", "in": "query", "schema": {"type": "string"}, "description": "default zh"},
+    {"name": "target_lang", "in": "query", "schema": {"type": "string"}, "description": "default en"},
+]
+_ERRORS = {400: "Error", 401: "Error", 403: "Error"}
+MIMETYPES = {"tbx": "application/x-tbx+xml", "csv": "text/csv", "tsv": "text/tab-separated-values"}
+
+
+@bp.get("/api/v1/glossary")
+@doc("Glossary summary: concept count, version token, enforcement policy", tags=["glossary"],
+     responses={200: {"type": "object"}})
+@requires("reader")
+def summary():
+    tm = get_tm()
+    with tm.session() as s:
+        version = store.get_version(s)
+    return {"concepts": count_concepts(tm), "version": version, "policy": tm.glossary_policy(), "formats": list(FORMATS)}
+
+
+@bp.get("/api/v1/glossary/concepts")
+@doc("List or search concepts (q matches any term in its matching form: 網路 finds 网络)", tags=["glossary"], params=[
+    {"name": "q", "in": "query", "schema": {"type": "string"}},
+    {"name": "lang", "in": "query", "schema": {"type": "string"}, "description": "only terms in this language"},
+    {"name": "status", "in": "query", "schema": {"type": "string", "enum": list(STATUSES)}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+], responses={200: _PAGE, 400: "Error"})
+@requires("reader")
+def list_concepts():
+    lang = arg_str("lang")
+    status = arg_str("status")
+    if status and status not in STATUSES:
+        raise ValidationError(f"status must be one of {', '.join(STATUSES)}", {"parameter": "status"})
+    with get_tm().session() as s:
+        return store.search(
+            s,
+            q=arg_str("q"),
+            lang=lang_or_400(lang, "lang").base if lang else None,
+            status=status,
+            page=arg_int("page", 1, minimum=1),
+            per_page=arg_int("per_page", 50, minimum=1, maximum=500),
+        )
+
+
+@bp.post("/api/v1/glossary/concepts")
+@doc("Create a concept", tags=["glossary"], body=_CONCEPT, responses={201: _CONCEPT, **_ERRORS, 409: "Error"})
+@requires("admin")
+def create_concept():
+    concept = concept_from_dict(json_body())
+    with get_tm().session() as s:
+        out = store.create_concept(s, concept)
+    return out.to_dict(), 201
+
+
+@bp.get("/api/v1/glossary/concepts/<concept_id>")
+@doc("Read a concept", tags=["glossary"], responses={200: _CONCEPT, 404: "Error"})
+@requires("reader")
+def get_concept(concept_id: str):
+    with get_tm().session() as s:
+        return store.get_concept(s, concept_id).to_dict()
+
+
+@bp.put("/api/v1/glossary/concepts/<concept_id>")
+@doc("Replace a concept (all its terms)", tags=["glossary"], body=_CONCEPT,
+     responses={200: _CONCEPT, **_ERRORS, 404: "Error"})
+@requires("admin")
+def replace_concept(concept_id: str):
+    concept = concept_from_dict(json_body(), default_id=concept_id)
+    with get_tm().session() as s:
+        return store.replace_concept(s, concept_id, concept).to_dict()
+
+
+@bp.delete("/api/v1/glossary/concepts/<concept_id>")
+@doc("Delete a concept", tags=["glossary"], responses={204: "No content", 401: "Error", 403: "Error", 404: "Error"})
+@requires("admin")
+def delete_concept(concept_id: str):
+    with get_tm().session() as s:
+        store.delete_concept(s, concept_id)
+    return "", 204
+
+
+def _format(default: str = "tbx") -> str:
+    fmt = (arg_str("format") or default).lower()
+    if fmt not in FORMATS:
+        raise ValidationError(f"unknown glossary format {fmt!r}; use one of {', '.join(FORMATS)}", {"parameter": "format"})
+    return fmt
+
+
+@bp.post("/api/v1/glossary/import")
+@doc("Import a TBX (v2 or v3) or CSV glossary in one transaction: all of it or nothing", tags=["glossary"], params=[
+    {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(FORMATS)},
+     "description": "default: from the file name, else tbx"},
+    {"name": "replace", "in": "query", "schema": {"type": "boolean"},
+     "description": "also delete concepts the file does not contain"},
+], body={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
+         "application/x-tbx+xml": {"type": "string"}},
+    responses={200: {"type": "object"}, **_ERRORS, 413: "Error"})
+@requires("admin")
+def import_route():
+    upload = request.files.get("file")
+    if upload is not None:
+        stream = upload.stream
+        name = (upload.filename or "").lower()
+    else:
+        data = request.get_data(cache=False)
+        if not data:
+            raise ValidationError("send the glossary as multipart/form-data field 'file' or as the request body")
+        stream, name = io.BytesIO(data), ""
+    guessed = next((f for f in FORMATS if name.endswith("." + f)), "tbx")
+    return import_glossary(get_tm(), stream, _format(guessed), replace=arg_bool("replace"))
+
+
+@bp.get("/api/v1/glossary/export")
+@doc("Export the glossary as TBX v3 Basic or CSV", tags=["glossary"], params=[
+    {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(FORMATS)}},
+], responses={200: {"type": "string"}, 400: "Error"})
+@requires("reader")
+def export_route():
+    fmt = _format()
+    buf = io.BytesIO()
+    export_glossary(get_tm(), buf, fmt)
+    return Response(buf.getvalue(), mimetype=MIMETYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="glossary.{fmt}"'})
+
+
+def _langs(data: dict[str, Any]) -> tuple[str, str]:
+    src = data.get("source_lang") or arg_str("source_lang") or "zh"
+    tgt = data.get("target_lang") or arg_str("target_lang") or "en"
+    if not isinstance(src, str) or not isinstance(tgt, str):
+        raise ValidationError("source_lang and target_lang must be strings")
+    s, t = lang_or_400(src, "source_lang"), lang_or_400(tgt, "target_lang")
+    if s.base == t.base:
+        raise ValidationError("source and target language must differ", {"source_lang": src, "target_lang": tgt})
+    return s.base, t.base
+
+
+@bp.post("/api/v1/glossary/check")
+@doc("Which glossary rules does a translation break? (no write; the same rules as TM writes)", tags=["glossary"],
+     body={"type": "object", "required": ["source", "target"], "properties": {
+         "source": {"type": "string"}, "target": {"type": "string"},
+         "source_lang": {"type": "string"}, "target_lang": {"type": "string"}}},
+     responses={200: {"type": "object", "properties": {"ok": {"type": "boolean"},
+                                                       "violations": {"type": "array", "items": _VIOLATION}}},
+                400: "Error"})
+@requires("reader")
+def check_route():
+    data = json_body()
+    for key in ("source", "target"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise ValidationError(f"field {key!r} must be a non-empty string", {"field": key})
+    src, tgt = _langs(data)
+    with get_tm().session() as s:
+        violations = current_glossary(s).check_pair(data["source"], data["target"], src, tgt)
+    return {"ok": not violations, "violations": [{**v.to_dict(), "message": v.message()} for v in violations]}
+
+
+MAX_TERMS_TEXTS = 1000
+
+
+@bp.route("/api/v1/terms", methods=["GET", "POST"])
+@doc("Glossary terms in a segment, with spans in the text as sent and their renderings (one call per segment; "
+     "POST {\"texts\": [...]} for a batch)", tags=["glossary"],
+     params=[{"name": "text", "in": "query", "schema": {"type": "string"}}, *_LANG_PARAMS],
+     body={"type": "object", "properties": {"text": {"type": "string"}, "texts": {"type": "array", "items": {"type": "string"}},
+                                            "source_lang": {"type": "string"}, "target_lang": {"type": "string"}}},
+     responses={200: {"type": "object", "properties": {"terms": {"type": "array", "items": _FOUND}}}, 400: "Error"})
+@requires("reader")
+def terms_route():
+    data = json_body(required=False) if request.method == "POST" else {}
+    src, tgt = _langs(data)
+    texts = data.get("texts")
+    with get_tm().session() as s:
+        if texts is not None:
+            if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts) or len(texts) > MAX_TERMS_TEXTS:
+                raise ValidationError(f"'texts' must be a list of at most {MAX_TERMS_TEXTS} strings", {"field": "texts"})
+            return {"source_lang": src, "target_lang": tgt,
+                    "results": [{"text": t, "terms": recognise_terms(s, t, src, tgt)} for t in texts]}
+        text = data.get("text", arg_str("text"))
+        if not isinstance(text, str) or not text.strip():
+            raise ValidationError("'text' is required: the segment to look terms up in", {"parameter": "text"})
+        if len(text) > 20_000:
+            raise ValidationError("'text' is longer than 20000 characters", {"parameter": "text"})
+        return {"text": text, "source_lang": src, "target_lang": tgt, "terms": recognise_terms(s, text, src, tgt)}

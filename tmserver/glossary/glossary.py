@@ -41,6 +41,7 @@ class Violation:
     target_span: tuple[int, int] | None = None
     status: str | None = None  #: status of the forbidden rendering (deprecated | superseded)
     replacement: str | None = None  #: the one preferred rendering that may replace ``found``
+    plural: bool = False  #: ``found`` was the plural form of the forbidden rendering
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -170,11 +171,11 @@ class Glossary:
             return []
         tgt_hits = self.recognizer(target_lang).find_all(target)
         # where each (concept, term) occurs in the target
-        seen: dict[int, list[tuple[Hit, int]]] = {}
+        seen: dict[int, list[tuple[Hit, int, str]]] = {}
         accepted_spans: list[tuple[int, int]] = []
         for h in tgt_hits:
             for r in h.refs:
-                seen.setdefault(r.concept, []).append((h, r.term))
+                seen.setdefault(r.concept, []).append((h, r.term, r.form))
                 if self.term(r.concept, r.term).accepted:
                     accepted_spans.append((h.start, h.end))
 
@@ -187,7 +188,7 @@ class Glossary:
             concepts = list(dict.fromkeys(hit.concepts + [c for n in hit.nested for c in n.concepts]))
             for ci in concepts:
                 expected = self.accepted(ci, target_lang)
-                for th, ti in sorted(seen.get(ci, []), key=lambda x: -(x[0].end - x[0].start)):
+                for th, ti, form in sorted(seen.get(ci, []), key=lambda x: -(x[0].end - x[0].start)):
                     t = self.term(ci, ti)
                     if not t.forbidden:
                         continue
@@ -209,6 +210,7 @@ class Glossary:
                             target_span=(th.start, th.end),
                             status=t.status,
                             replacement=preferred[0].text if len(preferred) == 1 else None,
+                            plural=form == "plural",
                         )
                     )
                     explained = True
@@ -218,7 +220,7 @@ class Glossary:
             if not required or any(ci in reported_missing for ci in required):
                 continue
             satisfied = any(
-                self.term(ci, ti).accepted for ci in required for _, ti in seen.get(ci, [])
+                self.term(ci, ti).accepted for ci in required for _, ti, _ in seen.get(ci, [])
             )
             if not satisfied:
                 reported_missing.update(required)

@@ -1,0 +1,149 @@
+"""``tmserver glossary …``: the term base from the command line.
+
+    tmserver glossary import glossary/article.tbx [--format tbx|csv|tsv] [--replace]
+    tmserver glossary export -o glossary.tbx [--format tbx|csv|tsv]
+    tmserver glossary lookup "構建網路空間命運共同體" [--source-lang zh --target-lang en] [--json]
+    tmserver glossary check SOURCE TARGET            exit 1 when the pair breaks the glossary
+    tmserver glossary check --tbx FILE SOURCE TARGET   the same without a database (QA)
+    tmserver glossary list [QUERY]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from tmserver.cli import Context, pass_ctx
+
+
+@click.group()
+def glossary() -> None:
+    """The enforced terminology glossary (TBX v2/v3, CSV)."""
+
+
+def _fmt(path: str, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    for ext in ("tbx", "csv", "tsv"):
+        if path.lower().endswith("." + ext):
+            return ext
+    return "tbx"
+
+
+@glossary.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["tbx", "csv", "tsv"]), help="default: from the file name")
+@click.option("--replace", is_flag=True, help="also delete concepts the file does not contain")
+@pass_ctx
+def import_cmd(obj: Context, file: Path, fmt: str | None, replace: bool) -> None:
+    """Import a glossary file in one transaction (all or nothing)."""
+    from tmserver.glossary import import_glossary
+
+    with file.open("rb") as fh:
+        report = import_glossary(obj.tm, fh, _fmt(file.name, fmt), replace=replace)
+    click.echo(
+        f"{file.name}: {report['concepts']} concepts read, {report['created']} created, {report['updated']} updated, "
+        f"{report['deleted']} deleted; the glossary now holds {report['total']}"
+    )
+    skipped = report.get("skipped_languages") or {}
+    if skipped:
+        click.echo("skipped languages this TM does not hold: " + ", ".join(f"{k} ({v})" for k, v in skipped.items()))
+
+
+@glossary.command("export")
+@click.option("-o", "--output", default="-", help="file to write (default: standard output)")
+@click.option("--format", "fmt", type=click.Choice(["tbx", "csv", "tsv"]), help="default: from the file name, else tbx")
+@pass_ctx
+def export_cmd(obj: Context, output: str, fmt: str | None) -> None:
+    """Export the glossary as TBX v3 Basic or CSV."""
+    from tmserver.glossary import export_glossary
+
+    fmt = _fmt(output, fmt)
+    if output == "-":
+        n = export_glossary(obj.tm, sys.stdout.buffer, fmt)
+        sys.stdout.buffer.flush()
+    else:
+        with open(output, "wb") as fh:
+            n = export_glossary(obj.tm, fh, fmt)
+        click.echo(f"wrote {n} concepts to {output}", err=True)
+
+
+def _load(obj: Context, tbx: Path | None):
+    """The glossary to use: a TBX file (no database) or the server's term base."""
+    if tbx is not None:
+        from tmserver.glossary import Glossary
+
+        return Glossary.from_tbx(tbx)
+    from tmserver.glossary.enforce import current_glossary
+
+    with obj.tm.session() as s:
+        return current_glossary(s)
+
+
+def _base(code: str, what: str) -> str:
+    from tmserver.tm import lang_or_400
+
+    return lang_or_400(code, what).base
+
+
+@glossary.command("lookup")
+@click.argument("text")
+@click.option("--source-lang", default="zh", show_default=True)
+@click.option("--target-lang", default="en", show_default=True)
+@click.option("--tbx", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="use this file, not the database")
+@click.option("--json", "as_json", is_flag=True, help="print JSON (the /api/v1/terms shape)")
+@pass_ctx
+def lookup_cmd(obj: Context, text: str, source_lang: str, target_lang: str, tbx: Path | None, as_json: bool) -> None:
+    """Show the glossary terms found in TEXT and how to render them."""
+    src, tgt = _base(source_lang, "source_lang"), _base(target_lang, "target_lang")
+    g = _load(obj, tbx)
+    found = [g.describe(h, text[h.start : h.end], tgt) for h in g.recognizer(src).find(text)]
+    if as_json:
+        click.echo(json.dumps({"text": text, "terms": found}, ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo("no glossary terms found")
+    for t in found:
+        s, e = t["span"]
+        click.echo(f"[{s}:{e}] {t['text']}  ({t['concept_id']})")
+        for r in t.get("renderings", []):
+            click.echo(f"    {r['status']:<10} {r['text']}")
+        if t.get("definition"):
+            click.echo(f"    — {t['definition']}")
+
+
+@glossary.command("check")
+@click.argument("source")
+@click.argument("target")
+@click.option("--source-lang", default="zh", show_default=True)
+@click.option("--target-lang", default="en", show_default=True)
+@click.option("--tbx", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="use this file, not the database")
+@pass_ctx
+def check_cmd(obj: Context, source: str, target: str, source_lang: str, target_lang: str, tbx: Path | None) -> None:
+    """Check TARGET as a translation of SOURCE; exit status 1 when it breaks the glossary."""
+    src, tgt = _base(source_lang, "source_lang"), _base(target_lang, "target_lang")
+    violations = _load(obj, tbx).check_pair(source, target, src, tgt)
+    for v in violations:
+        click.echo(f"{v.kind}: {v.message()}")
+    if violations:
+        sys.exit(1)
+    click.echo("ok")
+
+
+@glossary.command("list")
+@click.argument("query", required=False)
+@click.option("--limit", default=50, show_default=True, type=int)
+@pass_ctx
+def list_cmd(obj: Context, query: str | None, limit: int) -> None:
+    """List concepts, optionally those with a term containing QUERY."""
+    from tmserver.glossary import store
+
+    with obj.tm.session() as s:
+        page = store.search(s, q=query, per_page=max(1, min(limit, 500)))
+    for c in page["items"]:
+        terms = "; ".join(f"{t['text']} [{t['lang']} {t['status']}]" for t in c["terms"])
+        click.echo(f"{c['id']}: {terms}")
+    click.echo(f"{page['total']} concept(s)", err=True)
