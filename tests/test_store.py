@@ -1,0 +1,68 @@
+"""Schema upgrades, configuration and language codes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect
+
+from tmserver.langs import UnknownLanguage, parse_lang
+
+
+def test_app_upgrades_an_older_database(tmp_path):
+    from tmserver.app import create_app
+    from tmserver.store.db import current_revision, head_revisions, make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = make_engine(url)
+    upgrade(engine, "0001")  # a database from the first release
+    assert current_revision(engine) == "0001"
+    assert "segments" in inspect(engine).get_table_names()
+    engine.dispose()
+    app = create_app({"DATABASE_URL": url})
+    engine = app.extensions["tmserver"].engine
+    assert set(current_revision(engine).split(",")) == head_revisions()
+    assert len(head_revisions()) >= 1
+    engine.dispose()
+
+
+def test_empty_database_is_created_on_start(tmp_path):
+    from tmserver.app import create_app
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite'}"})
+    assert app.test_client().get("/api/v1/health").json["segments"] == 0
+
+
+def test_config_file_and_environment(tmp_path, monkeypatch):
+    from tmserver.config import load_config
+
+    cfg_file = tmp_path / "tm.py"
+    cfg_file.write_text('GLOSSARY_POLICY = "warn"\nMAX_CONTENT_LENGTH = 1000\nlowercase_ignored = 1\n')
+    cfg = load_config(config_file=str(cfg_file))
+    assert cfg["GLOSSARY_POLICY"] == "warn" and cfg["MAX_CONTENT_LENGTH"] == 1000
+    assert "lowercase_ignored" not in cfg
+    monkeypatch.setenv("TMSERVER_MAX_CONTENT_LENGTH", "2048")
+    monkeypatch.setenv("TMSERVER_READS_REQUIRE_KEY", "yes")
+    cfg = load_config(config_file=str(cfg_file))
+    assert cfg["MAX_CONTENT_LENGTH"] == 2048 and cfg["READS_REQUIRE_KEY"] is True
+
+
+@pytest.mark.parametrize("code,base,tag", [
+    ("zh", "zh", "zh"), ("zh-CN", "zh", "zh-CN"), ("zh_CN", "zh", "zh-CN"), ("zh-Hans", "zh", "zh-Hans"),
+    ("zh_hans", "zh", "zh-Hans"), ("zh-TW", "zh", "zh-TW"), ("zh_hant", "zh", "zh-Hant"), ("zh-HK", "zh", "zh-HK"),
+    ("zh-Hant-TW", "zh", "zh-Hant-TW"), ("en", "en", "en"), ("en-US", "en", "en-US"), ("en_us", "en", "en-US"),
+    ("EN_GB", "en", "en-GB"),
+])
+def test_language_codes(code, base, tag):
+    lang = parse_lang(code)
+    assert (lang.base, lang.tag) == (base, tag)
+
+
+def test_traditional_variants():
+    assert parse_lang("zh_hant").traditional and parse_lang("zh-TW").traditional and parse_lang("zh-HK").traditional
+    assert not parse_lang("zh-CN").traditional and not parse_lang("zh_hans").traditional
+
+
+@pytest.mark.parametrize("code", ["", "de", "fr-FR", "klingon", "zh--CN", "12", "zh CN"])
+def test_bad_language_codes(code):
+    with pytest.raises(UnknownLanguage):
+        parse_lang(code)
