@@ -1,0 +1,53 @@
+"""Whitespace and repeated words in the target."""
+
+from __future__ import annotations
+
+import re
+
+from tmserver.qa.base import Check, Context, Issue, QASegment, register
+
+_DOUBLE = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
+_SPACE_BEFORE = re.compile(r"(?<=\w) +(?=[,.;:!?](?:\s|$))")
+
+
+@register
+class Whitespace(Check):
+    id = "whitespace"
+    severity = "warning"
+    description = "Double spaces, leading or trailing whitespace, a space before punctuation in the target."
+
+    def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
+        t, s = seg.target, seg.source
+        if not t.strip():
+            return []
+        out = [self.issue(seg, "double space in the target", None, m.span()) for m in _DOUBLE.finditer(t)]
+        lead = len(t) - len(t.lstrip())
+        if lead and len(s) == len(s.lstrip()):
+            out.append(self.issue(seg, "leading whitespace in the target", None, (0, lead)))
+        trail = len(t.rstrip())
+        if trail < len(t) and len(s.rstrip()) == len(s):
+            out.append(self.issue(seg, "trailing whitespace in the target", None, (trail, len(t))))
+        if seg.target_lang.startswith("en"):
+            out += [self.issue(seg, "space before punctuation in the target", None, m.span())
+                    for m in _SPACE_BEFORE.finditer(t)]
+        return out
+
+
+_REPEAT = re.compile(r"\b([A-Za-z]+)\s+\1\b", re.IGNORECASE)
+_ALLOWED_REPEATS = {"that", "had", "bye", "very", "is"}
+
+
+@register
+class RepeatedWord(Check):
+    id = "repeated_word"
+    severity = "warning"
+    description = "The same word twice in a row in the target (the the)."
+
+    def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
+        if not seg.target_lang.startswith("en"):
+            return []
+        return [
+            self.issue(seg, f"repeated word {m.group(1)!r}", None, m.span())
+            for m in _REPEAT.finditer(seg.target)
+            if m.group(1).lower() not in _ALLOWED_REPEATS and not re.search(re.escape(m.group(0)), seg.source, re.I)
+        ]

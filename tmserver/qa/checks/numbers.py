@@ -1,0 +1,194 @@
+"""Numbers and dates: every value in the source must come out in the target, whatever the form.
+
+Both sides go through :func:`tmserver.placeables.extract`, so 26亿 = 2.6 billion = 2,600,000,000,
+百分之五 = 5 % = five percent, 第二届 = second = 2nd, 十周年 = tenth anniversary and
+2015年12月16日 = December 16, 2015 = 16 December 2015 meet as equal values. Ranges count as their
+two ends (November 6–9, 2025 = 2025年11月6日至9日).
+
+What is *not* an error, because translators legitimately do it:
+
+* a Chinese 一 / English "one" with no counterpart (一个国家 → "a country");
+* 十年 → "a decade", 两国 → "both countries", 一半 → "half", 百年 → "a century";
+* number *words* in the target with no counterpart (the English adds "first", "one of");
+* a date whose parts the English spreads out (2015年12月 + 16日 → "16 December 2015").
+
+A number written in digits in the target with no counterpart in the source *is* reported: it
+came from somewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from decimal import Decimal
+
+from tmserver.placeables import Placeable, extract
+from tmserver.qa.base import Check, Context, Issue, QASegment, register
+
+_DATE_KINDS = {"date", "month", "year"}
+# words that carry a number without being one (soft counterparts)
+_SOFT_EN = {
+    "decade": 10, "decades": 10, "dozen": 12, "century": 100, "centuries": 100, "millennium": 1000,
+    "both": 2, "twice": 2, "double": 2, "pair": 2, "couple": 2, "twin": 2, "half": Decimal("0.5"),
+    "once": 1, "single": 1, "triple": 3, "thrice": 3, "bilateral": 2, "trilateral": 3,
+}
+_SOFT_EN_RE = re.compile(r"\b(" + "|".join(_SOFT_EN) + r")\b", re.IGNORECASE)
+_SOFT_ZH = {"双": 2, "两": 2, "半": Decimal("0.5"), "首": 1, "单": 1, "俩": 2, "百年": 100, "十年": 10}
+
+
+class _Atom:
+    __slots__ = ("key", "p", "kind", "words")
+
+    def __init__(self, key, p: Placeable, kind: str):
+        self.key, self.p, self.kind = key, p, kind
+        self.words = p.style in ("words", "cn") and p.kind in ("number", "ordinal")
+
+
+def _key(kind: str, value):
+    if kind in ("number", "ordinal", "year"):
+        return ("n", Decimal(value))
+    if kind == "percent":
+        return ("p", Decimal(value))
+    return ("d", value)  # (y, m, d)
+
+
+def atoms(text: str, lang: str) -> list[_Atom]:
+    out = []
+    for p in extract(text, lang):
+        if p.kind == "range":
+            for v in p.value:
+                out.append(_Atom(_key(p.of, v), p, p.of))
+        else:
+            out.append(_Atom(_key(p.kind, p.value), p, p.kind))
+    return out
+
+
+def _compatible(a, b) -> bool:
+    """Two (y, m, d) dates agree where both give a part (a missing year is not a mismatch)."""
+    return all(x is None or y is None or x == y for x, y in zip(a, b, strict=True)) and a[1] == b[1]
+
+
+def _soft_values(text: str, lang: str) -> Counter:
+    soft: Counter = Counter()
+    if lang == "en":
+        for m in _SOFT_EN_RE.finditer(text):
+            soft[Decimal(_SOFT_EN[m.group(1).lower()])] += 1
+    else:
+        for w, v in _SOFT_ZH.items():
+            if w in text:
+                soft[Decimal(v)] += text.count(w)
+    return soft
+
+
+def compare(seg: QASegment) -> tuple[list[_Atom], list[_Atom]]:
+    """Source atoms with no counterpart in the target, and target atoms with none in the source."""
+    if "numbers" in seg.cache:
+        return seg.cache["numbers"]
+    sl, tl = seg.source_lang.split("-")[0], seg.target_lang.split("-")[0]
+    src, tgt = atoms(seg.source, sl), atoms(seg.target, tl)
+    if not src and not tgt:
+        seg.cache["numbers"] = ([], [])
+        return [], []
+    # 1. equal values
+    pool: dict[object, list[_Atom]] = {}
+    for a in tgt:
+        pool.setdefault(a.key, []).append(a)
+    left_src = []
+    for a in src:
+        bucket = pool.get(a.key)
+        if bucket:
+            bucket.pop(0)
+        else:
+            left_src.append(a)
+    left_tgt = [a for bucket in pool.values() for a in bucket]
+    # 2. compatible dates; 3. a date spread over a month/year and a day number in the target
+    for a in list(left_src):
+        if a.key[0] != "d":
+            continue
+        match = next((b for b in left_tgt if b.key[0] == "d" and _compatible(a.key[1], b.key[1])), None)
+        if match:
+            left_src.remove(a)
+            left_tgt.remove(match)
+            continue
+        y, m, d = a.key[1]
+        need = [("n", Decimal(x)) for x in (y, d) if x is not None]
+        parts = [b for b in left_tgt if b.key[0] == "d" and b.key[1][1] == m]
+        found = []
+        for k in need:
+            b = next((b for b in left_tgt if b.key == k and b not in found), None)
+            if b:
+                found.append(b)
+        if parts and len(found) == len(need):
+            left_src.remove(a)
+            for b in [parts[0], *found]:
+                left_tgt.remove(b)
+    for a in list(left_tgt):  # the mirror case: the source spreads what the target joins
+        if a.key[0] == "d":
+            match = next((b for b in left_src if b.key[0] == "d" and _compatible(a.key[1], b.key[1])), None)
+            if match:
+                left_tgt.remove(a)
+                left_src.remove(match)
+    # 4. soft counterparts and words that translators drop
+    soft = _soft_values(seg.target, tl)
+    kept = []
+    for a in left_src:
+        if a.key[0] == "n" and soft.get(a.key[1]):
+            soft[a.key[1]] -= 1
+            continue
+        if a.key == ("n", Decimal(1)) and (a.words or a.p.kind == "ordinal"):
+            continue
+        kept.append(a)
+    src_soft = _soft_values(seg.source, sl)
+    kept_tgt = []
+    for a in left_tgt:
+        if a.words or a.p.kind == "ordinal" and a.p.style == "words":
+            continue  # "first", "one of": English adds these freely
+        if a.key[0] == "n" and src_soft.get(a.key[1]):
+            src_soft[a.key[1]] -= 1
+            continue
+        kept_tgt.append(a)
+    seg.cache["numbers"] = (kept, kept_tgt)
+    return kept, kept_tgt
+
+
+def _describe(a: _Atom) -> str:
+    return repr(a.p.text)
+
+
+class _ValueCheck(Check):
+    kinds: frozenset[str] = frozenset()
+
+    def mine(self, a: _Atom) -> bool:
+        return (a.kind in _DATE_KINDS) == ("date" in self.kinds)
+
+    def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
+        missing, extra = compare(seg)
+        out = []
+        seen = set()
+        for a in missing:
+            if self.mine(a) and (a.p.start, a.p.end) not in seen:
+                seen.add((a.p.start, a.p.end))
+                out.append(self.issue(seg, f"{_describe(a)} in the source has no matching value in the target",
+                                      (a.p.start, a.p.end), None))
+        for a in extra:
+            if self.mine(a) and (a.p.start, a.p.end) not in seen:
+                seen.add((a.p.start, a.p.end))
+                out.append(self.issue(seg, f"{_describe(a)} in the target has no matching value in the source",
+                                      None, (a.p.start, a.p.end)))
+        return out
+
+
+@register
+class NumberMismatch(_ValueCheck):
+    id = "number_mismatch"
+    severity = "error"
+    description = "Numbers, 万/亿 scales, percentages and ordinals differ between source and target."
+    kinds = frozenset({"number"})
+
+
+@register
+class DateMismatch(_ValueCheck):
+    id = "date_mismatch"
+    severity = "error"
+    description = "Dates, months, years and date ranges differ between source and target."
+    kinds = frozenset({"date"})

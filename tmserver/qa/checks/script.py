@@ -1,0 +1,56 @@
+"""Traditional characters in a Simplified Chinese source (or target), found with OpenCC."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from tmserver.normalize import is_cjk
+from tmserver.qa.base import Check, Context, Issue, QASegment, register
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
+def _is_traditional(ch: str) -> bool:
+    """Character-level: OpenCC's t2s changes it (phrase-level Taiwan wording is not a script error)."""
+    return _t2s().convert(ch) != ch
+
+
+def _runs(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for i, ch in enumerate(text):
+        if is_cjk(ch) and _is_traditional(ch):
+            if spans and spans[-1][1] == i:
+                spans[-1] = (spans[-1][0], i + 1)
+            else:
+                spans.append((i, i + 1))
+    return spans
+
+
+def _wants_traditional(tag: str) -> bool:
+    parts = tag.replace("_", "-").split("-")[1:]
+    return any(p.lower() in ("hant", "tw", "hk", "mo") for p in parts)
+
+
+@register
+class ScriptMix(Check):
+    id = "script_mix"
+    severity = "warning"
+    description = "Traditional characters in Simplified Chinese text (OpenCC t2s)."
+
+    def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
+        out = []
+        for side, text, tag in (("source", seg.source, seg.source_lang), ("target", seg.target, seg.target_lang)):
+            if not tag.lower().startswith("zh") or _wants_traditional(tag):
+                continue
+            for s, e in _runs(text):
+                span = (s, e)
+                out.append(self.issue(seg, f"Traditional character(s) {text[s:e]!r} in Simplified Chinese {side} "
+                                           f"(Simplified: {_t2s().convert(text[s:e])!r})",
+                                      span if side == "source" else None, span if side == "target" else None))
+        return out

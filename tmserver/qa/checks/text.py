@@ -1,0 +1,187 @@
+"""Checks on what the target text is made of: left untranslated, Chinese marks, brackets,
+book titles and Latin codes (acronyms, 5G, G20)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from tmserver.normalize import is_cjk
+from tmserver.qa.base import Check, Context, Issue, QASegment, register
+
+
+def _lang(code: str) -> str:
+    return code.split("-")[0].lower()
+
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
+
+
+@register
+class Untranslated(Check):
+    id = "untranslated"
+    severity = "error"
+    description = "Empty target, target identical to the source, or Chinese left in an English target."
+
+    def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
+        if not seg.target.strip():
+            if seg.source.strip():
+                return [self.issue(seg, "the target is empty", (0, len(seg.source)), None)]
+            return []
+        if seg.src_norm == seg.tgt_norm and re.search(r"[^\W\d_]", seg.source):
+            return [self.issue(seg, "the target is the source, untranslated", (0, len(seg.source)), (0, len(seg.target)))]
+        if _lang(seg.target_lang) == "en":
+            return [
+                self.issue(seg, f"Chinese text {m.group(0)!r} left in the English target", None, m.span())
+                for m in _CJK_RUN.finditer(seg.target)
+            ]
+        return []
+
+
+# Marks that have no place in English text. Curly quotes are English too, so they are only
+# flagged when glued to a word the way Chinese typesetting leaves them (the“initiative”).
+_CJK_PUNCT = "，。：；！？（）《》〈〉、【】「」『』〔〕〖〗…—～·\u3000"
+_CJK_PUNCT_RE = re.compile(
+    "[" + re.escape(_CJK_PUNCT.replace("…", "").replace("—", "").replace("·", "")) + "\uff01-\uff5e]"
+    r"|(?<=[A-Za-z0-9])[“‘]|[”](?=[A-Za-z0-9])"
+)
+
+
+@register
+class CjkPunctuation(Check):
+    id = "cjk_punctuation"
+    severity = "error"
+    description = "Full-width or Chinese punctuation (，。：；！？“”（）《》、, full-width spaces) in an English target."
+
+    def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
+        if _lang(seg.target_lang) != "en":
+            return []
+        return [
+            self.issue(seg, f"Chinese punctuation {m.group(0)!r} (U+{ord(m.group(0)):04X}) in the English target",
+                       None, m.span())
+            for m in _CJK_PUNCT_RE.finditer(seg.target)
+        ]
+
+
+_PAIRS = {"(": ")", "[": "]", "{": "}", "“": "”"}
+_FOLD_BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "[", "】": "]", "〔": "(", "〕": ")", "［": "[", "］": "]",
+                                "｛": "{", "｝": "}", "「": "“", "」": "”", "『": "“", "』": "”", "《": "", "》": ""})
+
+
+def _balance(text: str) -> tuple[tuple[int, ...], int, list[int]]:
+    """Per bracket type: opened − closed; parity of straight double quotes; unmatched positions."""
+    text = text.translate(_FOLD_BRACKETS)
+    counts = []
+    unmatched: list[int] = []
+    for o, c in _PAIRS.items():
+        stack: list[int] = []
+        for i, ch in enumerate(text):
+            if ch == o:
+                stack.append(i)
+            elif ch == c:
+                if stack:
+                    stack.pop()
+                else:
+                    unmatched.append(i)
+        unmatched.extend(stack)
+        counts.append(text.count(o) - text.count(c))
+    quotes = [i for i, ch in enumerate(text) if ch == '"']
+    if len(quotes) % 2:
+        unmatched.append(quotes[-1])
+    return tuple(counts), len(quotes) % 2, sorted(unmatched)
+
+
+@register
+class BracketMismatch(Check):
+    id = "bracket_mismatch"
+    severity = "warning"
+    description = "Unpaired brackets or quotes in the target that the source does not have."
+
+    def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
+        if not seg.target.strip():
+            return []
+        src = _balance(seg.source)
+        tgt = _balance(seg.target)
+        # curly and straight quotes are interchangeable across languages: compare total quote parity
+        src_q = (src[1] + abs(src[0][3])) % 2
+        tgt_q = (tgt[1] + abs(tgt[0][3])) % 2
+        if src[0][:3] == tgt[0][:3] and src_q == tgt_q:
+            return []
+        pos = tgt[2][0] if tgt[2] else None
+        span = (pos, pos + 1) if pos is not None else None
+        return [self.issue(seg, "unpaired bracket or quote in the target (the source is balanced differently)",
+                           None, span)]
+
+
+_TITLE_RE = re.compile(r"《([^《》]+)》")
+# Newspapers and journals are set in italics or plain in English, never in quotes.
+_PERIODICAL_RE = re.compile(r"(日报|报|杂志|期刊|学报|周刊|月刊|求是|年鉴)$")
+_QUOTED_RE = re.compile(r"\"[^\"]+\"|“[^”]+”|‘[^’]+’|<(i|em|cite)\b[^>]*>.+?</\1>|\*[^*]+\*|_[^_]+_")
+
+
+@register
+class BookTitle(Check):
+    id = "book_title"
+    severity = "warning"
+    description = "A 《title》 in the source is neither quoted nor italicised in the target."
+
+    def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
+        if _lang(seg.source_lang) != "zh" or "《" not in seg.source:
+            return []
+        titles = [m for m in _TITLE_RE.finditer(seg.source) if not _PERIODICAL_RE.search(m.group(1))]
+        if not titles:
+            return []
+        quoted = len(_QUOTED_RE.findall(seg.target))
+        if "《" in seg.target:
+            return []  # cjk_punctuation already reports the marks themselves
+        if quoted >= len(titles):
+            return []
+        m = titles[quoted] if quoted < len(titles) else titles[-1]
+        return [self.issue(seg, f"the title {m.group(0)} should be quoted or set in italics in the target",
+                           m.span(), None)]
+
+
+_CODE_RE = re.compile(r"(?<![\w-])(?:[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*|[0-9]+[A-Z][A-Za-z0-9]*|[A-Z]+[0-9][A-Za-z0-9]*)(?![\w-])")
+_EXPANSIONS = {"AI": "artificial intelligence", "UN": "united nations", "US": "united states", "EU": "european union"}
+
+
+def _codes(text: str) -> Counter:
+    out: Counter = Counter()
+    for m in _CODE_RE.finditer(text):
+        tok = m.group(0)
+        if tok.endswith("s") and tok[:-1].isupper() and len(tok) > 2:  # CERTs
+            tok = tok[:-1]
+        out[tok] += 1
+    return out
+
+
+def _has_cjk(text: str) -> bool:
+    return any(is_cjk(c) for c in text)
+
+
+@register
+class AcronymMismatch(Check):
+    id = "acronym_mismatch"
+    severity = "warning"
+    description = "Latin tokens (OEWG, GGE, 5G, 6G, G20, AI) present on one side only."
+
+    def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
+        if not seg.target.strip() or not _has_cjk(seg.source + seg.target):
+            return []  # en→en or empty: untranslated reports it
+        src, tgt = _codes(seg.source), _codes(seg.target)
+        out = []
+        low = seg.target.lower()
+        for tok in src:
+            if tgt.get(tok) or (tok in _EXPANSIONS and _EXPANSIONS[tok] in low):
+                continue
+            m = re.search(rf"(?<![\w-]){re.escape(tok)}", seg.source)
+            out.append(self.issue(seg, f"{tok!r} in the source is missing from the target",
+                                  m.span() if m else None, None))
+        # the target may spell out acronyms the Chinese leaves implicit (AI, UN, CERTs), but a
+        # code with digits (5G, 6G, G20) cannot appear from nowhere
+        for tok in tgt:
+            if tok not in src and any(c.isdigit() for c in tok):
+                m = re.search(rf"(?<![\w-]){re.escape(tok)}", seg.target)
+                out.append(self.issue(seg, f"{tok!r} in the target is not in the source", None,
+                                      m.span() if m else None))
+        return out
