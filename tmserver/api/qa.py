@@ -1,5 +1,152 @@
-"""PLACEHOLDER written by the lead so the app factory can import it; the qa area replaces this file."""
+"""QA: check a file or JSON segments, a consistency report over the TM, stored suppressions.
 
-from flask import Blueprint
+``POST /api/v1/qa`` takes a JSON body (``{"segments": [...], "source_lang", "target_lang"}``) or
+a multipart ``file`` (JSON, TMX, XLIFF, CSV, TSV) and answers JSON, HTML or CSV. The enforced
+glossary of this server drives ``term_missing``/``term_forbidden``; ``tm=1`` also compares the
+file with the TM for consistency. Accepted false positives are stored by signature and stay
+suppressed on every later check.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from tmserver.api.common import arg_bool, arg_str, doc, get_tm, json_body, requires, user_name
+from tmserver.errors import ValidationError
+from tmserver.formats import detect_format
+from tmserver.qa import suppress
+from tmserver.qa.engine import check_severity, run_checks, tm_as_segments, tm_maps
+from tmserver.qa.inputs import FORMATS, read_segments, segments_from_json
+from tmserver.qa.report import render_report
 
 bp = Blueprint("qa", __name__)
+
+OUT_FORMATS = ("json", "html", "csv")
+QA_REPORT = {
+    "type": "object",
+    "properties": {
+        "summary": {"type": "object"},
+        "issues": {"type": "array", "items": {"type": "object", "properties": {
+            "check": {"type": "string"}, "severity": {"type": "string", "enum": ["error", "warning", "info"]},
+            "segment_id": {"type": "string"}, "message": {"type": "string"},
+            "source_span": {"type": ["array", "null"], "items": {"type": "integer"}},
+            "target_span": {"type": ["array", "null"], "items": {"type": "integer"}},
+            "signature": {"type": "string"}}}},
+    },
+}
+_COMMON_PARAMS = [
+    {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(OUT_FORMATS)}},
+    {"name": "checks", "in": "query", "schema": {"type": "string"}, "description": "comma-separated check ids"},
+    {"name": "min_severity", "in": "query", "schema": {"type": "string", "enum": ["info", "warning", "error"]}},
+]
+
+
+def _glossary():
+    from tmserver.glossary.enforce import current_glossary
+
+    with get_tm().session() as s:
+        return current_glossary(s)
+
+
+def _respond(report, title: str):
+    fmt = arg_str("format", default="json") or "json"
+    body, mimetype = render_report(report, fmt, title)
+    if fmt == "json":
+        return report.to_dict()
+    return Response(body, mimetype=mimetype)
+
+
+def _out_format() -> None:
+    fmt = arg_str("format", default="json") or "json"
+    if fmt not in OUT_FORMATS:
+        raise ValidationError(f"unknown report format {fmt!r}; use one of {', '.join(OUT_FORMATS)}",
+                              {"parameter": "format"})
+
+
+@bp.post("/api/v1/qa")
+@doc("Run QA checks on JSON segments or an uploaded file (JSON, TMX, XLIFF 1.2/2.0, CSV, TSV)", tags=["qa"],
+     params=_COMMON_PARAMS + [
+         {"name": "input", "in": "query", "schema": {"type": "string", "enum": list(FORMATS)},
+          "description": "format of the uploaded file (guessed from its name otherwise)"},
+         {"name": "source_lang", "in": "query", "schema": {"type": "string"}},
+         {"name": "target_lang", "in": "query", "schema": {"type": "string"}},
+         {"name": "tm", "in": "query", "schema": {"type": "boolean"}, "description": "also check consistency against the TM"},
+     ],
+     body={"type": "object", "properties": {"segments": {"type": "array", "items": {"type": "object"}},
+                                            "source_lang": {"type": "string"}, "target_lang": {"type": "string"}}},
+     responses={200: QA_REPORT, 400: "Error", 401: "Error"})
+@requires("reader")
+def qa_route():
+    _out_format()
+    checks = arg_str("checks")
+    level = check_severity(arg_str("min_severity"))
+    sl, tl = arg_str("source_lang"), arg_str("target_lang")
+    upload = request.files.get("file")
+    if upload is not None:
+        head = upload.stream.read(512)
+        upload.stream.seek(0)
+        fmt = arg_str("input") or detect_format(upload.filename, head)
+        if fmt == "json" or (not arg_str("input") and head.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] in (b"{", b"[")):
+            fmt = "json"
+        if fmt not in FORMATS:
+            raise ValidationError(f"cannot check a {fmt!r} file; send one of {', '.join(FORMATS)}", {"format": fmt})
+        segments = read_segments(upload.stream, fmt, source_lang=sl, target_lang=tl)
+        title = f"QA report — {upload.filename or 'upload'}"
+    else:
+        segments = segments_from_json(json_body(), sl, tl)
+        title = "QA report"
+    if not segments:
+        raise ValidationError("nothing to check: no segments found")
+    tm_targets = tm_sources = None
+    if arg_bool("tm"):
+        tm_targets, tm_sources = tm_maps(get_tm())
+    report = run_checks(segments, checks=checks, glossary=_glossary(), tm_targets=tm_targets, tm_sources=tm_sources,
+                        suppressed=suppress.stored(get_tm()), min_severity=level)
+    return _respond(report, title)
+
+
+@bp.get("/api/v1/qa/tm")
+@doc("Consistency report over the whole TM (same source → different targets and the reverse)", tags=["qa"],
+     params=_COMMON_PARAMS + [{"name": "source_lang", "in": "query", "schema": {"type": "string"}},
+                              {"name": "target_lang", "in": "query", "schema": {"type": "string"}}],
+     responses={200: QA_REPORT, 400: "Error"})
+@requires("reader")
+def qa_tm_route():
+    _out_format()
+    checks = arg_str("checks") or "inconsistent_target,inconsistent_source"
+    level = check_severity(arg_str("min_severity"))
+    segments = tm_as_segments(get_tm(), arg_str("source_lang"), arg_str("target_lang"))
+    report = run_checks(segments, checks=checks, glossary=_glossary(), suppressed=suppress.stored(get_tm()),
+                        min_severity=level)
+    return _respond(report, "TM consistency report")
+
+
+@bp.get("/api/v1/qa/suppressions")
+@doc("List stored QA suppressions (accepted false positives)", tags=["qa"], responses={200: {"type": "object"}})
+@requires("reader")
+def list_suppressions():
+    items = suppress.list_stored(get_tm())
+    return {"items": items, "total": len(items)}
+
+
+@bp.post("/api/v1/qa/suppressions")
+@doc("Suppress an issue by its signature (it stays suppressed on re-check)", tags=["qa"],
+     body={"type": "object", "required": ["signature"], "properties": {
+         "signature": {"type": "string"}, "check": {"type": "string"}, "note": {"type": "string"}}},
+     responses={201: {"type": "object"}, 400: "Error", 401: "Error", 403: "Error"})
+@requires("translator")
+def add_suppression():
+    data = json_body()
+    unknown = set(data) - {"signature", "check", "note"}
+    if unknown:
+        raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}", {"fields": sorted(unknown)})
+    return suppress.add(get_tm(), data.get("signature"), check=data.get("check"), note=data.get("note"),
+                        user=user_name()), 201
+
+
+@bp.delete("/api/v1/qa/suppressions/<signature>")
+@doc("Remove a stored suppression", tags=["qa"], responses={204: {"type": "null"}, 404: "Error"})
+@requires("translator")
+def delete_suppression(signature: str):
+    suppress.remove(get_tm(), signature)
+    return "", 204

@@ -1,0 +1,83 @@
+"""``tmserver check FILE``: QA from the command line, made to gate a CI pipeline.
+
+    tmserver check job.xlf --glossary glossary/article.tbx --format html -o qa.html --fail-on error
+    tmserver check alignments/article.tmx --tm          # also consistency against the server's TM
+
+Exit status: 0 when no unsuppressed issue reaches ``--fail-on`` (default ``error``), 1 when one
+does, 2 for unusable input (the message names the problem).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tmserver.formats import detect_format
+
+
+@click.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--input", "input_fmt", type=click.Choice(["json", "tmx", "xliff", "csv", "tsv"]),
+              help="input format (guessed from the file name)")
+@click.option("--format", "fmt", type=click.Choice(["json", "html", "csv"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write the report here (default stdout)")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True)
+@click.option("--checks", help="comma-separated check ids (default: all)")
+@click.option("--min-severity", type=click.Choice(["info", "warning", "error"]), default="info", show_default=True)
+@click.option("--glossary", "glossary_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="TBX or CSV term base (default: the server's glossary when --tm or --use-db)")
+@click.option("--tm", "use_tm", is_flag=True, help="also check consistency against the TM in the database")
+@click.option("--use-db", is_flag=True, help="use the server's glossary and stored suppressions")
+@click.option("--suppress", "suppress_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="file of accepted issue signatures")
+@click.option("--source-lang")
+@click.option("--target-lang")
+@click.pass_obj
+def check(obj, file: Path, input_fmt, fmt, output, fail_on, checks, min_severity, glossary_file, use_tm, use_db,
+          suppress_file, source_lang, target_lang) -> None:
+    """Run QA checks on FILE (JSON, TMX, XLIFF 1.2/2.0, CSV, TSV) and write a report."""
+    from tmserver.qa import suppress
+    from tmserver.qa.engine import run_checks, tm_maps
+    from tmserver.qa.inputs import read_segments
+    from tmserver.qa.report import render_report
+
+    with open(file, "rb") as fh:
+        head = fh.read(512)
+        fh.seek(0)
+        kind = input_fmt or detect_format(file.name, head)
+        segments = read_segments(fh, kind, source_lang=source_lang, target_lang=target_lang)
+    glossary = None
+    suppressed: set[str] = set()
+    tm_targets = tm_sources = None
+    if glossary_file:
+        from tmserver.glossary import Glossary
+
+        glossary = Glossary.from_csv(glossary_file) if glossary_file.suffix.lower() in (".csv", ".tsv") \
+            else Glossary.from_tbx(glossary_file)
+    if use_tm or use_db:
+        tm = obj.tm
+        if glossary is None:
+            from tmserver.glossary.enforce import current_glossary
+
+            with tm.session() as s:
+                glossary = current_glossary(s)
+        suppressed |= suppress.stored(tm)
+        if use_tm:
+            tm_targets, tm_sources = tm_maps(tm)
+    if suppress_file:
+        suppressed |= suppress.parse_file(suppress_file.read_bytes())
+    report = run_checks(segments, checks=checks, glossary=glossary, tm_targets=tm_targets, tm_sources=tm_sources,
+                        suppressed=suppressed, min_severity=min_severity)
+    body, _ = render_report(report, fmt, f"QA report — {file.name}")
+    if output:
+        output.write_text(body, encoding="utf-8")
+    else:
+        click.echo(body)
+    summ = report.summary()
+    sev = summ["by_severity"]
+    click.echo(f"{summ['segments']} segments: {sev['error']} errors, {sev['warning']} warnings, {sev['info']} info"
+               f" ({summ['suppressed']} suppressed)", err=True)
+    if report.count_at_least(fail_on):
+        sys.exit(1)
