@@ -20,7 +20,8 @@ Chinese policy (``segment_zh``):
 English policy (``segment_en``): cut after ``.``/``!``/``?`` (plus closing quotes/brackets and
 note markers) when whitespace follows and the next word starts with a capital letter, a digit
 or an opening quote — except after abbreviations (Dr., U.S., e.g., No. 5, Jan. 3), initials
-(J. Smith) and ``etc.``/``e.g.`` followed by lower case. Decimals (2.6) never qualify, since no
+(J. Smith), ``etc.``/``e.g.`` followed by lower case, and a heading number that opens the
+sentence ("1. Product Overview"). Decimals (2.6) never qualify, since no
 space follows the point.
 
 Files: one paragraph per line, blank lines ignored (:func:`read_paragraphs`); or, presegmented,
@@ -161,6 +162,8 @@ EN_CLOSERS = "\"'”’)]»"
 # a final mark, its closers/note markers, then whitespace: a candidate cut
 _EN_CANDIDATE = re.compile(r"[.!?]+[" + re.escape(EN_CLOSERS) + "①-⑳]*(?=\\s)")
 _WORD_BEFORE = re.compile(r"(\S+)$")
+#: what a heading/list number looks like: 1, 2.3, IV, a, (1)
+_EN_LIST_MARKER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,5}|[a-zA-Z]|\(\d{1,3}\))$")
 _INITIALISM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
 
 
@@ -172,8 +175,9 @@ def _en_starts_sentence(rest: str) -> bool:
     return c.isupper() or c.isdigit() or c in "\"“‘'(["
 
 
-def _en_is_abbrev(word: str, nxt: str) -> bool:
-    """``word`` is the token before the period (without it); ``nxt`` the next token."""
+def _en_is_abbrev(word: str, nxt: str, prev: str = "") -> bool:
+    """``word`` is the token before the period (without it); ``nxt`` the next token and
+    ``prev`` the token before ``word``."""
     core = word.lstrip("\"'“‘([")
     low = core.lower()
     if low in EN_ABBREV_ALWAYS:
@@ -181,7 +185,8 @@ def _en_is_abbrev(word: str, nxt: str) -> bool:
     if low in EN_ABBREV_NUMERIC and nxt[:1].isdigit():
         return True
     if len(core) == 1 and core.isupper():
-        return True  # an initial: "J. Smith"
+        # an initial ("J. Smith"), unless it is a unit after a number ("600 W. We recommend")
+        return not prev[-1:].isdigit()
     if _INITIALISM.match(core):  # U.S, U.N, e.g (handled above), a.m
         first = re.match(r"[A-Za-z]+", nxt)
         return not (first and first.group(0) in EN_OPENERS_AFTER_INITIALISM)
@@ -197,10 +202,14 @@ def segment_en(paragraph: str) -> list[str]:
         if not _en_starts_sentence(rest):
             continue
         marks = m.group(0)
+        sentence_start = cuts[-1] if cuts else 0
+        if marks == "." and _EN_LIST_MARKER.match(text[sentence_start : m.start()].strip()):
+            continue  # "1. Product Overview", "IV. Results": a heading number, not a sentence
         if marks.startswith(".") and len(marks.rstrip(EN_CLOSERS + "①②③④⑤⑥⑦⑧⑨⑩")) == 1:
             before = _WORD_BEFORE.search(text[: m.start()])
             nxt = rest.lstrip().split(" ", 1)[0]
-            if before and _en_is_abbrev(before.group(1), nxt):
+            prev = text[: before.start()].rstrip().rsplit(" ", 1)[-1] if before else ""
+            if before and _en_is_abbrev(before.group(1), nxt, prev):
                 continue
         cuts.append(m.end())
     return _strip_pieces(text, cuts)
