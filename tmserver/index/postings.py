@@ -237,20 +237,94 @@ class LangIndex:
         qlen = len(query)
         if qlen == 0 or k <= 0:
             return SearchResult()
-        num, den = tau.numerator, tau.denominator
-        # Length filter: similarity ≤ min(len)/max(len).
-        lo = max(1, -(-num * qlen // den))
-        hi = qlen * den // num if num else 1 << 62
         keys = string_bigrams(query)
         plists = self._postings(keys)
         df = np.fromiter((len(p) for p in plists), dtype=np.int64, count=len(plists))
-        j_stop = self._prefix_length(qlen, len(keys), lo, hi, num, den)
+        by_df = np.argsort(df, kind="stable")
+        # Probe: score the few documents sharing most of the rarest bigrams. If k of them
+        # reach τ, the k-th of them is a higher threshold τ' that every true top-k member
+        # also reaches, and a higher threshold needs far fewer posting lists to be exact.
+        thr = tau
+        probe = self._probe(query, k, tau, plists, by_df)
+        if len(probe) == k:
+            _, _, _, d, m = probe[0]
+            thr = max(tau, Fraction(m - d, m))
+        return self._search_at(query, k, thr, keys, plists, df, by_df)
+
+    def _probe(self, query, k, tau, plists, by_df, volume: int = 20_000, take: int = 24):
+        chosen, total = [], 0
+        for i in by_df.tolist():
+            if total >= volume and chosen:
+                break
+            chosen.append(plists[i])
+            total += len(plists[i])
+        if not total:
+            return []
+        counts = self._counts
+        for p in chosen:
+            counts[p] += 1
+        cand = np.concatenate(chosen)
+        seen = counts[cand]
+        for p in chosen:
+            counts[p] = 0
+        if len(cand) > take:
+            top = np.argpartition(-seen.astype(np.int64), take)[:take]
+            cand = cand[top]
+        cand = np.unique(cand)
+        cand = cand[self.alive.a[cand]]
+        return self._score(query, k, tau, cand, [])
+
+    def _score(self, query, k, tau, cand, heap, ub=None):
+        """Rescore ``cand`` (best bound first) into the top-k ``heap``; stop when a bound falls
+        below the k-th score. Returns the heap: ``(sim, -seg_id, doc, d, M)``, worst on top.
+
+        Candidates go to rapidfuzz in growing batches (one C++ loop per batch, not one Python
+        call per candidate); the stopping test runs before each batch.
+        """
+        num, den = tau.numerator, tau.denominator
+        qlen = len(query)
+        texts, seg_ids, lens = self.texts, self.seg_ids.a, self.lens.a
+        pos, batch, n = 0, 16, len(cand)
+        while pos < n:
+            if ub is not None and len(heap) == k:
+                _, _, _, w_d, w_m = heap[0]
+                if ub[0][pos] * w_m < (w_m - w_d) * ub[1][pos]:
+                    break  # no remaining candidate can reach the k-th result: proven
+            docs = cand[pos : pos + batch]
+            pos += len(docs)
+            batch = min(batch * 2, 1024)
+            m = np.maximum(qlen, lens[docs].astype(np.int64))
+            limit = m - (-(-num * m // den))  # largest d with (m − d)/m ≥ τ
+            if len(heap) == k:
+                limit = np.minimum(limit, (m * heap[0][3]) // heap[0][4])
+            if limit.max() < 0:
+                continue
+            dist = process.cdist([query], [texts[i] for i in docs.tolist()], scorer=Levenshtein.distance,
+                                 score_cutoff=int(limit.max()), dtype=np.int32)[0]
+            for j in np.flatnonzero(dist <= limit).tolist():
+                doc, d, mm = int(docs[j]), int(dist[j]), int(m[j])
+                item = ((mm - d) / mm, -int(seg_ids[doc]), doc, d, mm)
+                if len(heap) < k:
+                    heapq.heappush(heap, item)
+                elif item > heap[0]:
+                    heapq.heapreplace(heap, item)
+        return heap
+
+    def _search_at(self, query, k, tau, keys, plists, df, by_df) -> SearchResult:
+        num, den = tau.numerator, tau.denominator
+        qlen = len(query)
+        # Length filter: similarity ≤ min(len)/max(len).
+        lo = max(1, -(-num * qlen // den))
+        hi = qlen * den // num if num else 1 << 62
+        j_stop = self._prefix_length(qlen, len(keys), lo, hi, num, den, 0)
         if j_stop is None:
             return self._scan(query, k, num, den, lo, hi)
-        order = np.argsort(df, kind="stable")[:j_stop]
-        chosen = [plists[i] for i in order.tolist()]
+        chosen = [plists[i] for i in by_df[:j_stop].tolist()]
         if not chosen or not any(len(p) for p in chosen):
             return SearchResult()
+        # A document that has seen fewer than s_min of the chosen bigrams misses too many.
+        max_absent = self._max_absent(qlen, j_stop, lo, hi, num, den)
+        s_min = max(1, j_stop - max_absent)
         counts = self._counts
         for p in chosen:
             counts[p] += 1  # a posting list holds each document once, so fancy += is exact
@@ -258,19 +332,49 @@ class LangIndex:
         seen = counts[cand]
         for p in chosen:
             counts[p] = 0
+        sel = seen >= s_min
+        cand, seen = cand[sel], seen[sel]
         clen = self.lens.a[cand]
         ub_num, ub_den = upper_bound(j_stop - seen.astype(np.int64), clen, qlen)
         keep = (ub_num * den >= num * ub_den) & self.alive.a[cand] & (clen >= lo) & (clen <= hi)
-        cand, ub_num, ub_den = cand[keep], ub_num[keep], ub_den[keep]
+        cand, seen = cand[keep], seen[keep]
         order = np.argsort(cand, kind="stable")
-        cand, ub_num, ub_den = cand[order], ub_num[order], ub_den[order]
+        cand, seen = cand[order], seen[order]
         first = np.ones(len(cand), dtype=np.bool_)
         np.not_equal(cand[1:], cand[:-1], out=first[1:])
-        cand, ub_num, ub_den = cand[first], ub_num[first], ub_den[first]
+        cand, seen = cand[first], seen[first].astype(np.int64)
+        # The survivors are few: count their presence in the frequent posting lists we skipped
+        # (sorted, so by bisection) to tighten each bound from "missing ≥ j − seen" to the
+        # exact number of missing bigrams.
+        for i in by_df[j_stop:].tolist():
+            p = plists[i]
+            if not len(p) or not len(cand):
+                continue
+            at = np.searchsorted(p, cand)
+            np.minimum(at, len(p) - 1, out=at)
+            seen += p[at] == cand
+        ub_num, ub_den = upper_bound(len(keys) - seen, self.lens.a[cand], qlen)
+        ok = ub_num * den >= num * ub_den
+        cand, ub_num, ub_den = cand[ok], ub_num[ok], ub_den[ok]
         best_first = np.lexsort((cand, -(ub_num / ub_den)))
-        return self._rescore(query, k, num, den, cand[best_first], ub_num[best_first], ub_den[best_first])
+        heap = self._score(query, k, tau, cand[best_first], [], (ub_num[best_first], ub_den[best_first]))
+        hits = [(doc, d, m) for _, _, doc, d, m in sorted(heap, reverse=True)]
+        return SearchResult(hits=hits, proven=True, strategy="index", scored=len(cand))
 
-    def _prefix_length(self, qlen: int, n_keys: int, lo: int, hi: int, num: int, den: int) -> int | None:
+    def _max_absent(self, qlen: int, j_max: int, lo: int, hi: int, num: int, den: int) -> int:
+        """Largest number of missing bigrams with which some allowed length still reaches τ."""
+        lens = np.arange(lo, min(hi, lo + 200_000) + 1, dtype=np.int64)
+        a, b = 0, j_max
+        while a < b:  # largest x in [0, j_max] that is reachable (0 always is when lo ≤ hi)
+            mid = (a + b + 1) // 2
+            n, m = upper_bound(np.full(len(lens), mid), lens, qlen)
+            if np.any(n * den >= num * m):
+                a = mid
+            else:
+                b = mid - 1
+        return a
+
+    def _prefix_length(self, qlen: int, n_keys: int, lo: int, hi: int, num: int, den: int, _unused: int = 0) -> int | None:
         """Smallest j such that a document missing the j rarest query bigrams cannot reach τ.
 
         Documents outside the union of those j posting lists miss all j, so they need not be
@@ -294,33 +398,6 @@ class LangIndex:
             else:
                 b = mid
         return a
-
-    def _rescore(self, query, k, num, den, cand, ub_num, ub_den) -> SearchResult:
-        qlen = len(query)
-        heap: list[tuple[float, int, int, int, int]] = []  # (sim, -seg_id, doc, d, M): worst on top
-        texts, seg_ids = self.texts, self.seg_ids.a
-        scored = 0
-        for doc, un, ud in zip(cand.tolist(), ub_num.tolist(), ub_den.tolist(), strict=True):
-            if len(heap) == k:
-                w_sim, _, _, w_d, w_m = heap[0]
-                if un * w_m < (w_m - w_d) * ud:
-                    break  # no remaining candidate can reach the k-th result: proven
-            text = texts[doc]
-            m = max(qlen, len(text))
-            limit = m - (-(-num * m // den))  # largest d with (m − d)/m ≥ τ
-            if len(heap) == k:
-                limit = min(limit, (m * heap[0][3]) // heap[0][4])
-            d = Levenshtein.distance(query, text, score_cutoff=limit)
-            scored += 1
-            if d > limit:
-                continue
-            item = ((m - d) / m, -int(seg_ids[doc]), doc, d, m)
-            if len(heap) < k:
-                heapq.heappush(heap, item)
-            elif item > heap[0]:
-                heapq.heapreplace(heap, item)
-        hits = [(doc, d, m) for _, _, doc, d, m in sorted(heap, reverse=True)]
-        return SearchResult(hits=hits, proven=True, strategy="index", scored=scored)
 
     def _scan(self, query, k, num, den, lo, hi) -> SearchResult:
         """Exact bounded scan over every live document whose length can reach τ."""
