@@ -141,7 +141,8 @@ class BookTitle(Check):
                            m.span(), None)]
 
 
-_CODE_RE = re.compile(r"(?<![\w-])(?:[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*|[0-9]+[A-Z][A-Za-z0-9]*|[A-Z]+[0-9][A-Za-z0-9]*)(?![\w-])")
+# ASCII boundaries: in Python regexes CJK characters are \w, and "OEWG的" must still match.
+_CODE_RE = re.compile(r"(?<![A-Za-z0-9-])(?:[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*|[0-9]+[A-Z][A-Za-z0-9]*|[A-Z]+[0-9][A-Za-z0-9]*)(?![A-Za-z0-9-])")
 _EXPANSIONS = {"AI": "artificial intelligence", "UN": "united nations", "US": "united states", "EU": "european union"}
 
 
@@ -174,14 +175,14 @@ class AcronymMismatch(Check):
         for tok in src:
             if tgt.get(tok) or (tok in _EXPANSIONS and _EXPANSIONS[tok] in low):
                 continue
-            m = re.search(rf"(?<![\w-]){re.escape(tok)}", seg.source)
+            m = re.search(rf"(?<![A-Za-z0-9-]){re.escape(tok)}", seg.source)
             out.append(self.issue(seg, f"{tok!r} in the source is missing from the target",
                                   m.span() if m else None, None))
         # the target may spell out acronyms the Chinese leaves implicit (AI, UN, CERTs), but a
         # code with digits (5G, 6G, G20) cannot appear from nowhere
         for tok in tgt:
             if tok not in src and any(c.isdigit() for c in tok):
-                m = re.search(rf"(?<![\w-]){re.escape(tok)}", seg.target)
+                m = re.search(rf"(?<![A-Za-z0-9-]){re.escape(tok)}", seg.target)
                 out.append(self.issue(seg, f"{tok!r} in the target is not in the source", None,
                                       m.span() if m else None))
         return out
