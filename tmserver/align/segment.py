@@ -10,7 +10,9 @@ Chinese policy (``segment_zh``):
 * closing quotes/brackets ``”’」』）》`` and note markers ``①②…`` right after the final mark
   stay with that sentence: ``…共同体。”①该重要理念…`` is cut after ``①``;
 * nothing is cut inside ``《》`` or inside quotes: a quotation holding several sentences stays
-  whole with the sentence around it (the cut, if any, comes after the closing quote);
+  whole with the sentence around it. After a quote that closes on a final mark (``。”``) the
+  sentence ends only when the quote is direct speech (opened after ``：``/``:``), a note marker
+  follows, or the paragraph ends; otherwise the sentence goes on (他说“好。”然后走了。);
 * ``；``/``;`` and the ASCII ``,`` ``:`` the seed article mixes into Chinese text are clause
   punctuation, never a cut;
 * a line without a final mark (title, heading, keywords, 【注释】) is one sentence, and line-initial
@@ -69,30 +71,31 @@ def segment_zh(paragraph: str) -> list[str]:
     n = len(text)
     cuts: list[int] = []
     stack: list[str] = []  # expected closers of the open 《 “ 「 … pairs
+    speech = False  # the outermost quote opened after a colon: direct speech
     # ASCII double quotes only count as a pair when the paragraph has an even number of them
     ascii_quotes = text.count('"') % 2 == 0
     i = 0
     while i < n:
         ch = text[i]
-        if ch in ZH_OPENERS:
-            stack.append(ZH_PAIRS[ch])
-        elif ch == '"' and ascii_quotes:
-            if stack and stack[-1] == '"':
-                stack.pop()
-            else:
-                stack.append('"')
-        elif ch in ZH_PAIR_CLOSERS:
-            if ch in stack:
-                # pop up to the matching opener (tolerates a missing inner closer)
-                while stack and stack.pop() != ch:
-                    pass
-                if not stack and i > 0 and (text[i - 1] in ZH_FINAL or text[i - 1] == "…"):
-                    # 。” closing the outermost quote: the sentence ends after the closers
-                    end = _absorb_closers(text, i + 1)
-                    if _ellipsis_ok(text, i - 1, end):
-                        cuts.append(end)
-                    i = end
-                    continue
+        opens = ch in ZH_OPENERS or (ch == '"' and ascii_quotes and not (stack and stack[-1] == '"'))
+        if opens:
+            if not stack:
+                speech = i > 0 and text[i - 1] in "：:" and ch != "《"
+            stack.append(ZH_PAIRS.get(ch, '"'))
+        elif (ch in ZH_PAIR_CLOSERS or (ch == '"' and ascii_quotes)) and ch in stack:
+            # pop up to the matching opener (tolerates a missing inner closer)
+            while stack and stack.pop() != ch:
+                pass
+            if not stack and ch != "》" and i > 0 and (text[i - 1] in ZH_FINAL or text[i - 1] == "…"):
+                # 。” closing the outermost quote ends the sentence when the quote is direct
+                # speech (opened after a colon), or a note marker or the paragraph end follows;
+                # otherwise the quote is part of a sentence that goes on (他说“好。”然后走了。)
+                end = _absorb_closers(text, i + 1)
+                marker = any(c in NOTE_MARKERS for c in text[i + 1 : end])
+                if (speech or marker or end >= n) and _ellipsis_ok(text, i - 1, end):
+                    cuts.append(end)
+                i = end
+                continue
         elif not stack and ch in ZH_FINAL:
             if ch in "?!" and i + 1 < n and text[i + 1].isascii() and text[i + 1].isalnum():
                 i += 1  # "Yahoo!Japan": not a sentence end
