@@ -1,5 +1,175 @@
-"""PLACEHOLDER written by the lead so the app factory can import it; the lookup area replaces this file."""
+"""Fuzzy lookup: ``GET /api/v1/lookup`` for one segment, ``POST /api/v1/lookup/batch`` for a file.
+
+A thin face over :meth:`tmserver.tm.TM.lookup` (engine: :mod:`tmserver.index`, scores, diffs and
+adaptation: :mod:`tmserver.match`). Every answer goes through :func:`_annotate` — the one place
+where the match list is annotated before it is returned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint
 
+from tmserver.api.common import arg_int, arg_str, doc, get_tm, json_body, requires
+from tmserver.api.openapi import register_schema
+from tmserver.errors import ValidationError
+
 bp = Blueprint("lookup", __name__)
+
+MAX_BATCH = 1000
+MAX_LIMIT = 50
+
+register_schema("LookupMatch", {
+    "type": "object",
+    "required": ["id", "source", "target", "score", "match_type", "diff", "adapted_target"],
+    "properties": {
+        "id": {"type": "integer"},
+        "source": {"type": "string", "description": "stored text in the query language"},
+        "target": {"type": "string", "description": "stored text in the target language"},
+        "source_lang": {"type": "string"},
+        "target_lang": {"type": "string"},
+        "score": {"type": "integer", "description": "0–101 (101 context, 100 exact, 94–99 exact with penalties)"},
+        "similarity": {"type": "number", "description": "1 − d/max(len) on matching forms"},
+        "match_type": {"type": "string", "enum": ["exact", "context", "fuzzy"]},
+        "penalties": {"type": "array", "items": {"type": "object"}},
+        "diff": {"type": "array", "items": {"type": "object", "properties": {
+            "op": {"type": "string", "enum": ["equal", "insert", "delete", "replace"]},
+            "query": {"type": "array", "items": {"type": "integer"}},
+            "match": {"type": "array", "items": {"type": "integer"}},
+        }}},
+        "adapted_target": {"type": ["string", "null"]},
+        "adapted": {"type": "boolean"},
+        "matched_side": {"type": "string", "enum": ["source", "target"]},
+    },
+})
+register_schema("Lookup", {
+    "type": "object",
+    "required": ["query", "source_lang", "target_lang", "matches", "proven"],
+    "properties": {
+        "query": {"type": "string"},
+        "source_lang": {"type": "string"},
+        "target_lang": {"type": "string"},
+        "matches": {"type": "array", "items": {"$ref": "#/components/schemas/LookupMatch"}},
+        "proven": {"type": "boolean", "description": "true: the count-filter proof held; false: exact scan"},
+        "strategy": {"type": "string", "enum": ["index", "scan"]},
+    },
+})
+register_schema("LookupBatch", {
+    "type": "object",
+    "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/Lookup"}}},
+})
+
+
+def _annotate(result: dict[str, Any]) -> dict[str, Any]:
+    """The single place where a lookup answer is annotated (glossary terms are wired in here)."""
+    return result
+
+
+def _check_score(value: Any, name: str = "min_score") -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 101:
+        raise ValidationError(f"{name!r} must be a number between 0 and 101", {"field": name})
+    return int(value)
+
+
+def _check_limit(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_LIMIT:
+        raise ValidationError(f"'limit' must be an integer between 1 and {MAX_LIMIT}", {"field": "limit"})
+    return value
+
+
+@bp.get("/api/v1/lookup")
+@doc("Fuzzy lookup of one segment", tags=["lookup"], params=[
+    {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},
+    {"name": "source_lang", "in": "query", "schema": {"type": "string", "default": "zh"}},
+    {"name": "target_lang", "in": "query", "schema": {"type": "string", "default": "en"}},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 5}},
+    {"name": "min_score", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 101, "default": 70}},
+    {"name": "context_prev", "in": "query", "schema": {"type": "string"},
+     "description": "source text of the previous segment (101 % context matches)"},
+    {"name": "context_next", "in": "query", "schema": {"type": "string"}},
+], responses={200: "Lookup", 400: "Error"})
+@requires("reader")
+def lookup():
+    q = arg_str("q", required=True)
+    result = get_tm().lookup(
+        q,
+        arg_str("source_lang", default="zh"),
+        arg_str("target_lang", default="en"),
+        limit=arg_int("limit", 5, minimum=1, maximum=MAX_LIMIT),
+        min_score=arg_int("min_score", 70, minimum=0, maximum=101),
+        context_prev=arg_str("context_prev"),
+        context_next=arg_str("context_next"),
+    )
+    return _annotate(result)
+
+
+@bp.post("/api/v1/lookup/batch")
+@doc(
+    "Fuzzy lookup of up to 1,000 segments (pre-translation)",
+    tags=["lookup"],
+    body={
+        "type": "object",
+        "required": ["segments"],
+        "properties": {
+            "source_lang": {"type": "string", "default": "zh"},
+            "target_lang": {"type": "string", "default": "en"},
+            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 5},
+            "min_score": {"type": "integer", "minimum": 0, "maximum": 101, "default": 70},
+            "segments": {
+                "type": "array",
+                "maxItems": MAX_BATCH,
+                "items": {"oneOf": [
+                    {"type": "string"},
+                    {"type": "object", "required": ["q"], "properties": {
+                        "q": {"type": "string"}, "context_prev": {"type": "string"}, "context_next": {"type": "string"},
+                    }},
+                ]},
+                "description": "strings, or objects with q and optional neighbours; when a string list is "
+                               "sent, each item's neighbours in the list are its context",
+            },
+        },
+    },
+    responses={200: "LookupBatch", 400: "Error"},
+)
+@requires("reader")
+def lookup_batch():
+    data = json_body()
+    unknown = set(data) - {"source_lang", "target_lang", "limit", "min_score", "segments"}
+    if unknown:
+        raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}", {"fields": sorted(unknown)})
+    segments = data.get("segments")
+    if not isinstance(segments, list) or not segments:
+        raise ValidationError("'segments' must be a non-empty list", {"field": "segments"})
+    if len(segments) > MAX_BATCH:
+        raise ValidationError(f"at most {MAX_BATCH} segments per call, got {len(segments)}",
+                              {"field": "segments", "maximum": MAX_BATCH})
+    limit = _check_limit(data.get("limit", 5))
+    min_score = _check_score(data.get("min_score", 70))
+    src, tgt = data.get("source_lang", "zh"), data.get("target_lang", "en")
+    for name, value in (("source_lang", src), ("target_lang", tgt)):
+        if not isinstance(value, str):
+            raise ValidationError(f"{name!r} must be a string", {"field": name})
+    items: list[tuple[str, str | None, str | None]] = []
+    for i, seg in enumerate(segments):
+        if isinstance(seg, str):
+            prev = segments[i - 1] if i > 0 and isinstance(segments[i - 1], str) else None
+            nxt = segments[i + 1] if i + 1 < len(segments) and isinstance(segments[i + 1], str) else None
+            items.append((seg, prev, nxt))
+        elif isinstance(seg, dict) and isinstance(seg.get("q"), str):
+            bad = set(seg) - {"q", "context_prev", "context_next"}
+            ctx = [seg.get("context_prev"), seg.get("context_next")]
+            if bad or any(c is not None and not isinstance(c, str) for c in ctx):
+                raise ValidationError(f"segments[{i}]: only 'q', 'context_prev', 'context_next' (strings)",
+                                      {"field": f"segments[{i}]"})
+            items.append((seg["q"], ctx[0], ctx[1]))
+        else:
+            raise ValidationError(f"segments[{i}] must be a string or an object with 'q'", {"field": f"segments[{i}]"})
+        if not items[-1][0].strip():
+            raise ValidationError(f"segments[{i}] is empty", {"field": f"segments[{i}]"})
+    tm = get_tm()
+    results = [
+        _annotate(tm.lookup(q, src, tgt, limit=limit, min_score=min_score, context_prev=p, context_next=n))
+        for q, p, n in items
+    ]
+    return {"results": results}

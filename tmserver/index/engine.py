@@ -1,0 +1,189 @@
+"""The lookup engine: per-language bigram indexes kept fresh, and match shaping."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import numpy as np
+from sqlalchemy import or_, select
+
+from tmserver.index.postings import LangIndex
+from tmserver.index.sync import ChangeFollower
+from tmserver.langs import Lang
+from tmserver.match import adapt_target, diff, score, with_context
+from tmserver.normalize import normalize
+from tmserver.store.models import Segment, context_hash
+
+POLL_INTERVAL = 0.2  # seconds between change-log checks on lookup (freshness target: 1 s)
+
+
+class Engine:
+    """Fuzzy lookup over one TM. Thread-safe; one per process (``TM.index``)."""
+
+    def __init__(self, tm) -> None:
+        self.tm = tm
+        self._lock = threading.RLock()
+        self._langs: dict[str, LangIndex] = {}
+        self._follower = ChangeFollower(tm.sessions)
+        self._last_poll = 0.0
+        self._marked = False
+        tm.on_change(self._on_change)
+
+    # -- freshness ----------------------------------------------------------------------------
+
+    def _on_change(self, op: str, ids: list[int]) -> None:
+        if op == "reset":
+            with self._lock:
+                self._reset()
+            return
+        self.refresh(force=True)
+
+    def _reset(self) -> None:
+        self._langs.clear()
+        self._marked = False
+
+    def refresh(self, force: bool = False) -> None:
+        """Replay the change log if it is due (or ``force``)."""
+        with self._lock:
+            if not self._langs:
+                return
+            now = time.monotonic()
+            if not force and now - self._last_poll < POLL_INTERVAL:
+                return
+            self._last_poll = now
+            self._follower.poll(self._apply, self._reset)
+
+    def _apply(self, seg_ids: list[int]) -> None:
+        rows: dict[int, Any] = {}
+        with self.tm.session() as s:
+            for i in range(0, len(seg_ids), 500):
+                chunk = seg_ids[i : i + 500]
+                q = select(Segment.id, Segment.source_lang, Segment.target_lang, Segment.source_norm,
+                           Segment.target_norm).where(Segment.id.in_(chunk))
+                rows.update({r.id: r for r in s.execute(q)})
+        for lang, idx in self._langs.items():
+            for seg in seg_ids:
+                r = rows.get(seg)
+                if r is None:
+                    idx.remove(seg)
+                elif r.source_lang == lang:
+                    idx.upsert(seg, r.source_norm, True)
+                elif r.target_lang == lang:
+                    idx.upsert(seg, r.target_norm, False)
+                else:
+                    idx.remove(seg)
+
+    def _lang(self, lang: str) -> LangIndex:
+        idx = self._langs.get(lang)
+        if idx is None:
+            if not self._marked:
+                self._follower.mark()  # before reading: writes from now on are replayed
+                self._marked = True
+                self._last_poll = time.monotonic()
+            idx = self._build(lang)
+            self._langs[lang] = idx
+        return idx
+
+    def _build(self, lang: str) -> LangIndex:
+        ids: list[int] = []
+        texts: list[str] = []
+        side: list[bool] = []
+        q = (
+            select(Segment.id, Segment.source_lang, Segment.source_norm, Segment.target_norm)
+            .where(or_(Segment.source_lang == lang, Segment.target_lang == lang))
+            .order_by(Segment.id)
+            .execution_options(yield_per=20_000)
+        )
+        with self.tm.engine.connect() as conn:
+            for seg_id, src_lang, src_norm, tgt_norm in conn.execute(q):
+                ids.append(seg_id)
+                on_source = src_lang == lang
+                texts.append(src_norm if on_source else tgt_norm)
+                side.append(on_source)
+        return LangIndex.build(np.asarray(ids, dtype=np.int64), texts, np.asarray(side, dtype=np.bool_))
+
+    def warm(self, *langs: str) -> None:
+        """Build the indexes now (servers call this at start so the first lookup is fast)."""
+        with self._lock:
+            for lang in langs or ("zh", "en"):
+                self._lang(lang)
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            return {lang: {"documents": len(idx), "delta": idx.delta_docs} for lang, idx in self._langs.items()}
+
+    # -- lookup -------------------------------------------------------------------------------
+
+    def lookup(
+        self,
+        query: str,
+        src: Lang,
+        tgt: Lang,
+        *,
+        limit: int = 5,
+        min_score: float = 70,
+        context_prev: str | None = None,
+        context_next: str | None = None,
+    ) -> dict[str, Any]:
+        qn = normalize(query)
+        with self._lock:
+            idx = self._lang(src.base)
+            self.refresh()
+            res = idx.search(qn.text, limit, min_score)
+            hits = [(int(idx.seg_ids.a[doc]), bool(idx.is_source.a[doc]), d, m) for doc, d, m in res.hits]
+        segs = self._fetch([h[0] for h in hits])
+        prev_h, next_h = context_hash(context_prev), context_hash(context_next)
+        matches = []
+        for seg_id, on_source, d, m in hits:
+            seg = segs.get(seg_id)
+            if seg is None:
+                continue  # deleted between search and fetch
+            text = seg.source_text if on_source else seg.target_text
+            other = seg.target_text if on_source else seg.source_text
+            sc = score(query, text, d, m)
+            if on_source:  # context hashes describe the source side's neighbours
+                # a side counts only when both the query and the segment know it
+                sc = with_context(
+                    sc,
+                    None if prev_h is None or seg.context_prev is None else prev_h == seg.context_prev,
+                    None if next_h is None or seg.context_next is None else next_h == seg.context_next,
+                )
+            if sc.value < min_score:
+                continue
+            adapted = adapt_target(query, text, other, src.base, tgt.base) if sc.match_type == "fuzzy" else None
+            matches.append(
+                {
+                    "id": seg_id,
+                    "source": text,
+                    "target": other,
+                    "source_lang": seg.source_tag if on_source else seg.target_tag,
+                    "target_lang": seg.target_tag if on_source else seg.source_tag,
+                    "score": sc.value,
+                    "similarity": round(sc.similarity, 4),
+                    "match_type": sc.match_type,
+                    "penalties": [{"kind": k, "points": p} for k, p in sc.penalties],
+                    "diff": diff(qn, normalize(text)),
+                    "adapted_target": adapted,
+                    "adapted": adapted is not None,
+                    "matched_side": "source" if on_source else "target",
+                    "origin": seg.origin,
+                    "updated_at": seg.updated_at.isoformat() if seg.updated_at else None,
+                }
+            )
+        matches.sort(key=lambda x: (-x["score"], -x["similarity"], x["id"]))
+        return {
+            "query": query,
+            "source_lang": src.tag,
+            "target_lang": tgt.tag,
+            "matches": matches,
+            "proven": res.proven,
+            "strategy": res.strategy,
+        }
+
+    def _fetch(self, ids: list[int]) -> dict[int, Segment]:
+        if not ids:
+            return {}
+        with self.tm.session() as s:
+            return {seg.id: seg for seg in s.scalars(select(Segment).where(Segment.id.in_(ids)))}
