@@ -9,8 +9,8 @@
   quietly; the dictionary cache jieba writes makes later starts fast.
 * **Glossary** term pairs (zh term → preferred/admitted English renderings) are weighted
   higher than dictionary words: they are the project's own, checked translations. They come
-  from ``glossary/*.tbx`` through :mod:`tmserver.glossary` when it can read them, else from the
-  plan file ``glossary/renderings-plan.tsv``.
+  from ``glossary/*.tbx`` read with :func:`tmserver.glossary.read_concepts`, else from the plan
+  file ``glossary/renderings-plan.tsv``.
 
 Everything here is loaded once per process (``functools.lru_cache``) and is deterministic.
 """
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from tmserver.errors import TMError
 from tmserver.normalize import to_simplified
 
 __all__ = ["stem", "en_words", "cedict", "tokenizer", "zh_words", "GlossaryTerm", "glossary_terms"]
@@ -139,9 +140,32 @@ def _from_plan(path: Path) -> list[GlossaryTerm]:
     return terms
 
 
+def _from_tbx(paths: list[Path]) -> list[GlossaryTerm]:
+    """Every zh term of a concept ↔ every en term of it (any status: a superseded rendering
+    still *is* a translation of the term, which is all alignment asks)."""
+    from tmserver.glossary import read_concepts
+
+    terms = []
+    for path in paths:
+        with path.open("rb") as fh:
+            for concept in read_concepts(fh, "tbx"):
+                en = tuple(sorted({t.text.strip().lower() for t in concept.terms if t.lang == "en" and t.text.strip()}))
+                for t in concept.terms:
+                    if t.lang == "zh" and t.text.strip() and en:
+                        terms.append(GlossaryTerm(to_simplified(t.text.strip()), en))
+    return terms
+
+
 @lru_cache(maxsize=1)
 def glossary_terms() -> tuple[GlossaryTerm, ...]:
-    """Term pairs for the aligner: the TBX files if readable, else the renderings plan, else none."""
-    plan = REPO_ROOT / "glossary" / "renderings-plan.tsv"
-    terms = _from_plan(plan) if plan.is_file() else []
+    """Term pairs for the aligner: ``glossary/*.tbx``, else the renderings plan, else none."""
+    gdir = REPO_ROOT / "glossary"
+    tbx = sorted(gdir.glob("*.tbx")) if gdir.is_dir() else []
+    try:
+        terms = _from_tbx(tbx) if tbx else []
+    except TMError:  # an unreadable TBX must not stop alignment: fall back to the plan file
+        terms = []
+    plan = gdir / "renderings-plan.tsv"
+    if not terms and plan.is_file():
+        terms = _from_plan(plan)
     return tuple(t for t in terms if t.zh and t.renderings)
