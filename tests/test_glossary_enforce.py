@@ -135,3 +135,18 @@ def test_import_skip_and_accept(client, auth, tm, glossary):
     assert r.status_code == 200 and r.json["imported"] == 4 and r.json["flagged"] == 2
     flagged = [s for s in tm.list_segments()["items"] if s["extra"].get("glossary_warnings")]
     assert len(flagged) == 2
+
+
+def test_seed_loads_glossary_then_the_article_tm_under_strict_policy(tm):
+    """What ``tmserver serve`` does on an empty database: glossary first, then the article TMX,
+    which must import whole under the default strict policy."""
+    from tmserver.cli import seed_if_empty
+
+    if not (ROOT / "alignments" / "article.tmx").exists():
+        pytest.skip("alignments/article.tmx has not been built yet")
+    assert tm.glossary_policy() == "strict"
+    loaded = seed_if_empty(tm, [ROOT / "glossary", ROOT / "alignments"], echo=lambda *_: None)
+    assert loaded["concepts"] == 58
+    assert loaded["segments"] == tm.count() >= 80
+    flagged = [s for s in tm.list_segments(per_page=1000)["items"] if s["extra"].get("glossary_warnings")]
+    assert flagged == []
