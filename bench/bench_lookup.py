@@ -1,0 +1,358 @@
+"""Fuzzy lookup benchmark: our engine vs a brute-force rapidfuzz scan vs PostgreSQL pg_trgm.
+
+Run (from the repository root)::
+
+    .venv/bin/python bench/bench_lookup.py --sizes 10000,100000,1000000 \\
+        --pg postgresql://postgres@127.0.0.1:5432 --http-size 10000
+
+For each size it generates the synthetic TM of :mod:`bench.synth` (seeded), stores it in a fresh
+SQLite database through the real schema, and then, side by side on the same queries:
+
+a. **engine** — a fresh child process builds :class:`tmserver.index.Engine` from the store (build
+   time and peak RSS of that process are reported) and answers every query twice: the index
+   search alone and the full ``Engine.lookup`` (normalise, search, fetch, score, diff, adapt);
+b. **brute force** — ``rapidfuzz.process.extract`` over every normalised text with
+   ``Levenshtein.normalized_similarity`` (the exhaustive reference for recall@5);
+c. **pg_trgm** — a scratch PostgreSQL database (UTF-8 ctype, else pg_trgm sees no trigrams in
+   Chinese), GIN ``gin_trgm_ops`` index, ``%`` candidates ordered by ``similarity()``, top 50
+   re-scored with rapidfuzz Levenshtein (Weblate's approach); dropped afterwards.
+
+HTTP latency goes through a real ``tmserver serve`` (gunicorn) on the ``--http-size`` database.
+Figures are printed and appended to ``bench/RESULTS.md`` with the command and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+K = 5
+
+
+def pct(values: list[float]) -> str:
+    a = np.asarray(values) * 1000
+    p50, p95, p99 = np.percentile(a, [50, 95, 99])
+    return f"{p50:.2f} / {p95:.2f} / {p99:.2f}"
+
+
+def _norm_chunk(texts: list[str]) -> list[str]:
+    from tmserver.normalize import normalize_text
+
+    return [normalize_text(t) for t in texts]
+
+
+def normalise_all(texts: list[str]) -> list[str]:
+    chunks = [texts[i : i + 20_000] for i in range(0, len(texts), 20_000)]
+    with mp.get_context("fork").Pool(2) as pool:
+        return [t for part in pool.map(_norm_chunk, chunks) for t in part]
+
+
+def make_db(path: Path, segs: list[str], norms: list[str]) -> str:
+    from sqlalchemy import insert
+
+    from tmserver.store.db import make_engine, upgrade
+    from tmserver.store.models import Segment, text_hash
+
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.begin() as conn:
+        for lo in range(0, len(segs), 50_000):
+            conn.execute(insert(Segment), [
+                {"id": i + 1, "source_lang": "zh", "target_lang": "en", "source_tag": "zh", "target_tag": "en",
+                 "source_text": segs[i], "target_text": f"synthetic translation {i + 1}", "source_norm": norms[i],
+                 "source_hash": text_hash(norms[i]), "target_norm": f"synthetic translation {i + 1}",
+                 "version": 1, "extra": {}}
+                for i in range(lo, min(lo + 50_000, len(segs)))
+            ])
+    engine.dispose()
+    return url
+
+
+def truth_topk(query: str, texts: list[str], tau: float) -> tuple[list[tuple[float, int]], float]:
+    """Exhaustive reference: every text scored by rapidfuzz; returns top-k (sim, seg id) and time."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    t = time.perf_counter()
+    found = process.extract(query, texts, scorer=Levenshtein.normalized_similarity,
+                            score_cutoff=max(0.0, tau - 1e-6), limit=None)
+    dt = time.perf_counter() - t
+    scored = []
+    for text, _s, i in found:
+        m = max(len(query), len(text))
+        d = Levenshtein.distance(query, text)
+        if (m - d) / m >= tau - 1e-12 and 100 * (m - d) >= round(tau * 100) * m:
+            scored.append(((m - d) / m, i + 1))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    return scored[:K], dt
+
+
+def recall(got: list[tuple[float, int]], want: list[tuple[float, int]]) -> float:
+    if not want:
+        return 1.0 if not got else 1.0  # nothing to find; extra answers are impossible (all ≥ τ)
+    return len(set(got) & set(want)) / len(want)
+
+
+# -- child: the engine in a fresh process -------------------------------------------------------
+
+
+def child_engine(url: str, qfile: str, out: str, taus: list[float]) -> None:
+    from tmserver.langs import parse_lang
+    from tmserver.normalize import normalize_text
+    from tmserver.tm import TM
+
+    tm = TM.from_url(url)
+    t = time.perf_counter()
+    tm.index.warm("zh")
+    build = time.perf_counter() - t
+    rss_build = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    idx = tm.index._langs["zh"]
+    sets = json.loads(Path(qfile).read_text())
+    zh, en = parse_lang("zh"), parse_lang("en")
+    res: dict = {"build_s": build, "rss_mb_after_build": rss_build, "docs": len(idx), "sets": {}}
+    for tau in taus:
+        for name, qs in sets.items():
+            search_t, lookup_t, answers, proven = [], [], [], 0
+            for q in qs:
+                qn = normalize_text(q)
+                t = time.perf_counter()
+                r = idx.search(qn, K, tau * 100)
+                search_t.append(time.perf_counter() - t)
+                proven += r.proven
+                answers.append([((m - d) / m, int(idx.seg_ids.a[doc])) for doc, d, m in r.hits])
+                t = time.perf_counter()
+                tm.index.lookup(q, zh, en, limit=K, min_score=tau * 100)
+                lookup_t.append(time.perf_counter() - t)
+            res["sets"][f"{name}@{tau}"] = {"search": search_t, "lookup": lookup_t, "answers": answers,
+                                            "proven": proven}
+    res["rss_mb_peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    Path(out).write_text(json.dumps(res))
+
+
+# -- pg_trgm ------------------------------------------------------------------------------------
+
+
+def pg_trgm(pg: str, norms: list[str], sets: dict[str, list[str]], tau: float, threshold: float):
+    import psycopg
+    from rapidfuzz.distance import Levenshtein
+
+    from tmserver.normalize import normalize_text
+
+    name = f"tms_bench_trgm_{os.getpid()}"
+    host = pg.rsplit("/", 1)[0] if pg.count("/") > 2 else pg
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "-E", "UTF8", "--lc-collate=C.UTF-8",
+                    "--lc-ctype=C.UTF-8", "-T", "template0", name], check=True)
+    out: dict = {}
+    try:
+        with psycopg.connect(f"{host}/{name}", autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION pg_trgm")
+            conn.execute("CREATE TABLE tm (id integer PRIMARY KEY, norm text NOT NULL)")
+            t = time.perf_counter()
+            with conn.cursor().copy("COPY tm (id, norm) FROM STDIN") as cp:
+                for i, n in enumerate(norms, start=1):
+                    cp.write_row((i, n))
+            conn.execute("CREATE INDEX tm_trgm ON tm USING gin (norm gin_trgm_ops)")
+            conn.execute("ANALYZE tm")
+            out["build_s"] = time.perf_counter() - t
+            conn.execute(f"SET pg_trgm.similarity_threshold = {threshold}")
+            for sname, qs in sets.items():
+                times, answers = [], []
+                for q in qs:
+                    qn = normalize_text(q)
+                    t = time.perf_counter()
+                    rows = conn.execute(
+                        "SELECT id, norm FROM tm WHERE norm %% %s ORDER BY similarity(norm, %s) DESC LIMIT 50",
+                        (qn, qn)).fetchall()
+                    scored = []
+                    for i, text in rows:
+                        m = max(len(qn), len(text))
+                        d = Levenshtein.distance(qn, text)
+                        if 100 * (m - d) >= round(tau * 100) * m:
+                            scored.append(((m - d) / m, i))
+                    scored.sort(key=lambda x: (-x[0], x[1]))
+                    times.append(time.perf_counter() - t)
+                    answers.append(scored[:K])
+                out[sname] = {"times": times, "answers": answers}
+    finally:
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
+    return out
+
+
+# -- HTTP ---------------------------------------------------------------------------------------
+
+
+def http_bench(url: str, queries: list[str], workers: int = 2) -> dict:
+    import http.client
+    import socket
+    from urllib.parse import quote
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "TMSERVER_DATABASE_URL": url}
+    proc = subprocess.Popen([sys.executable, "-m", "tmserver", "serve", "--port", str(port), "--workers",
+                             str(workers), "--no-seed"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn.request("GET", "/api/v1/health")
+                conn.getresponse().read()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.3)
+        path = "/api/v1/lookup?source_lang=zh&target_lang=en&q="
+        for q in queries[:50]:  # warm every worker's index
+            conn.request("GET", path + quote(q))
+            conn.getresponse().read()
+        times = []
+        for q in queries:
+            t = time.perf_counter()
+            conn.request("GET", path + quote(q))
+            r = conn.getresponse()
+            r.read()
+            times.append(time.perf_counter() - t)
+            assert r.status == 200
+        compat = []
+        for q in queries[:200]:
+            t = time.perf_counter()
+            conn.request("GET", "/tmserver/zh/en/unit/" + quote(q, safe=""))
+            conn.getresponse().read()
+            compat.append(time.perf_counter() - t)
+        return {"lookup": times, "compat": compat, "workers": workers}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+# -- driver -------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--queries", type=int, default=100, help="queries per set (sizes ≤ 1e5)")
+    ap.add_argument("--queries-large", type=int, default=50, help="queries per set at 1e6 (brute force is slow)")
+    ap.add_argument("--taus", default="0.6,0.7")
+    ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432", help="'' to skip pg_trgm")
+    ap.add_argument("--trgm-threshold", type=float, default=0.3)
+    ap.add_argument("--http-size", type=int, default=10000)
+    ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    taus = [float(x) for x in args.taus.split(",")]
+    if args.child:
+        child_engine(*args.child, taus)
+        return
+
+    from bench.synth import generate, queries
+
+    lines = [f"\n## Run of {time.strftime('%Y-%m-%d %H:%M')}\n",
+             f"Command: `.venv/bin/python bench/bench_lookup.py {' '.join(sys.argv[1:])}`  ",
+             f"Machine: {machine()}  ",
+             f"k = {K}; latencies p50 / p95 / p99 in ms; recall@5 against the exhaustive rapidfuzz scan.\n"]
+    tmp = Path(tempfile.mkdtemp(prefix="tmbench-"))
+    for n in [int(x) for x in args.sizes.split(",")]:
+        t = time.perf_counter()
+        segs, editor = generate(n)
+        norms = normalise_all(segs)
+        nq = args.queries if n <= 100_000 else args.queries_large
+        sets = queries(segs, editor, nq)
+        gen_s = time.perf_counter() - t
+        t = time.perf_counter()
+        url = make_db(tmp / f"tm_{n}.sqlite", segs, norms)
+        db_s = time.perf_counter() - t
+        print(f"[{n}] generated in {gen_s:.1f}s, stored in {db_s:.1f}s", flush=True)
+        qfile, efile = tmp / f"q_{n}.json", tmp / f"e_{n}.json"
+        qfile.write_text(json.dumps(sets, ensure_ascii=False))
+        subprocess.run([sys.executable, __file__, "--taus", args.taus, "--child", url, str(qfile), str(efile)],
+                       check=True, cwd=ROOT)
+        eng = json.loads(efile.read_text())
+        print(f"[{n}] engine built in {eng['build_s']:.1f}s, RSS {eng['rss_mb_peak']:.0f} MB", flush=True)
+        from tmserver.normalize import normalize_text
+
+        truth: dict[str, list] = {}
+        brute: dict[str, list[float]] = {}
+        for tau in taus:
+            for name, qs in sets.items():
+                key = f"{name}@{tau}"
+                truth[key], brute[key] = [], []
+                for q in qs:
+                    ans, dt = truth_topk(normalize_text(q), norms, tau)
+                    truth[key].append([tuple(x) for x in ans])
+                    brute[key].append(dt)
+        print(f"[{n}] brute force done", flush=True)
+        trgm = {}
+        if args.pg:
+            trgm = pg_trgm(args.pg, norms, sets, taus[0], args.trgm_threshold)
+            print(f"[{n}] pg_trgm built in {trgm['build_s']:.1f}s", flush=True)
+        lines.append(f"\n### {n:,} segments\n")
+        lines.append(f"Engine: index build from the store {eng['build_s']:.1f} s, peak RSS of the engine process "
+                     f"{eng['rss_mb_peak']:.0f} MB ({eng['docs']:,} zh documents). "
+                     + (f"pg_trgm: COPY + GIN build {trgm['build_s']:.1f} s, similarity_threshold "
+                        f"{args.trgm_threshold}, 50 candidates re-scored." if trgm else "") + "\n")
+        lines.append("| set@τ | queries | engine search | engine lookup (full) | proven | recall@5 engine "
+                     "| brute force | speed-up (p50) | pg_trgm | recall@5 pg_trgm |")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|")
+        for key, e in eng["sets"].items():
+            got = [[tuple(x) for x in a] for a in e["answers"]]
+            r_eng = np.mean([recall(g, w) for g, w in zip(got, truth[key], strict=True)])
+            tr = trgm.get(key.split("@")[0]) if key.endswith(f"@{taus[0]}") else None
+            r_pg = (np.mean([recall([tuple(x) for x in g], w) for g, w in zip(tr["answers"], truth[key], strict=True)])
+                    if tr else None)
+            speed = np.median(brute[key]) / np.median(e["search"])
+            lines.append(
+                f"| {key} | {len(e['search'])} | {pct(e['search'])} | {pct(e['lookup'])} | "
+                f"{e['proven']}/{len(e['search'])} | {r_eng:.3f} | {pct(brute[key])} | {speed:,.0f}× | "
+                + (f"{pct(tr['times'])} | {r_pg:.3f} |" if tr else "– | – |"))
+        print("\n".join(lines[-len(eng['sets']) - 4:]), flush=True)
+        if n == args.http_size:
+            allq = [q for qs in sets.values() for q in qs]
+            h = http_bench(url, allq)
+            lines.append(f"\nHTTP through `tmserver serve` (gunicorn, {h['workers']} workers, one keep-alive client, "
+                         f"{len(h['lookup'])} requests): `GET /api/v1/lookup` {pct(h['lookup'])} ms; "
+                         f"`GET /tmserver/zh/en/unit/…` {pct(h['compat'])} ms.\n")
+            print(lines[-1], flush=True)
+        (tmp / f"tm_{n}.sqlite").unlink(missing_ok=True)
+    with open(args.out, "a", encoding="utf-8") as f:
+        if f.tell() == 0:
+            f.write("# Lookup benchmark results\n\nAppended by `bench/bench_lookup.py`; newest run last.\n")
+        f.write("\n".join(lines) + "\n")
+    print(f"appended to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
