@@ -52,9 +52,8 @@ _RESULT_LIST = {
         },
     },
 }
+# path parameters (slang, tlang, query) are added by the OpenAPI generator from the rule
 _UNIT_PARAMS = [
-    {"name": "slang", "in": "path", "required": True, "schema": {"type": "string"}},
-    {"name": "tlang", "in": "path", "required": True, "schema": {"type": "string"}},
     {"name": "min_similarity", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 100, "default": 70}},
     {"name": "max_candidates", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 30, "default": 5}},
 ]
@@ -112,7 +111,7 @@ def languages():
 
 @bp.get("/tmserver/<slang>/<tlang>/unit/<path:query>")
 @doc("Fuzzy lookup, text percent-encoded in the path (amaGama/tmserver)", tags=["compat"],
-     params=_UNIT_PARAMS + [{"name": "query", "in": "path", "required": True, "schema": {"type": "string"}}],
+     params=_UNIT_PARAMS,
      responses={200: _RESULT_LIST, 400: "Error"})
 @requires("reader")
 def unit_in_path(slang: str, tlang: str, query: str):
@@ -130,7 +129,6 @@ def unit_in_query(slang: str, tlang: str):
 
 @bp.post("/tmserver/<slang>/<tlang>/unit/")
 @doc("Add a unit (amaGama/tmserver); glossary enforced", tags=["compat"],
-     params=_UNIT_PARAMS[:2],
      body={"type": "object", "required": ["source", "target"],
            "properties": {"source": {"type": "string"}, "target": {"type": "string"}}},
      responses={201: "WriteResult", 400: "Error", 401: "Error", 403: "Error", 422: "Error"})
