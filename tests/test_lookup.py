@@ -156,6 +156,7 @@ def test_ranking_limit_and_min_score(client, tm):
         ({"q": "x", "limit": "0"}, "limit"),
         ({"q": "x", "limit": "abc"}, "limit"),
         ({"q": "x", "min_score": "102"}, "min_score"),
+        ({"q": "网" * 20_001}, "longer"),
     ],
 )
 def test_bad_parameters_are_400(client, params, field):

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import or_, select
 
+from tmserver.errors import ValidationError
 from tmserver.index.postings import LangIndex
 from tmserver.index.sync import ChangeFollower
 from tmserver.langs import Lang
@@ -16,6 +17,7 @@ from tmserver.match import adapt_target, diff, score, with_context
 from tmserver.normalize import normalize
 from tmserver.store.models import Segment, context_hash
 
+MAX_QUERY_CHARS = 20_000  # as long as a stored segment may be (tmserver.tm.MAX_SEGMENT_CHARS)
 POLL_INTERVAL = 0.2  # seconds between change-log checks on lookup (freshness target: 1 s)
 
 
@@ -127,6 +129,11 @@ class Engine:
         context_prev: str | None = None,
         context_next: str | None = None,
     ) -> dict[str, Any]:
+        if len(query) > MAX_QUERY_CHARS:
+            raise ValidationError(f"the query is longer than {MAX_QUERY_CHARS} characters",
+                                  {"field": "q", "maximum": MAX_QUERY_CHARS})
+        if not 1 <= limit <= 1000:
+            raise ValidationError("limit must be between 1 and 1000", {"field": "limit"})
         qn = normalize(query)
         with self._lock:
             idx = self._lang(src.base)
