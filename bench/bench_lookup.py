@@ -104,7 +104,7 @@ def truth_topk(query: str, texts: list[str], tau: float) -> tuple[list[tuple[flo
 
 def recall(got: list[tuple[float, int]], want: list[tuple[float, int]]) -> float:
     if not want:
-        return 1.0 if not got else 1.0  # nothing to find; extra answers are impossible (all ≥ τ)
+        return 1.0 if not got else 0.0  # nothing reaches τ: any answer would be wrong
     return len(set(got) & set(want)) / len(want)
 
 
