@@ -107,3 +107,14 @@ def test_concordance_offsets_point_into_original(client, auth):
     s, e = r["results"][0]["spans"][0]
     assert r["results"][0]["text"][s:e] == "World Internet"
     assert r["results"][0]["side"] == "target"
+
+
+def test_control_characters_are_refused_with_position(client, auth, tm):
+    r = client.post("/api/v1/segments", json={"source": "网络\x00空间", "target": "cyberspace"}, headers=auth("translator"))
+    assert r.status_code == 400
+    assert r.json["error"]["details"] == {"field": "source", "position": 2}
+    r = client.get("/api/v1/lookup", query_string={"q": "网络\x01空间", "source_lang": "zh", "target_lang": "en"})
+    assert r.status_code == 400 and r.json["error"]["details"]["field"] == "q"
+    r = client.get("/api/v1/lookup", query_string={"q": "网络", "source_lang": "zh", "target_lang": "en", "limit": "inf"})
+    assert r.status_code == 400
+    assert tm.count() == 0

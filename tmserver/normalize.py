@@ -161,7 +161,8 @@ def _nfkc(text: str) -> tuple[list[str], list[tuple[int, int]]]:
 
 def _script(chars: list[str], spans: list[tuple[int, int]]) -> tuple[list[str], list[tuple[int, int]]]:
     before = "".join(chars)
-    if not any(is_cjk(c) for c in before):
+    # OpenCC stops at a NUL: leave such (invalid anyway) text unconverted rather than truncated
+    if "\x00" in before or not any(is_cjk(c) for c in before):
         return chars, spans
     after = to_simplified(before)
     if after == before:
@@ -248,7 +249,7 @@ def _fast_form(text: str) -> str:
     boundary (conjoining Hangul jamo); :func:`normalize_text` checks for that case.
     """
     out = unicodedata.normalize("NFKC", text)
-    if _CJK_RE.search(out):
+    if _CJK_RE.search(out) and "\x00" not in out:
         out = to_simplified(out)
     return " ".join(out.translate(_PUNCT_TABLE).casefold().split())
 

@@ -15,6 +15,7 @@ lookup engine. Writes go through :meth:`TM.create_segment`, :meth:`TM.update_seg
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +49,18 @@ log = logging.getLogger(__name__)
 POLICIES = ("strict", "warn", "off")
 ON_VIOLATION = ("refuse", "skip", "accept")
 MAX_SEGMENT_CHARS = 20_000
+#: Characters XML 1.0 cannot carry (so TMX could not export them) and PostgreSQL refuses (NUL).
+_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def check_text(text: str, field: str) -> None:
+    """Refuse control characters with a 400 naming the field and the position."""
+    bad = _FORBIDDEN_CHARS.search(text)
+    if bad:
+        raise ValidationError(
+            f"field {field!r} contains the control character U+{ord(bad.group()):04X} at position {bad.start()}",
+            {"field": field, "position": bad.start()},
+        )
 
 
 def lang_or_400(code: str | None, what: str = "language") -> Lang:
@@ -262,6 +275,7 @@ class TM:
                 raise ValidationError(f"field {name!r} must not be empty", {"field": name})
             if len(text) > MAX_SEGMENT_CHARS:
                 raise ValidationError(f"field {name!r} is longer than {MAX_SEGMENT_CHARS} characters", {"field": name})
+            check_text(text, name)
         return src, tgt
 
     @staticmethod
@@ -448,6 +462,7 @@ class TM:
             raise ValidationError("source and target language must differ")
         if not query or not query.strip():
             raise ValidationError("the query 'q' must not be empty", {"field": "q"})
+        check_text(query, "q")
         return self.index.lookup(query, src, tgt, **kwargs)
 
     def concordance(self, q: str, lang: str, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:

@@ -130,7 +130,7 @@ def arg_int(name: str, default: int, *, minimum: int | None = None, maximum: int
         return default
     try:
         value = int(float(raw))
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "inf", "nan"
         raise ValidationError(f"query parameter {name!r} must be a number, got {raw!r}", {"parameter": name}) from None
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         raise ValidationError(

@@ -62,7 +62,14 @@ register_schema("LookupBatch", {
 
 
 def _annotate(result: dict[str, Any]) -> dict[str, Any]:
-    """The single place where a lookup answer is annotated (glossary terms are wired in here)."""
+    """The single place where a lookup answer is annotated: the glossary terms found in the query
+    (spans in the query as typed, with their renderings) and, per match, its term problems and a
+    one-to-one terminology fix as ``adapted_target``."""
+    from tmserver.glossary.annotate import annotate_lookup
+
+    with get_tm().session() as s:
+        result.update(annotate_lookup(s, result["query"], result["source_lang"], result["target_lang"],
+                                      result["matches"]))
     return result
 
 
