@@ -160,6 +160,10 @@ EN_OPENERS_AFTER_INITIALISM = {
     "The", "This", "These", "That", "Those", "It", "Its", "In", "But", "However", "A", "An", "We",
     "They", "He", "She", "There", "Such", "As", "At", "On", "For", "If", "When", "While", "Yet", "So",
     "Since", "Meanwhile", "Moreover", "Furthermore", "Therefore", "Thus",
+    # pronouns, determiners and negations rarely start a name: "... at 4 p.m. No ticket is needed"
+    "No", "Not", "All", "Each", "Every", "Some", "Many", "Most", "Our", "Their", "His", "Her", "You",
+    "Your", "I", "My", "What", "How", "Why", "Where", "Who", "After", "Before", "During", "Then",
+    "Also", "Here", "Both", "Only",
 }
 EN_CLOSERS = "\"'”’)]»"
 # a final mark, its closers/note markers, then whitespace: a candidate cut
