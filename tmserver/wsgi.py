@@ -9,6 +9,23 @@ from __future__ import annotations
 from typing import Any
 
 
+def _warm_worker(worker) -> None:
+    """Build the lookup index in the background as soon as a worker starts, so the first CAT
+    request does not pay for it; then freeze the long-lived objects out of the cyclic GC, whose
+    full collections over millions of index objects would otherwise show up as latency spikes."""
+    import gc
+    import threading
+
+    def warm() -> None:
+        try:
+            worker.wsgi.extensions["tmserver"].index.warm("zh", "en")
+        finally:
+            gc.collect()
+            gc.freeze()
+
+    threading.Thread(target=warm, name="tmserver-warm", daemon=True).start()
+
+
 def run_gunicorn(overrides: dict[str, Any], config_file: str | None, *, host: str, port: int,
                  workers: int = 1, threads: int = 4) -> None:
     from gunicorn.app.base import BaseApplication
@@ -22,6 +39,9 @@ def run_gunicorn(overrides: dict[str, Any], config_file: str | None, *, host: st
             self.cfg.set("limit_request_line", 8190)
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 120)
+            self.cfg.set("post_worker_init", _warm_worker)
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn ≥ 26: one shared ~/.gunicorn path
+                self.cfg.set("control_socket_disable", True)
 
         def load(self):
             from tmserver.app import create_app
