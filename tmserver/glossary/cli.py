@@ -13,10 +13,9 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
-
-from tmserver.cli import Context, pass_ctx
 
 
 @click.group()
@@ -37,8 +36,8 @@ def _fmt(path: str, fmt: str | None) -> str:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["tbx", "csv", "tsv"]), help="default: from the file name")
 @click.option("--replace", is_flag=True, help="also delete concepts the file does not contain")
-@pass_ctx
-def import_cmd(obj: Context, file: Path, fmt: str | None, replace: bool) -> None:
+@click.pass_obj
+def import_cmd(obj: Any, file: Path, fmt: str | None, replace: bool) -> None:
     """Import a glossary file in one transaction (all or nothing)."""
     from tmserver.glossary import import_glossary
 
@@ -56,8 +55,8 @@ def import_cmd(obj: Context, file: Path, fmt: str | None, replace: bool) -> None
 @glossary.command("export")
 @click.option("-o", "--output", default="-", help="file to write (default: standard output)")
 @click.option("--format", "fmt", type=click.Choice(["tbx", "csv", "tsv"]), help="default: from the file name, else tbx")
-@pass_ctx
-def export_cmd(obj: Context, output: str, fmt: str | None) -> None:
+@click.pass_obj
+def export_cmd(obj: Any, output: str, fmt: str | None) -> None:
     """Export the glossary as TBX v3 Basic or CSV."""
     from tmserver.glossary import export_glossary
 
@@ -71,7 +70,7 @@ def export_cmd(obj: Context, output: str, fmt: str | None) -> None:
         click.echo(f"wrote {n} concepts to {output}", err=True)
 
 
-def _load(obj: Context, tbx: Path | None):
+def _load(obj: Any, tbx: Path | None):
     """The glossary to use: a TBX file (no database) or the server's term base."""
     if tbx is not None:
         from tmserver.glossary import Glossary
@@ -95,8 +94,8 @@ def _base(code: str, what: str) -> str:
 @click.option("--target-lang", default="en", show_default=True)
 @click.option("--tbx", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="use this file, not the database")
 @click.option("--json", "as_json", is_flag=True, help="print JSON (the /api/v1/terms shape)")
-@pass_ctx
-def lookup_cmd(obj: Context, text: str, source_lang: str, target_lang: str, tbx: Path | None, as_json: bool) -> None:
+@click.pass_obj
+def lookup_cmd(obj: Any, text: str, source_lang: str, target_lang: str, tbx: Path | None, as_json: bool) -> None:
     """Show the glossary terms found in TEXT and how to render them."""
     src, tgt = _base(source_lang, "source_lang"), _base(target_lang, "target_lang")
     g = _load(obj, tbx)
@@ -121,8 +120,8 @@ def lookup_cmd(obj: Context, text: str, source_lang: str, target_lang: str, tbx:
 @click.option("--source-lang", default="zh", show_default=True)
 @click.option("--target-lang", default="en", show_default=True)
 @click.option("--tbx", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="use this file, not the database")
-@pass_ctx
-def check_cmd(obj: Context, source: str, target: str, source_lang: str, target_lang: str, tbx: Path | None) -> None:
+@click.pass_obj
+def check_cmd(obj: Any, source: str, target: str, source_lang: str, target_lang: str, tbx: Path | None) -> None:
     """Check TARGET as a translation of SOURCE; exit status 1 when it breaks the glossary."""
     src, tgt = _base(source_lang, "source_lang"), _base(target_lang, "target_lang")
     violations = _load(obj, tbx).check_pair(source, target, src, tgt)
@@ -136,8 +135,8 @@ def check_cmd(obj: Context, source: str, target: str, source_lang: str, target_l
 @glossary.command("list")
 @click.argument("query", required=False)
 @click.option("--limit", default=50, show_default=True, type=int)
-@pass_ctx
-def list_cmd(obj: Context, query: str | None, limit: int) -> None:
+@click.pass_obj
+def list_cmd(obj: Any, query: str | None, limit: int) -> None:
     """List concepts, optionally those with a term containing QUERY."""
     from tmserver.glossary import store
 
