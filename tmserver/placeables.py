@@ -169,6 +169,14 @@ _ZH_DATE_RANGE_RE = re.compile(
 )
 _ZH_DATE_RE = re.compile(_ZH_POINT.replace("@", ""))
 _ZH_RANGE_CONN = re.compile(r"\s*(?:至|到|-|–|—|~)\s*")
+_ZH_DECADE_RE = re.compile(
+    r"(?:(?P<c>[0-9]{2}|二十一|二十|十九|十八)世纪|(?P<pre>上世纪|上个世纪|本世纪))?(?P<d>[0-9]0|[一二三四五六七八九]十)年代"
+)
+_ZH_MONTH_RANGE_RE = re.compile(
+    rf"(?:(?P<y>{_ZH_YY})年)?(?P<m1>{_ZH_MD}){_ZH_CONN}(?P<m2>{_ZH_MD})月(?![0-9一二三四五六七八九十]*[日号])"
+)
+# 三成 = 30 percent, unless 成 starts a word (三成员国 is not "30 percent member states")
+_CHENG_WORD = set("员为功果立长本熟绩就效交型都品年像文家千百套批")
 
 _ZH_ARABIC = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9年])|[0-9]+)(?:\.[0-9]+)?"
 _ZH_NUM_RE = re.compile(
@@ -288,6 +296,30 @@ def _extract_zh(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]
         kind = _date_kind(t)
         add(mt.start(), mt.end(), kind, _point_value(t), style, 1)
 
+    # decades: 20世纪90年代, 上世纪90年代 (a bare 90年代 only from the 1930s on: 20年代 is ambiguous)
+    for mt in _ZH_DECADE_RE.finditer(folded):
+        cent, dec = mt.group("c"), _zh_small(mt.group("d"))
+        if dec is None or dec % 10 or dec >= 100:
+            continue
+        if cent:
+            base = (int(cent) if cent.isdigit() else _zh_small(cent) or 0) * 100 - 100
+        elif mt.group("pre"):
+            base = 1900 if mt.group("pre").startswith("上") else 2000
+        elif dec >= 30:
+            base = 1900
+        else:
+            continue
+        if 1000 <= base + dec <= 2990:
+            add(mt.start(), mt.end(), "year", base + dec, "decade", 2)
+    # month ranges: 1至9月, 2024年1—9月
+    for mt in _ZH_MONTH_RANGE_RE.finditer(folded):
+        y = _zh_digits_year(mt.group("y")) if mt.group("y") else None
+        m1, m2 = _zh_small(mt.group("m1")), _zh_small(mt.group("m2"))
+        if m1 is None or m2 is None or not (1 <= m1 < m2 <= 12) or not _valid_date(y, m1, None):
+            continue
+        add(mt.start(), mt.end(), "range", (_point_value((y, m1, None)), _point_value((y, m2, None))),
+            "digits" if mt.group("m1").isdigit() else "cn", 3, "month")
+
     # stop-words block Chinese numerals inside them
     blocked = [(m.start(), m.end()) for m in _ZH_STOP_RE.finditer(folded)]
 
@@ -330,6 +362,10 @@ def _extract_zh(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]
         if pm:
             add(s, e + pm.end(), "percent", val, "sym_space" if pm.end() == 2 else "sym", 1)
             continue
+        if (e < len(folded) and folded[e] == "成" and (e + 1 == len(folded) or folded[e + 1] not in _CHENG_WORD)
+                and val == val.to_integral_value() and 1 <= val <= 10 and not mt.group("sc")):
+            add(s, e + 1, "percent", Decimal(int(val) * 10), "cheng", 1)
+            continue
         if mt.group("ar") and not mt.group("sc") and re.fullmatch(r"[12][0-9]{3}", mt.group("ar")):
             add(s, e, "year", int(val), "bare", 0)
             continue
@@ -344,7 +380,8 @@ def _extract_zh(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]
 
 _EN_WORD_NUM = _alt(list(_UNITS_EN) + list(_TENS_EN) + list(_SCALES_EN))
 _EN_WORDS_RE = re.compile(
-    rf"(?<![\w-])(?:{_EN_WORD_NUM})(?:(?:\s+and\s+|\s+|-)(?:{_EN_WORD_NUM}))*(?![\w])", re.IGNORECASE
+    rf"(?<![\w-])(?:(?P<a>a)\s+(?=(?:{_alt(_SCALES_EN)})\b))?"
+    rf"(?:{_EN_WORD_NUM})(?:(?:\s+and\s+|\s+|-)(?:{_EN_WORD_NUM}))*(?![\w])", re.IGNORECASE
 )
 _EN_ORD_RE = re.compile(
     rf"(?<![\w-])(?:(?P<tens>{_alt(_TENS_EN)})-)?(?P<ord>{_alt(list(_ORD_UNITS_EN) + list(_ORD_TENS_EN))})(?![\w])",
@@ -353,8 +390,11 @@ _EN_ORD_RE = re.compile(
 _EN_NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?"
 _EN_NUM_RE = re.compile(
     rf"(?<![\w.])(?<![A-Za-z]-)(?P<n>{_EN_NUM})(?![0-9]|[.,][0-9])"
-    rf"(?:(?P<sfx>st|nd|rd|th)\b|(?P<sc>\s+(?:{_alt(k for k in _SCALES_EN if k != 'hundred')})\b)|(?![\w]))",
+    rf"(?:(?P<sfx>st|nd|rd|th)\b|(?P<sc>\s+(?:{_alt(k for k in _SCALES_EN if k != 'hundred')})\b)"
+    rf"|(?P<ab>bn|tn|mn|k)\b|(?![\w]))",
 )
+# newspaper abbreviations of scales: 2.6bn, $1.2tn, 35k (a bare "m" is too often metres)
+_SCALE_ABBR_EN = {"k": 1000, "mn": 10**6, "bn": 10**9, "tn": 10**12}
 _EN_PCT_AFTER = re.compile(r"(\s?%)|\s+(percent|per cent)\b", re.IGNORECASE)
 
 _MON = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
@@ -380,6 +420,7 @@ _EN_MONTH_ALONE_RE = re.compile(
     r"\b(?P<prep>(?:in|since|by|until|till|from|of|early|late|mid|mid-|last|next|this|during|before|after|through)\s+)?"
     r"(?P<m>January|February|March|April|May|June|July|August|September|October|November|December)\b"
 )
+_EN_DECADE_RE = re.compile(r"(?<![\w'.-])([12][0-9]{2}0)s\b")
 _EN_RANGE_CONN = re.compile(r"\s*(?:–|-|—|~)\s*|\s+(?:to|through)\s+")
 
 
@@ -463,6 +504,8 @@ def _extract_en(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]
 
     for mt in _EN_WORDS_RE.finditer(folded):
         tokens = re.split(r"\s+and\s+|\s+|-", mt.group(0), flags=re.IGNORECASE)
+        if mt.group("a"):  # "a hundred", "a billion": the article is the unit
+            tokens[0] = "one"
         val = _parse_en_words(tokens)
         if val is None:
             # take the words one by one rather than guess ("one two three")
@@ -494,6 +537,9 @@ def _extract_en(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]
             val *= _SCALES_EN[mt.group("sc").strip().lower()]
             add(s, e, "number", _clean(val), "scale", 1)
             continue
+        if mt.group("ab"):
+            add(s, e, "number", _clean(val * _SCALE_ABBR_EN[mt.group("ab")]), "scale", 1)
+            continue
         pm = _EN_PCT_AFTER.match(folded, e)
         if pm:
             st = "sym" if pm.group(1) and not pm.group(1).startswith(" ") else "sym_space" if pm.group(1) else (
@@ -504,6 +550,9 @@ def _extract_en(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]
             add(s, e, "year", int(raw), "digits", 0)
             continue
         add(s, e, "number", _clean(val), "grouped" if "," in raw else "digits", 0)
+
+    for mt in _EN_DECADE_RE.finditer(folded):  # the 1990s
+        add(mt.start(), mt.end(), "year", int(mt.group(1)), "decade", 2)
 
     _merge_ranges(cands, folded, _EN_RANGE_CONN, "en", text)
     return cands
@@ -529,6 +578,8 @@ def _merge_ranges(cands, folded: str, conn: re.Pattern, lang: str, text: str) ->
             kind = pa.kind
         elif pa.kind == "number" and pb.kind == "percent":
             kind = "percent"
+        elif lang == "zh" and pa.kind == "percent" and pa.style == "cn" and pb.kind == "number":
+            kind = "percent"  # 百分之十至四十
         else:
             continue
         lo, hi = pa.value, pb.value
@@ -673,12 +724,18 @@ def render(p: Placeable, lang: str, like: Placeable | None = None) -> str:
     if kind == "number":
         return _render_number(Decimal(v), lang, style)
     if kind == "year":
+        if style == "decade":
+            return f"{v}s" if lang == "en" else f"{v // 100 + 1}世纪{v % 100:02d}年代"
         if lang == "zh":
             return f"{v}" if style == "bare" else _render_date((v, None, None), "zh", style)
         return str(v)
     if kind == "percent":
         v = Decimal(v)
         if lang == "zh":
+            if style == "cheng" and v % 10 == 0 and 10 <= v <= 100:
+                import cn2an
+
+                return cn2an.an2cn(str(int(v) // 10)) + "成"
             if style == "cn":
                 import cn2an
 

@@ -33,6 +33,14 @@ _SOFT_EN = {
     "once": 1, "single": 1, "triple": 3, "thrice": 3, "bilateral": 2, "trilateral": 3,
 }
 _SOFT_EN_RE = re.compile(r"\b(" + "|".join(_SOFT_EN) + r")\b", re.IGNORECASE)
+# "two decades" = 20 years, "three dozen" = 36
+_MULT_EN_RE = re.compile(
+    r"\b(?P<n>[0-9]+|a|one|two|three|four|five|six|seven|eight|nine|ten|several)\s+(?P<u>decades|dozens?|centuries)\b",
+    re.IGNORECASE,
+)
+_MULT_EN = {"decades": 10, "dozen": 12, "dozens": 12, "centuries": 100}
+_SMALL_EN = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+             "nine": 9, "ten": 10}
 _SOFT_ZH = {"双": 2, "两": 2, "半": Decimal("0.5"), "首": 1, "单": 1, "俩": 2, "百年": 100, "十年": 10}
 
 
@@ -44,7 +52,9 @@ class _Atom:
         self.words = p.style in ("words", "cn") and p.kind in ("number", "ordinal")
 
 
-def _key(kind: str, value):
+def _key(kind: str, value, style: str = ""):
+    if style == "decade":
+        return ("decade", int(value))  # the 1990s is not the year 1990
     if kind in ("number", "ordinal", "year"):
         return ("n", Decimal(value))
     if kind == "percent":
@@ -59,7 +69,7 @@ def atoms(text: str, lang: str) -> list[_Atom]:
             for v in p.value:
                 out.append(_Atom(_key(p.of, v), p, p.of))
         else:
-            out.append(_Atom(_key(p.kind, p.value), p, p.kind))
+            out.append(_Atom(_key(p.kind, p.value, p.style), p, p.kind))
     return out
 
 
@@ -73,6 +83,11 @@ def _soft_values(text: str, lang: str) -> Counter:
     if lang == "en":
         for m in _SOFT_EN_RE.finditer(text):
             soft[Decimal(_SOFT_EN[m.group(1).lower()])] += 1
+        for m in _MULT_EN_RE.finditer(text):
+            n = m.group("n").lower()
+            k = int(n) if n.isdigit() else _SMALL_EN.get(n)
+            if k:
+                soft[Decimal(k * _MULT_EN[m.group("u").lower()])] += 1
     else:
         for w, v in _SOFT_ZH.items():
             if w in text:
@@ -135,14 +150,18 @@ def compare(seg: QASegment) -> tuple[list[_Atom], list[_Atom]]:
         if a.key[0] == "n" and soft.get(a.key[1]):
             soft[a.key[1]] -= 1
             continue
+        if a.key[0] == "p" and soft.get(a.key[1] / 100):  # 百分之五十 → "half"
+            soft[a.key[1] / 100] -= 1
+            continue
         if a.key == ("n", Decimal(1)) and (a.words or a.p.kind == "ordinal"):
             continue
         kept.append(a)
     src_soft = _soft_values(seg.source, sl)
     kept_tgt = []
+    lost_kinds = {a.p.kind for a in kept}
     for a in left_tgt:
-        if a.words or a.p.kind == "ordinal" and a.p.style == "words":
-            continue  # "first", "one of": English adds these freely
+        if (a.words or a.p.kind == "ordinal" and a.p.style == "words") and a.p.kind not in lost_kinds:
+            continue  # "first", "one of": English adds these freely (unless the source lost a value of that kind)
         if a.key[0] == "n" and src_soft.get(a.key[1]):
             src_soft[a.key[1]] -= 1
             continue
@@ -151,8 +170,38 @@ def compare(seg: QASegment) -> tuple[list[_Atom], list[_Atom]]:
     return kept, kept_tgt
 
 
+_MONTHS = ["", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _show(kind: str, v, style: str = "") -> str:
+    """A value as a reviewer reads it: 2,600,000,000 · 5% · 2015 · 1990s · 16 Dec 2015 · Sep 2020."""
+    if style == "decade":
+        return f"{v}s"
+    if kind == "year":
+        return str(v)
+    if kind in ("number", "ordinal"):
+        v = Decimal(v)
+        return f"{v:,}" if v == v.to_integral_value() else f"{v:,f}"
+    if kind == "percent":
+        return f"{Decimal(v):f}%"
+    if isinstance(v, tuple) and len(v) == 3:
+        y, m, d = v
+        return " ".join(str(x) for x in (d, _MONTHS[m] if m else None, y) if x is not None)
+    return str(v)
+
+
+def _value(a: _Atom) -> str:
+    p = a.p
+    if p.kind == "range":
+        return "–".join(_show(p.of, v) for v in p.value)
+    return _show(p.kind, p.value, p.style)
+
+
 def _describe(a: _Atom) -> str:
-    return repr(a.p.text)
+    """'26亿' (2,600,000,000): the text and, when it is not obvious, the value it was read as."""
+    val = _value(a)
+    plain = a.p.text.replace(",", "").replace(" ", "")
+    return repr(a.p.text) if plain == val.replace(",", "").replace(" ", "") else f"{a.p.text!r} ({val})"
 
 
 class _ValueCheck(Check):
@@ -163,18 +212,28 @@ class _ValueCheck(Check):
 
     def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
         missing, extra = compare(seg)
+
+        def once(atoms):  # a range gives two atoms with one span: report the span once
+            seen, out = set(), []
+            for a in atoms:
+                if self.mine(a) and (a.p.start, a.p.end) not in seen:
+                    seen.add((a.p.start, a.p.end))
+                    out.append(a)
+            return out
+
+        missing, extra = once(missing), once(extra)
         out = []
-        seen = set()
-        for a in missing:
-            if self.mine(a) and (a.p.start, a.p.end) not in seen:
-                seen.add((a.p.start, a.p.end))
-                out.append(self.issue(seg, f"{_describe(a)} in the source has no matching value in the target",
-                                      (a.p.start, a.p.end), None))
-        for a in extra:
-            if self.mine(a) and (a.p.start, a.p.end) not in seen:
-                seen.add((a.p.start, a.p.end))
-                out.append(self.issue(seg, f"{_describe(a)} in the target has no matching value in the source",
-                                      None, (a.p.start, a.p.end)))
+        # one wrong value is one issue: pair what the source lost with what the target gained, in order
+        # (26亿 → "2.6 million"), so the reviewer sees both sides highlighted in one row
+        for a, b in zip(missing, extra, strict=False):
+            out.append(self.issue(seg, f"{_describe(a)} in the source, but {_describe(b)} in the target",
+                                  (a.p.start, a.p.end), (b.p.start, b.p.end)))
+        for a in missing[len(extra):]:
+            out.append(self.issue(seg, f"{_describe(a)} in the source has no matching value in the target",
+                                  (a.p.start, a.p.end), None))
+        for b in extra[len(missing):]:
+            out.append(self.issue(seg, f"{_describe(b)} in the target has no matching value in the source",
+                                  None, (b.p.start, b.p.end)))
         return out
 
 
