@@ -6,8 +6,8 @@ import re
 
 from tmserver.qa.base import Check, Context, Issue, QASegment, register
 
-_DOUBLE = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
-_SPACE_BEFORE = re.compile(r"(?<=\w) +(?=[,.;:!?](?:\s|$))")
+_DOUBLE = re.compile(r"(?<=\S)[ \t\u00a0\u2009\u202f]{2,}(?=\S)")
+_SPACE_BEFORE = re.compile(r"(?<=[\w\"”’)\]]) +(?=[,.;:!?](?:\s|$))")
 
 
 @register
@@ -34,7 +34,15 @@ class Whitespace(Check):
 
 
 _REPEAT = re.compile(r"\b([A-Za-z]+)\s+\1\b", re.IGNORECASE)
-_ALLOWED_REPEATS = {"that", "had", "bye", "very", "is"}
+# Grammatical doubles are not flagged: "had had", "that that", "is is" (what it is is…), "very very",
+# "bye bye"; nor capitalised reduplicated names (Bora Bora, Walla Walla, Baden-Baden is hyphenated).
+# "The the" (capital then lower case) is still a typo and is flagged.
+_ALLOWED_REPEATS = {"that", "had", "bye", "very", "is", "so", "no", "now", "far", "ha", "knock", "chop", "tut"}
+
+
+def _reduplicated_name(m: re.Match) -> bool:
+    a, b = m.group(0).split()[0], m.group(0).split()[-1]
+    return a[0].isupper() and b[0].isupper() and len(a) > 1 and not a.isupper()
 
 
 @register
@@ -50,4 +58,5 @@ class RepeatedWord(Check):
             self.issue(seg, f"repeated word {m.group(1)!r}", None, m.span())
             for m in _REPEAT.finditer(seg.target)
             if m.group(1).lower() not in _ALLOWED_REPEATS and not re.search(re.escape(m.group(0)), seg.source, re.I)
+            and not _reduplicated_name(m)
         ]

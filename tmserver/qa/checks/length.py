@@ -18,6 +18,9 @@ from tmserver.qa.base import Check, Context, Issue, QASegment, register
 MIN_SOURCE_CHARS = 12
 MIN_SEGMENTS = 20
 Z = 4.0
+#: a file too small to calibrate on falls back to a wide zh→en prior: ~3.5 English characters per Chinese
+#: one (the article TMX: 4.4), log-sd 0.35, so only a target under ~0.9× or over ~14× the source is flagged
+PRIOR = (math.log(3.5), 0.35)
 
 
 def _log_ratio(seg: QASegment) -> float | None:
@@ -36,24 +39,27 @@ class LengthRatio(Check):
     def prepare(self, segments: list[QASegment], ctx: Context) -> None:
         values = [r for r in map(_log_ratio, segments) if r is not None]
         if len(values) < MIN_SEGMENTS:
-            ctx.state[self.id] = None
+            zh_en = all(s.source_lang.lower().startswith("zh") and s.target_lang.lower().startswith("en")
+                        for s in segments)
+            ctx.state[self.id] = (*PRIOR, "prior") if zh_en else None
             return
         med = statistics.median(values)
         mad = statistics.median(abs(v - med) for v in values) * 1.4826
-        ctx.state[self.id] = (med, max(mad, 0.15))  # a floor: a very uniform file must not flag 10 % drift
+        ctx.state[self.id] = (med, max(mad, 0.15), "file")  # a floor: a very uniform file must not flag 10 % drift
 
     def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
         calib = ctx.state.get(self.id)
         r = _log_ratio(seg)
         if calib is None or r is None:
             return []
-        med, sd = calib
+        med, sd, basis = calib
         z = (r - med) / sd
         if abs(z) <= Z:
             return []
         usual = math.exp(med)
         actual = math.exp(r)
         word = "short" if z < 0 else "long"
-        return [self.issue(seg, f"target unusually {word}: {actual:.2f}× the source length (this file: {usual:.2f}×)",
+        where = "this file" if basis == "file" else "usual zh→en; too few segments to calibrate on the file"
+        return [self.issue(seg, f"target unusually {word}: {actual:.2f}× the source length ({where}: {usual:.2f}×)",
                            None, (0, len(seg.target)), details={"ratio": round(actual, 3), "file_ratio": round(usual, 3),
-                                                                "z": round(z, 2)})]
+                                                                "z": round(z, 2), "calibration": basis})]

@@ -22,9 +22,17 @@ def _is_traditional(ch: str) -> bool:
 
 
 def _runs(text: str) -> list[tuple[int, int]]:
+    """Runs of Traditional characters. OpenCC converts the whole text first, with its phrase tables, so
+    characters that are Simplified in context (乾隆, 乾坤; 著名, 干部) are left alone; when the phrase-level
+    output does not line up character for character, fall back to one character at a time."""
     spans: list[tuple[int, int]] = []
+    if not any(is_cjk(ch) and _is_traditional(ch) for ch in text):
+        return spans
+    conv = _t2s().convert(text)
+    aligned = len(conv) == len(text)
     for i, ch in enumerate(text):
-        if is_cjk(ch) and _is_traditional(ch):
+        changed = conv[i] != ch if aligned else _is_traditional(ch)
+        if is_cjk(ch) and changed:
             if spans and spans[-1][1] == i:
                 spans[-1] = (spans[-1][0], i + 1)
             else:

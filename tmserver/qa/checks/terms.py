@@ -12,6 +12,9 @@ from tmserver.qa.base import Check, Context, Issue, QASegment, register
 def _violations(seg: QASegment, ctx: Context):
     if ctx.glossary is None:
         return []
+    # an empty or copied target is one `untranslated` error, not one more error per term in it
+    if not seg.target.strip() or seg.src_norm == seg.tgt_norm:
+        return []
     if "terms" not in seg.cache:
         seg.cache["terms"] = ctx.glossary.check_pair(
             seg.source, seg.target, seg.source_lang.split("-")[0], seg.target_lang.split("-")[0]

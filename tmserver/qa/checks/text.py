@@ -28,7 +28,8 @@ class Untranslated(Check):
             if seg.source.strip():
                 return [self.issue(seg, "the target is empty", (0, len(seg.source)), None)]
             return []
-        if seg.src_norm == seg.tgt_norm and re.search(r"[^\W\d_]", seg.source):
+        # a zh source with no Chinese in it (ICANN, 5G, IPv6, Wi-Fi, a URL) is rightly copied as is
+        if seg.src_norm == seg.tgt_norm and _source_has_words(seg):
             return [self.issue(seg, "the target is the source, untranslated", (0, len(seg.source)), (0, len(seg.target)))]
         if _lang(seg.target_lang) == "en":
             return [
@@ -36,6 +37,12 @@ class Untranslated(Check):
                 for m in _CJK_RUN.finditer(seg.target)
             ]
         return []
+
+
+def _source_has_words(seg: QASegment) -> bool:
+    if _lang(seg.source_lang) == "zh":
+        return bool(_CJK_RUN.search(seg.source))
+    return bool(re.search(r"[^\W\d_]{2,}", seg.source))
 
 
 # Marks that have no place in English text. Curly quotes are English too, so they are only
@@ -114,8 +121,10 @@ class BracketMismatch(Check):
 
 
 _TITLE_RE = re.compile(r"《([^《》]+)》")
-# Newspapers and journals are set in italics or plain in English, never in quotes.
-_PERIODICAL_RE = re.compile(r"(日报|报|杂志|期刊|学报|周刊|月刊|求是|年鉴)$")
+# Newspapers and journals are set in italics or plain in English, never in quotes; laws, regulations,
+# charters and treaties are set in roman capitals ("the Cybersecurity Law", "the Charter of the
+# United Nations"), never quoted or italicised (Chicago 8.79, 14.277).
+_PERIODICAL_RE = re.compile(r"(日报|报|杂志|期刊|学报|周刊|月刊|求是|年鉴|法|条例|规定|办法|细则|宪章|宪法|公约|条约|协定|议定书)$")
 _QUOTED_RE = re.compile(r"\"[^\"]+\"|“[^”]+”|‘[^’]+’|<(i|em|cite)\b[^>]*>.+?</\1>|\*[^*]+\*|_[^_]+_")
 
 
@@ -126,12 +135,12 @@ class BookTitle(Check):
     description = "A 《title》 in the source is neither quoted nor italicised in the target."
 
     def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
-        if _lang(seg.source_lang) != "zh" or "《" not in seg.source:
+        if _lang(seg.source_lang) != "zh" or "《" not in seg.source or not seg.target.strip():
             return []
         titles = [m for m in _TITLE_RE.finditer(seg.source) if not _PERIODICAL_RE.search(m.group(1))]
         if not titles:
             return []
-        quoted = len(_QUOTED_RE.findall(seg.target))
+        quoted = len(_QUOTED_RE.findall(seg.target)) + len(seg.cache.get("italic_spans", ()))
         if "《" in seg.target:
             return []  # cjk_punctuation already reports the marks themselves
         if quoted >= len(titles):
@@ -143,12 +152,27 @@ class BookTitle(Check):
 
 # ASCII boundaries: in Python regexes CJK characters are \w, and "OEWG的" must still match.
 _CODE_RE = re.compile(r"(?<![A-Za-z0-9-])(?:[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*|[0-9]+[A-Z][A-Za-z0-9]*|[A-Z]+[0-9][A-Za-z0-9]*)(?![A-Za-z0-9-])")
-_EXPANSIONS = {"AI": "artificial intelligence", "UN": "united nations", "US": "united states", "EU": "european union"}
+_MINOR = {"of", "and", "the", "for", "on", "in", "to", "a", "an", "&"}
+
+
+def _spelled_out(tok: str, text: str) -> bool:
+    """The target spells the acronym out: APEC = Asia-Pacific Economic Cooperation, GDP = gross domestic
+    product, OEWG = Open-ended Working Group, WTO = World Trade Organization (minor words optional)."""
+    if any(c.isdigit() for c in tok) or len(tok) < 2:
+        return False
+    want = tok.lower()
+    words = re.findall(r"[A-Za-z]+", text)
+    for skip in (True, False):
+        ws = [w for w in words if not (skip and w.lower() in _MINOR)]
+        initials = "".join(w[0].lower() for w in ws)
+        if want in initials:
+            return True
+    return False
 
 
 def _codes(text: str) -> Counter:
     out: Counter = Counter()
-    for m in _CODE_RE.finditer(text):
+    for m in _CODE_RE.finditer(text.replace("G-20", "G20").replace("G-7", "G7").replace("G-77", "G77")):
         tok = m.group(0)
         if tok.endswith("s") and tok[:-1].isupper() and len(tok) > 2:  # CERTs
             tok = tok[:-1]
@@ -171,9 +195,8 @@ class AcronymMismatch(Check):
             return []  # en→en or empty: untranslated reports it
         src, tgt = _codes(seg.source), _codes(seg.target)
         out = []
-        low = seg.target.lower()
         for tok in src:
-            if tgt.get(tok) or (tok in _EXPANSIONS and _EXPANSIONS[tok] in low):
+            if tgt.get(tok) or _spelled_out(tok, seg.target):
                 continue
             m = re.search(rf"(?<![A-Za-z0-9-]){re.escape(tok)}", seg.source)
             out.append(self.issue(seg, f"{tok!r} in the source is missing from the target",
