@@ -13,10 +13,9 @@ from flask import Blueprint, Response, request
 
 from tmserver.api.common import arg_bool, arg_str, doc, get_tm, json_body, requires, user_name
 from tmserver.errors import ValidationError
-from tmserver.formats import detect_format
 from tmserver.qa import suppress
 from tmserver.qa.engine import check_severity, run_checks, tm_as_segments, tm_maps
-from tmserver.qa.inputs import FORMATS, read_segments, segments_from_json
+from tmserver.qa.inputs import FORMATS, read_segments, segments_from_json, sniff
 from tmserver.qa.report import render_report
 
 bp = Blueprint("qa", __name__)
@@ -41,6 +40,14 @@ _COMMON_PARAMS = [
 ]
 
 
+def _param(name: str) -> str | None:
+    """A query parameter, or the same field of a multipart form (checks, min_severity, format…)."""
+    value = arg_str(name)
+    if value is None and request.form:
+        value = request.form.get(name)
+    return value
+
+
 def _glossary():
     from tmserver.glossary.enforce import current_glossary
 
@@ -49,7 +56,7 @@ def _glossary():
 
 
 def _respond(report, title: str):
-    fmt = arg_str("format", default="json") or "json"
+    fmt = _param("format") or "json"
     body, mimetype = render_report(report, fmt, title)
     if fmt == "json":
         return report.to_dict()
@@ -57,7 +64,7 @@ def _respond(report, title: str):
 
 
 def _out_format() -> None:
-    fmt = arg_str("format", default="json") or "json"
+    fmt = _param("format") or "json"
     if fmt not in OUT_FORMATS:
         raise ValidationError(f"unknown report format {fmt!r}; use one of {', '.join(OUT_FORMATS)}",
                               {"parameter": "format"})
@@ -78,16 +85,17 @@ def _out_format() -> None:
 @requires("reader")
 def qa_route():
     _out_format()
-    checks = arg_str("checks")
-    level = check_severity(arg_str("min_severity"))
-    sl, tl = arg_str("source_lang"), arg_str("target_lang")
+    checks = _param("checks")
+    level = check_severity(_param("min_severity"))
+    sl, tl = _param("source_lang"), _param("target_lang")
     upload = request.files.get("file")
+    if upload is None and request.mimetype == "multipart/form-data":
+        raise ValidationError("a multipart upload needs the file in a field named 'file'",
+                              {"fields": sorted(request.files) + sorted(request.form)})
     if upload is not None:
-        head = upload.stream.read(512)
+        head = upload.stream.read(2048)
         upload.stream.seek(0)
-        fmt = arg_str("input") or detect_format(upload.filename, head)
-        if fmt == "json" or (not arg_str("input") and head.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] in (b"{", b"[")):
-            fmt = "json"
+        fmt = sniff(upload.filename, head, _param("input"))
         if fmt not in FORMATS:
             raise ValidationError(f"cannot check a {fmt!r} file; send one of {', '.join(FORMATS)}", {"format": fmt})
         segments = read_segments(upload.stream, fmt, source_lang=sl, target_lang=tl)
@@ -98,7 +106,7 @@ def qa_route():
     if not segments:
         raise ValidationError("nothing to check: no segments found")
     tm_targets = tm_sources = None
-    if arg_bool("tm"):
+    if arg_bool("tm") or (request.form.get("tm") or "").lower() in ("1", "true", "yes", "on"):
         tm_targets, tm_sources = tm_maps(get_tm())
     report = run_checks(segments, checks=checks, glossary=_glossary(), tm_targets=tm_targets, tm_sources=tm_sources,
                         suppressed=suppress.stored(get_tm()), min_severity=level)

@@ -3,13 +3,19 @@
 XLIFF 1.2 keeps languages on ``<file source-language target-language>`` and text in
 ``<trans-unit id><source/><target/></trans-unit>``; 2.0 keeps them on the root
 (``srcLang``/``trgLang``) and text in ``<unit id><segment id><source/><target/></segment></unit>``.
-Inline markup (``<g>``, ``<ph>``, ``<pc>``, ``<mrk>``) is flattened to its text; placeholders
-without text (``<x/>``, ``<ph/>``) vanish — QA compares words, not tags. Parsing goes through
+Inline markup is flattened to the translatable text: ``<g>``, ``<pc>``, ``<mrk>`` keep their
+content; placeholders and the *native codes* inside ``<ph>``, ``<bpt>``, ``<ept>``, ``<it>``
+(``&lt;b&gt;``, ``&lt;img src="a1.png" width="300"/&gt;``) and ``<x/>``, ``<bx/>``, ``<ex/>``, ``<sc/>``,
+``<ec/>`` vanish — QA compares words, not markup, and a width="300" must not count as a number.
+Italic markup (1.2 ``<g ctype="italic">`` or a ``<bpt>`` holding ``<i>``/``<em>``; 2.0
+``<pc subType="xlf:i">``) is kept as spans of the flattened text in ``extra["target_italic"]`` so
+QA knows a title was set in italics. Parsing goes through
 :mod:`tmserver.formats.safexml` (no entities, no DTD, no network).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import IO
 
@@ -26,10 +32,60 @@ def _local(el) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
-def _text(el) -> str:
+_CODES = {"ph", "bpt", "ept", "it", "x", "bx", "ex", "sc", "ec", "sm", "em", "cp"}
+_ITALIC_CODE = re.compile(r"^\s*<(i|em|cite)\b", re.IGNORECASE)
+
+
+def _is_italic(el) -> bool:
+    ctype = (el.get("ctype") or "").lower()
+    sub = (el.get("subType") or "").lower()
+    return ctype in ("italic", "x-italic") or sub in ("xlf:i", "xlf:em")
+
+
+def _flatten(el) -> tuple[str, list[tuple[int, int]]]:
+    """Translatable text of a <source>/<target>/<mrk> and the spans set in italics."""
     if el is None:
-        return ""
-    return "".join(t for t in el.itertext())
+        return "", []
+    out: list[str] = []
+    italic: list[tuple[int, int]] = []
+    open_bpt: dict[str, int] = {}
+    size = 0
+
+    def add(t: str | None) -> None:
+        nonlocal size
+        if t:
+            out.append(t)
+            size += len(t)
+
+    def walk(node) -> None:
+        for child in node:
+            name = _local(child)
+            if name in _CODES:
+                key = child.get("rid") or child.get("id") or ""
+                if name == "bpt" and _ITALIC_CODE.match("".join(child.itertext())):
+                    open_bpt[key] = size
+                elif name == "ept" and key in open_bpt:
+                    italic.append((open_bpt.pop(key), size))
+            elif name:
+                start = size
+                add(child.text)
+                walk(child)
+                if _is_italic(child) and size > start:
+                    italic.append((start, size))
+            add(child.tail)
+
+    add(el.text)
+    walk(el)
+    return "".join(out), italic
+
+
+def _text(el) -> str:
+    return _flatten(el)[0]
+
+
+def _unit(src_el, tgt_el, sl, tl, origin, where, uid) -> Unit:
+    tgt, italic = _flatten(tgt_el)
+    return Unit(_text(src_el), tgt, sl, tl, origin=origin, where=where, extra={"id": uid, "target_italic": italic})
 
 
 def _child(el, name: str):
@@ -58,8 +114,8 @@ def iter_xliff(
             segs = [c for c in unit if _local(c) == "segment"]
             for k, seg in enumerate(segs, 1):
                 sid = f"{uid}/{seg.get('id')}" if seg.get("id") else (f"{uid}#{k}" if len(segs) > 1 else uid)
-                yield Unit(_text(_child(seg, "source")), _text(_child(seg, "target")), sl or "zh", tl or "en",
-                           origin=origin, where=f"unit {sid} (line {seg.sourceline})", extra={"id": sid})
+                yield _unit(_child(seg, "source"), _child(seg, "target"), sl or "zh", tl or "en", origin,
+                            f"unit {sid} (line {seg.sourceline})", sid)
         return
     if not version.startswith("1"):
         raise ImportFailed(f"unsupported XLIFF version {version!r} (1.2 and 2.0 are read)", {"where": "document"})
@@ -78,9 +134,9 @@ def iter_xliff(
                 targets = {m.get("mid"): m for m in tgt_el.iter("{*}mrk") if m.get("mtype") == "seg"}
                 for m in mrks:
                     mid = m.get("mid")
-                    yield Unit(_text(m), _text(targets.get(mid)), sl or "zh", tl or "en", origin=origin,
-                               where=f"trans-unit {tid}/{mid} (line {m.sourceline})", extra={"id": f"{tid}/{mid}"})
+                    yield _unit(m, targets.get(mid), sl or "zh", tl or "en", origin,
+                                f"trans-unit {tid}/{mid} (line {m.sourceline})", f"{tid}/{mid}")
                 continue
-            yield Unit(_text(src_el), _text(tgt_el), (tgt_el is not None and src_el.get(XML_LANG)) or sl or "zh",
-                       (tgt_el is not None and tgt_el.get(XML_LANG)) or tl or "en", origin=origin,
-                       where=f"trans-unit {tid} (line {tu.sourceline})", extra={"id": tid})
+            yield _unit(src_el, tgt_el, (tgt_el is not None and src_el.get(XML_LANG)) or sl or "zh",
+                        (tgt_el is not None and tgt_el.get(XML_LANG)) or tl or "en", origin,
+                        f"trans-unit {tid} (line {tu.sourceline})", tid)

@@ -32,6 +32,8 @@ class QASegment:
     source_lang: str = "zh"
     target_lang: str = "en"
     where: str = ""
+    #: spans of the target set in italics by inline markup (XLIFF); the book_title check counts them
+    target_italic: tuple[tuple[int, int], ...] = ()
     #: per-segment scratch space shared by checks (e.g. the placeables, computed once)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 

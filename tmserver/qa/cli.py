@@ -14,8 +14,6 @@ from pathlib import Path
 
 import click
 
-from tmserver.formats import detect_format
-
 
 @click.command("check")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -40,13 +38,13 @@ def check(obj, file: Path, input_fmt, fmt, output, fail_on, checks, min_severity
     """Run QA checks on FILE (JSON, TMX, XLIFF 1.2/2.0, CSV, TSV) and write a report."""
     from tmserver.qa import suppress
     from tmserver.qa.engine import run_checks, tm_maps
-    from tmserver.qa.inputs import read_segments
+    from tmserver.qa.inputs import read_segments, sniff
     from tmserver.qa.report import render_report
 
     with open(file, "rb") as fh:
-        head = fh.read(512)
+        head = fh.read(2048)
         fh.seek(0)
-        kind = input_fmt or detect_format(file.name, head)
+        kind = sniff(file.name, head, input_fmt)
         segments = read_segments(fh, kind, source_lang=source_lang, target_lang=target_lang)
     glossary = None
     suppressed: set[str] = set()
@@ -74,10 +72,11 @@ def check(obj, file: Path, input_fmt, fmt, output, fail_on, checks, min_severity
     if output:
         output.write_text(body, encoding="utf-8")
     else:
-        click.echo(body)
+        click.echo(body, nl=not body.endswith("\n"))
     summ = report.summary()
     sev = summ["by_severity"]
-    click.echo(f"{summ['segments']} segments: {sev['error']} errors, {sev['warning']} warnings, {sev['info']} info"
-               f" ({summ['suppressed']} suppressed)", err=True)
+    click.echo(f"{summ['segments']} segment(s): {sev['error']} error(s), {sev['warning']} warning(s), {sev['info']} info"
+               f" ({summ['suppressed']} suppressed); --fail-on {fail_on}: {report.count_at_least(fail_on)} at or above",
+               err=True)
     if report.count_at_least(fail_on):
         sys.exit(1)

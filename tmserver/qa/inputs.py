@@ -22,6 +22,8 @@ FORMATS = ("json", "tmx", "xliff", "csv", "tsv")
 def _lang(code: str | None, what: str, default: str) -> str:
     if not code:
         return default
+    if not isinstance(code, str):
+        raise ValidationError(f"{what}: a language code must be a string such as 'zh-CN'", {"field": what})
     try:
         return parse_lang(code).tag
     except UnknownLanguage as exc:
@@ -59,6 +61,28 @@ def segments_from_json(data: Any, source_lang: str | None = None, target_lang: s
     return out
 
 
+def sniff(filename: str | None, head: bytes, given: str | None = None) -> str:
+    """The input format: ``given`` if set, else from the name (.xlf/.xliff/.sdlxliff/.mqxliff, .tmx,
+    .json, .csv, .tsv), else from the first bytes (``<xliff``/``<tmx``, ``{``/``[``, a tab)."""
+    if given:
+        return given
+    from tmserver.formats import detect_format
+
+    name = (filename or "").lower()
+    if name.endswith(("xliff", ".xlf", ".xlz")):
+        return "xliff"
+    body = head.lstrip(b"\xef\xbb\xbf \r\n\t")
+    if body.startswith(b"<"):
+        low = head.lower()
+        if b"<xliff" in low or b":xliff" in low:
+            return "xliff"
+        if b"<tmx" in low:
+            return "tmx"
+    if body[:1] in (b"{", b"[") and not name.endswith((".csv", ".tsv", ".tmx")):
+        return "json"
+    return detect_format(filename, head)
+
+
 def read_segments(
     fh: IO[bytes], fmt: str, *, source_lang: str | None = None, target_lang: str | None = None
 ) -> list[QASegment]:
@@ -84,7 +108,8 @@ def read_segments(
         units = iter_xliff(fh, source_lang=source_lang, target_lang=target_lang)
         return [QASegment(id=u.extra.get("id") or str(n), source=u.source, target=u.target,
                           source_lang=_lang(u.source_lang, "source_lang", "zh"),
-                          target_lang=_lang(u.target_lang, "target_lang", "en"), where=u.where)
+                          target_lang=_lang(u.target_lang, "target_lang", "en"), where=u.where,
+                          target_italic=tuple(u.extra.get("target_italic") or ()))
                 for n, u in enumerate(units, 1)]
     from tmserver.formats.tabular import iter_tabular
 
