@@ -45,9 +45,10 @@ def main(argv: list[str]) -> int:
     ensure_venv()
     cmd, rest = argv[0], argv[1:]
     os.chdir(ROOT)
+    # exec, so Ctrl-C and service managers' signals reach the server / pytest directly
     if cmd == "serve":
-        return subprocess.call([str(BIN / "tmserver"), "serve", *rest])
-    return subprocess.call([str(PY), "-m", "pytest", "-q", *rest])
+        os.execv(str(BIN / "tmserver"), [str(BIN / "tmserver"), "serve", *rest])
+    os.execv(str(PY), [str(PY), "-m", "pytest", "-q", *rest])
 
 
 if __name__ == "__main__":
