@@ -4,7 +4,10 @@ Documents are the normalised texts of one language (the zh side of every zh↔en
 numbered densely in the order they were added. The index is two parts:
 
 * the **base**, built in bulk: a sorted ``int64`` bigram vocabulary, CSR offsets and one ``int32``
-  array of document numbers (posting lists are slices of it, sorted ascending);
+  array of document numbers (posting lists are slices of it, sorted ascending). Base documents
+  are numbered in order of *length* (then segment id), so the documents a length window allows
+  are one contiguous range of numbers and a long posting list is cut to it by bisection; their
+  texts are kept in one string with an offset array (a list of a million ``str`` costs ~140 MB);
 * the **delta**, for writes after the build: a dict bigram → list of document numbers. When it
   grows past a tenth of the base the whole index is rebuilt from the texts it already holds.
 
@@ -85,11 +88,122 @@ def upper_bound(absent: np.ndarray, cand_len: np.ndarray, qlen: int) -> tuple[np
     return m - d_lb, m
 
 
+def _window(qlen: int, num: int, den: int) -> tuple[int, int]:
+    """Lengths a document may have and still reach τ = num/den (similarity ≤ min(len)/max(len))."""
+    lo = max(1, -(-num * qlen // den))
+    hi = qlen * den // num if num else 1 << 62
+    return lo, hi
+
+
+def _reach_table(qlen: int, n_keys: int, hi: int, num: int, den: int) -> np.ndarray:
+    """``reach[x]`` for x in 0..n_keys: can a document missing x of the query's distinct bigrams
+    still reach τ at some allowed length? Non-increasing in x (the bound is).
+
+    Only lengths in [qlen, qlen + n_keys] need checking: a shorter document has the same
+    max(len) and a bound no smaller than at qlen, and once Δ = len − qlen ≥ x the bound is
+    qlen/(qlen + Δ), falling with Δ (so Δ = x beats every longer length).
+    """
+    top = min(hi, qlen + n_keys)
+    lens = np.arange(qlen, top + 1, dtype=np.int64)
+    xs = np.arange(n_keys + 1, dtype=np.int64)
+    if len(xs) * len(lens) <= 1 << 18:
+        n, m = upper_bound(xs[:, None], lens[None, :], qlen)
+        return np.any(n * den >= num * m, axis=1)
+    # long query: bisect on x (the table would be quadratic)
+    def ok(x: int) -> bool:
+        n, m = upper_bound(np.full(len(lens), x), lens, qlen)
+        return bool(np.any(n * den >= num * m))
+
+    a, b = 0, n_keys + 1  # ok(a) holds (a = 0), the first failing x lies in (a, b]
+    while b - a > 1:
+        mid = (a + b) // 2
+        if ok(mid):
+            a = mid
+        else:
+            b = mid
+    return xs <= a
+
+
+def _first_false(reach: np.ndarray) -> int | None:
+    """Smallest j such that a document missing j of the rarest query bigrams cannot reach τ
+    (documents outside the union of those j posting lists are proven out). ``None`` when even
+    missing all of them is not enough (short or repetitive query)."""
+    j = int(np.count_nonzero(reach))
+    return None if j == len(reach) else j
+
+
+def _count(cat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of ``cat`` (ascending) and how often each occurs."""
+    cat.sort()
+    if not len(cat):
+        return cat, np.empty(0, dtype=np.int64)
+    first = np.empty(len(cat), dtype=np.bool_)
+    first[0] = True
+    np.not_equal(cat[1:], cat[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return cat[starts], np.diff(starts, append=len(cat))
+
+
+def _merge_counts(va: np.ndarray, ca: np.ndarray, vb: np.ndarray, cb: np.ndarray):
+    """Merge two (sorted distinct keys, counts) pairs."""
+    if not len(va):
+        return vb, cb.astype(np.int64)
+    keys = np.concatenate([va, vb])
+    counts = np.concatenate([ca, cb.astype(np.int64)])
+    order = np.argsort(keys, kind="stable")
+    keys, counts = keys[order], counts[order]
+    del order
+    first = np.empty(len(keys), dtype=np.bool_)
+    first[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return keys[starts], np.add.reduceat(counts, starts)
+
+
+class _Texts:
+    """Documents' texts by number: the base in one string plus an offset array, later ones in a list."""
+
+    def __init__(self, texts: list[str] | None = None, lens: np.ndarray | None = None) -> None:
+        texts = texts or []
+        self._base = "".join(texts)
+        offs = np.zeros(len(texts) + 1, dtype=np.int64)
+        if texts:
+            np.cumsum(lens, out=offs[1:])
+        self._offs = offs
+        self._n = len(texts)
+        self._extra: list[str] = []
+
+    def __len__(self) -> int:
+        return self._n + len(self._extra)
+
+    def __getitem__(self, i: int) -> str:
+        if i < self._n:
+            return self._base[int(self._offs[i]) : int(self._offs[i + 1])]
+        return self._extra[i - self._n]
+
+    def append(self, text: str) -> None:
+        self._extra.append(text)
+
+    def take(self, docs: np.ndarray) -> list[str]:
+        """Texts of ``docs`` (one slice each; no Python call per document)."""
+        if len(docs) and int(docs.max()) >= self._n:
+            return [self[i] for i in docs.tolist()]
+        base, offs = self._base, self._offs
+        return [base[a:b] for a, b in zip(offs[docs].tolist(), offs[docs + 1].tolist(), strict=True)]
+
+
+#: posting lists longer than this are cut to the length window by bisection (shorter ones are
+#: cheaper to carry and filter by length afterwards)
+NARROW_MIN = 512
+#: the probe runs only when the prefix union is at least this many postings
+PROBE_MIN = 12_000
+
+
 class LangIndex:
     """Bigram index over the texts of one language, with exact top-k search."""
 
     def __init__(self) -> None:
-        self.texts: list[str] = []
+        self.texts = _Texts()
         self.seg_ids = _Grow(np.int64)
         self.is_source = _Grow(np.bool_)
         self.lens = _Grow(np.int32)
@@ -98,11 +212,13 @@ class LangIndex:
         self.vocab = np.empty(0, dtype=np.int64)
         self.indptr = np.zeros(1, dtype=np.int64)
         self.postings = np.empty(0, dtype=np.int32)
+        #: base documents by segment id: ascending segment ids and the document of each
+        self._base_segs = np.empty(0, dtype=np.int64)
+        self._base_docs = np.empty(0, dtype=np.int32)
         self.delta: dict[int, list[int]] = {}
         self.delta_docs = 0
         #: segment id → doc for segments written after the build (None: no doc any more)
         self.overrides: dict[int, int | None] = {}
-        self._counts = np.zeros(0, dtype=np.uint16)
 
     # -- building ---------------------------------------------------------------------------
 
@@ -110,40 +226,38 @@ class LangIndex:
     def build(cls, seg_ids, texts: list[str], is_source) -> LangIndex:
         """Bulk build. ``seg_ids`` must be ascending (documents are looked up by bisection)."""
         idx = cls()
-        idx._load(np.asarray(seg_ids, dtype=np.int64), list(texts), np.asarray(is_source, dtype=np.bool_))
+        idx._load(np.asarray(seg_ids, dtype=np.int64), texts, np.asarray(is_source, dtype=np.bool_))
         return idx
 
     def _load(self, seg_ids: np.ndarray, texts: list[str], is_source: np.ndarray) -> None:
         n = len(texts)
-        self.texts = texts
-        self.seg_ids = _Grow(np.int64, seg_ids)
-        self.is_source = _Grow(np.bool_, is_source)
-        self.lens = _Grow(np.int32, np.fromiter((len(t) for t in texts), dtype=np.int32, count=n))
+        lens = np.fromiter(map(len, texts), dtype=np.int32, count=n)
+        # Documents are numbered by (length, segment id): a length window is a range of numbers.
+        order = np.argsort(lens, kind="stable")
+        texts = [texts[i] for i in order.tolist()]
+        lens = lens[order]
+        self.texts = _Texts(texts, lens)
+        self.seg_ids = _Grow(np.int64, seg_ids[order])
+        self.is_source = _Grow(np.bool_, is_source[order])
+        self.lens = _Grow(np.int32, lens)
         self.alive = _Grow(np.bool_, np.ones(n, dtype=np.bool_))
+        self._base_segs = seg_ids.copy()
+        self._base_docs = np.empty(n, dtype=np.int32)
+        self._base_docs[order] = np.arange(n, dtype=np.int32)
+        del order
         self.n_base = n
         self.delta, self.delta_docs, self.overrides = {}, 0, {}
-        # Pass 1: vocabulary and document frequencies, chunk by chunk (bounded memory).
-        uniq, counts = [], []
+        # Pass 1: vocabulary and document frequencies, chunk by chunk (bounded memory), merged
+        # as we go so only one vocabulary-sized array pair is alive at a time.
+        vocab, df = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         for lo in range(0, n, BUILD_CHUNK):
             keys, _ = batch_bigrams(texts[lo : lo + BUILD_CHUNK])
             k, c = unique_counts(keys)
-            uniq.append(k)
-            counts.append(c)
-        if uniq:
-            allk = np.concatenate(uniq)
-            order = np.argsort(allk, kind="stable")
-            allk, allc = allk[order], np.concatenate(counts)[order]
-            new = np.empty(len(allk), dtype=np.bool_)
-            new[:1] = True
-            np.not_equal(allk[1:], allk[:-1], out=new[1:])
-            starts = np.flatnonzero(new)
-            vocab = allk[starts]
-            df = np.add.reduceat(allc, starts).astype(np.int64) if len(starts) else allc[:0]
-        else:
-            vocab, df = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        del uniq, counts
+            del keys
+            vocab, df = _merge_counts(vocab, df, k, c)
         indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
+        del df
         postings = np.empty(int(indptr[-1]), dtype=np.int32)
         cursor = indptr[:-1].copy()
         # Pass 2: recompute each chunk's pairs and drop them into place. Chunks come in
@@ -153,6 +267,7 @@ class LangIndex:
             if not len(keys):
                 continue
             term = np.searchsorted(vocab, keys)
+            del keys
             change = np.empty(len(term), dtype=np.bool_)
             change[0] = True
             np.not_equal(term[1:], term[:-1], out=change[1:])
@@ -162,7 +277,6 @@ class LangIndex:
             postings[cursor[term] + rank] = docs + lo
             cursor[term[starts]] += np.diff(np.append(starts, len(term)))
         self.vocab, self.indptr, self.postings = vocab, indptr, postings
-        self._counts = np.zeros(max(16, n), dtype=np.uint16)
 
     def compact(self) -> None:
         """Rebuild from the live documents (drops dead ones, folds the delta into the base)."""
@@ -170,7 +284,7 @@ class LangIndex:
         seg = self.seg_ids.view[live]
         order = np.argsort(seg, kind="stable")
         live = live[order]
-        self._load(seg[order], [self.texts[i] for i in live], self.is_source.view[live])
+        self._load(seg[order], self.texts.take(live), self.is_source.view[live])
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -180,10 +294,12 @@ class LangIndex:
     def doc_of(self, seg_id: int) -> int | None:
         if seg_id in self.overrides:
             return self.overrides[seg_id]
-        base = self.seg_ids.a[: self.n_base]
+        base = self._base_segs
         i = int(np.searchsorted(base, seg_id))
-        if i < self.n_base and base[i] == seg_id and self.alive.a[i]:
-            return i
+        if i < len(base) and base[i] == seg_id:
+            doc = int(self._base_docs[i])
+            if self.alive.a[doc]:
+                return doc
         return None
 
     def remove(self, seg_id: int) -> None:
@@ -210,22 +326,41 @@ class LangIndex:
             self.delta.setdefault(key, []).append(doc)
         self.overrides[seg_id] = doc
         self.delta_docs += 1
-        if len(self._counts) <= doc:
-            self._counts = np.zeros(2 * (doc + 1), dtype=np.uint16)
         if self.delta_docs > max(20_000, self.n_base // 10):
             self.compact()
 
     # -- search -----------------------------------------------------------------------------
 
-    def _postings(self, keys: np.ndarray) -> list[np.ndarray]:
-        pos = np.searchsorted(self.vocab, keys)
-        pos = np.minimum(pos, max(len(self.vocab) - 1, 0))
-        found = (self.vocab[pos] == keys) if len(self.vocab) else np.zeros(len(keys), dtype=np.bool_)
+    def _lists(self, keys: np.ndarray, lo: int, hi: int) -> list[np.ndarray]:
+        """The posting list of each key. Long base lists are cut to the documents whose length
+        lies in [lo, hi] (a range of document numbers); short ones and delta documents are not,
+        so every caller still checks lengths."""
+        nb = self.n_base
+        base_lens = self.lens.a[:nb]
+        # (an int32 needle: an int64 one would make numpy cast the whole length array)
+        dlo, dhi = np.searchsorted(base_lens, np.array((min(lo, 1 << 30), min(hi + 1, 1 << 30)), dtype=np.int32)).tolist()
+        narrow = dlo > 0 or dhi < nb
+        bounds = np.array((dlo, dhi), dtype=np.int32)
+        if len(self.vocab):
+            pos = np.searchsorted(self.vocab, keys)
+            np.minimum(pos, len(self.vocab) - 1, out=pos)
+            found = self.vocab[pos] == keys
+            starts = np.where(found, self.indptr[pos], 0).tolist()
+            ends = np.where(found, self.indptr[pos + 1], 0).tolist()
+        else:
+            starts = ends = [0] * len(keys)
+        postings, delta = self.postings, self.delta
         out = []
-        for key, p, ok in zip(keys.tolist(), pos.tolist(), found.tolist(), strict=True):
-            main = self.postings[self.indptr[p] : self.indptr[p + 1]] if ok else self.postings[:0]
-            extra = self.delta.get(key)
-            out.append(np.concatenate([main, np.asarray(extra, dtype=np.int32)]) if extra else main)
+        for key, a, b in zip(keys.tolist(), starts, ends, strict=True):
+            p = postings[a:b]
+            if narrow and b - a > NARROW_MIN:
+                i, j = p.searchsorted(bounds).tolist()
+                p = p[i:j]
+            if delta:
+                extra = delta.get(key)
+                if extra:
+                    p = np.concatenate([p, np.asarray(extra, dtype=np.int32)])
+            out.append(p)
         return out
 
     def search(self, query: str, k: int = 5, min_score: float = 70) -> SearchResult:
@@ -237,19 +372,30 @@ class LangIndex:
         qlen = len(query)
         if qlen == 0 or k <= 0:
             return SearchResult()
+        num, den = tau.numerator, tau.denominator
+        lo, hi = _window(qlen, num, den)
+        if hi < lo:
+            return SearchResult()
         keys = string_bigrams(query)
-        plists = self._postings(keys)
-        df = np.fromiter((len(p) for p in plists), dtype=np.int64, count=len(plists))
+        plists = self._lists(keys, lo, hi)
+        df = np.fromiter(map(len, plists), dtype=np.int64, count=len(plists))
         by_df = np.argsort(df, kind="stable")
+        reach = _reach_table(qlen, len(keys), hi, num, den)
+        j_stop = _first_false(reach)
         # Probe: score the few documents sharing most of the rarest bigrams. If k of them
         # reach τ, the k-th of them is a higher threshold τ' that every true top-k member
         # also reaches, and a higher threshold needs far fewer posting lists to be exact.
-        thr = tau
-        probe = self._probe(query, k, tau, plists, by_df)
-        if len(probe) == k:
-            _, _, _, d, m = probe[0]
-            thr = max(tau, Fraction(m - d, m))
-        return self._search_at(query, k, thr, keys, plists, df, by_df)
+        # Worth it when the union the proof at τ needs is large, or when there is no proof at τ.
+        if j_stop is None or int(df[by_df[:j_stop]].sum()) >= PROBE_MIN:
+            probe = self._probe(query, k, tau, plists, by_df)
+            if len(probe) == k:
+                _, _, _, d, m = probe[0]
+                thr = Fraction(m - d, m)
+                if thr > tau:
+                    tau, num, den = thr, thr.numerator, thr.denominator
+                    lo, hi = _window(qlen, num, den)
+                    reach = _reach_table(qlen, len(keys), hi, num, den)
+        return self._search_at(query, k, tau, plists, by_df, reach)
 
     def _probe(self, query, k, tau, plists, by_df, volume: int = 20_000, take: int = 24):
         chosen, total = [], 0
@@ -260,17 +406,9 @@ class LangIndex:
             total += len(plists[i])
         if not total:
             return []
-        counts = self._counts
-        for p in chosen:
-            counts[p] += 1
-        cand = np.concatenate(chosen)
-        seen = counts[cand]
-        for p in chosen:
-            counts[p] = 0
+        cand, seen = _count(np.concatenate(chosen))
         if len(cand) > take:
-            top = np.argpartition(-seen.astype(np.int64), take)[:take]
-            cand = cand[top]
-        cand = np.unique(cand)
+            cand = np.sort(cand[np.argpartition(-seen, take)[:take]])
         cand = cand[self.alive.a[cand]]
         return self._score(query, k, tau, cand, [])
 
@@ -284,7 +422,7 @@ class LangIndex:
         num, den = tau.numerator, tau.denominator
         qlen = len(query)
         texts, seg_ids, lens = self.texts, self.seg_ids.a, self.lens.a
-        pos, batch, n = 0, 16, len(cand)
+        pos, batch, n = 0, 32, len(cand)
         while pos < n:
             if ub is not None and len(heap) == k:
                 _, _, _, w_d, w_m = heap[0]
@@ -292,15 +430,16 @@ class LangIndex:
                     break  # no remaining candidate can reach the k-th result: proven
             docs = cand[pos : pos + batch]
             pos += len(docs)
-            batch = min(batch * 2, 1024)
+            batch = min(batch * 2, 2048)
             m = np.maximum(qlen, lens[docs].astype(np.int64))
             limit = m - (-(-num * m // den))  # largest d with (m − d)/m ≥ τ
             if len(heap) == k:
                 limit = np.minimum(limit, (m * heap[0][3]) // heap[0][4])
-            if limit.max() < 0:
+            top = int(limit.max())
+            if top < 0:
                 continue
-            dist = process.cdist([query], [texts[i] for i in docs.tolist()], scorer=Levenshtein.distance,
-                                 score_cutoff=int(limit.max()), dtype=np.int32)[0]
+            dist = process.cdist([query], texts.take(docs), scorer=Levenshtein.distance,
+                                 score_cutoff=top, dtype=np.int32)[0]
             for j in np.flatnonzero(dist <= limit).tolist():
                 doc, d, mm = int(docs[j]), int(dist[j]), int(m[j])
                 item = ((mm - d) / mm, -int(seg_ids[doc]), doc, d, mm)
@@ -310,39 +449,26 @@ class LangIndex:
                     heapq.heapreplace(heap, item)
         return heap
 
-    def _search_at(self, query, k, tau, keys, plists, df, by_df) -> SearchResult:
+    def _search_at(self, query, k, tau, plists, by_df, reach) -> SearchResult:
         num, den = tau.numerator, tau.denominator
         qlen = len(query)
-        # Length filter: similarity ≤ min(len)/max(len).
-        lo = max(1, -(-num * qlen // den))
-        hi = qlen * den // num if num else 1 << 62
-        j_stop = self._prefix_length(qlen, len(keys), lo, hi, num, den, 0)
+        lo, hi = _window(qlen, num, den)
+        j_stop = _first_false(reach)
         if j_stop is None:
             return self._scan(query, k, num, den, lo, hi)
         chosen = [plists[i] for i in by_df[:j_stop].tolist()]
         if not chosen or not any(len(p) for p in chosen):
             return SearchResult()
-        # A document that has seen fewer than s_min of the chosen bigrams misses too many.
-        max_absent = self._max_absent(qlen, j_stop, lo, hi, num, den)
-        s_min = max(1, j_stop - max_absent)
-        counts = self._counts
-        for p in chosen:
-            counts[p] += 1  # a posting list holds each document once, so fancy += is exact
-        cand = np.concatenate(chosen)
-        seen = counts[cand]
-        for p in chosen:
-            counts[p] = 0
-        sel = seen >= s_min
-        cand, seen = cand[sel], seen[sel]
+        # Count, for every document in the union, how many of the chosen lists hold it: one
+        # sort of the concatenation (a posting list holds each document once).
+        cand, seen = _count(np.concatenate(chosen))
+        # (Every document in the union has seen at least one of them, and missing j − 1 of
+        # them can still reach τ — j is the first count that cannot — so the bound below is
+        # the whole filter.)
         clen = self.lens.a[cand]
-        ub_num, ub_den = upper_bound(j_stop - seen.astype(np.int64), clen, qlen)
+        ub_num, ub_den = upper_bound(j_stop - seen, clen, qlen)
         keep = (ub_num * den >= num * ub_den) & self.alive.a[cand] & (clen >= lo) & (clen <= hi)
         cand, seen = cand[keep], seen[keep]
-        order = np.argsort(cand, kind="stable")
-        cand, seen = cand[order], seen[order]
-        first = np.ones(len(cand), dtype=np.bool_)
-        np.not_equal(cand[1:], cand[:-1], out=first[1:])
-        cand, seen = cand[first], seen[first].astype(np.int64)
         # The survivors are few: count their presence in the frequent posting lists we skipped
         # (sorted, so by bisection) to tighten each bound from "missing ≥ j − seen" to the
         # exact number of missing bigrams.
@@ -353,7 +479,7 @@ class LangIndex:
             at = np.searchsorted(p, cand)
             np.minimum(at, len(p) - 1, out=at)
             seen += p[at] == cand
-        ub_num, ub_den = upper_bound(len(keys) - seen, self.lens.a[cand], qlen)
+        ub_num, ub_den = upper_bound(len(plists) - seen, self.lens.a[cand], qlen)
         ok = ub_num * den >= num * ub_den
         cand, ub_num, ub_den = cand[ok], ub_num[ok], ub_den[ok]
         best_first = np.lexsort((cand, -(ub_num / ub_den)))
@@ -361,51 +487,13 @@ class LangIndex:
         hits = [(doc, d, m) for _, _, doc, d, m in sorted(heap, reverse=True)]
         return SearchResult(hits=hits, proven=True, strategy="index", scored=len(cand))
 
-    def _max_absent(self, qlen: int, j_max: int, lo: int, hi: int, num: int, den: int) -> int:
-        """Largest number of missing bigrams with which some allowed length still reaches τ."""
-        lens = np.arange(lo, min(hi, lo + 200_000) + 1, dtype=np.int64)
-        a, b = 0, j_max
-        while a < b:  # largest x in [0, j_max] that is reachable (0 always is when lo ≤ hi)
-            mid = (a + b + 1) // 2
-            n, m = upper_bound(np.full(len(lens), mid), lens, qlen)
-            if np.any(n * den >= num * m):
-                a = mid
-            else:
-                b = mid - 1
-        return a
-
-    def _prefix_length(self, qlen: int, n_keys: int, lo: int, hi: int, num: int, den: int, _unused: int = 0) -> int | None:
-        """Smallest j such that a document missing the j rarest query bigrams cannot reach τ.
-
-        Documents outside the union of those j posting lists miss all j, so they need not be
-        looked at. ``None`` when even all bigrams are not enough (short or repetitive query).
-        """
-        if hi < lo:
-            return 0
-        lens = np.arange(lo, min(hi, lo + 200_000) + 1, dtype=np.int64)
-
-        def reachable(j: int) -> bool:
-            n, m = upper_bound(np.full(len(lens), j), lens, qlen)
-            return bool(np.any(n * den >= num * m))
-
-        if reachable(n_keys):
-            return None
-        a, b = 0, n_keys  # reachable(a) may hold, reachable(b) does not
-        while a < b:
-            mid = (a + b) // 2
-            if reachable(mid):
-                a = mid + 1
-            else:
-                b = mid
-        return a
-
     def _scan(self, query, k, num, den, lo, hi) -> SearchResult:
         """Exact bounded scan over every live document whose length can reach τ."""
         lens = self.lens.view
         docs = np.flatnonzero(self.alive.view & (lens >= lo) & (lens <= hi))
         if not len(docs):
             return SearchResult(proven=False, strategy="scan")
-        texts = [self.texts[i] for i in docs.tolist()]
+        texts = self.texts.take(docs)
         # normalized_similarity drops a pair scoring exactly the cutoff: pass τ − 1e-6 and
         # decide with integer distances afterwards.
         cutoff = max(0.0, float(Fraction(num, den)) - 1e-6)
