@@ -50,16 +50,27 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingF
 h1{font-size:1.4em;margin:0 0 .3em} table{border-collapse:collapse;width:100%} th,td{border:1px solid #d5d9e0;padding:4px 6px;vertical-align:top;text-align:left}
 th{background:#eef1f5;position:sticky;top:0} .sev-error{color:#b00020;font-weight:600} .sev-warning{color:#9a5b00} .sev-info{color:#456}
 mark{background:#ffe08a;border-bottom:2px solid #e0a800;padding:0 1px} .txt{white-space:pre-wrap;max-width:34em}
-.summary{display:flex;gap:2em;flex-wrap:wrap;margin:1em 0} .summary table{width:auto} .controls{margin:1em 0;display:flex;gap:1em;flex-wrap:wrap}
-.muted{color:#667} td.num{text-align:right}
+.summary{display:flex;gap:2em;flex-wrap:wrap;margin:1em 0;align-items:flex-start} .summary table{width:auto}
+.controls{margin:1em 0;display:flex;gap:1em;flex-wrap:wrap;align-items:center;position:sticky;top:0;background:#fff;padding:.4em 0;z-index:2}
+#issues th{top:2.6em} .muted{color:#667} td.num{text-align:right} .desc{color:#667;font-size:.9em}
+.summary td,.summary th{padding:2px 8px} abbr{text-decoration:none} .pick{cursor:pointer} .pick:hover{background:#f3f6fb} code.sig{font-size:.8em} .where{display:block;color:#667;font-size:.85em}
+#empty{display:none;color:#667;margin:1em 0} #sigs{width:100%;height:6em;font:12px monospace;display:none;margin-top:.5em}
 """
 
 _JS = """
-(function(){var c=document.getElementById('f-check'),s=document.getElementById('f-sev'),q=document.getElementById('f-text'),n=document.getElementById('shown');
+(function(){var c=document.getElementById('f-check'),s=document.getElementById('f-sev'),q=document.getElementById('f-text'),
+n=document.getElementById('shown'),empty=document.getElementById('empty'),sigs=document.getElementById('sigs');
 var rank={info:0,warning:1,error:2};
-function apply(){var rows=document.querySelectorAll('#issues tbody tr'),k=0;for(var i=0;i<rows.length;i++){var r=rows[i];
-var ok=(!c.value||r.dataset.check===c.value)&&(rank[r.dataset.sev]>=rank[s.value])&&(!q.value||r.textContent.toLowerCase().indexOf(q.value.toLowerCase())>=0);
-r.style.display=ok?'':'none';if(ok)k++;}n.textContent=k;}
+function shownRows(){var out=[],rows=document.querySelectorAll('#issues tbody tr');for(var i=0;i<rows.length;i++){if(rows[i].style.display!=='none')out.push(rows[i]);}return out;}
+function apply(){var rows=document.querySelectorAll('#issues tbody tr'),k=0,t=q.value.trim().toLowerCase();for(var i=0;i<rows.length;i++){var r=rows[i];
+var ok=(!c.value||r.dataset.check===c.value)&&(rank[r.dataset.sev]>=rank[s.value])&&(!t||r.textContent.toLowerCase().indexOf(t)>=0);
+r.style.display=ok?'':'none';if(ok)k++;}n.textContent=k;empty.style.display=k?'none':'block';
+if(sigs.style.display==='block')fill();}
+function fill(){sigs.value='# accepted QA issues (tmserver check --suppress FILE)\\n'+shownRows().map(function(r){return r.dataset.sig+'  # '+r.dataset.check+' '+r.dataset.seg;}).join('\\n')+'\\n';}
+var picks=document.querySelectorAll('[data-pick-check],[data-pick-sev]');for(var i=0;i<picks.length;i++){picks[i].onclick=function(){
+if(this.dataset.pickCheck!==undefined)c.value=this.dataset.pickCheck;if(this.dataset.pickSev)s.value=this.dataset.pickSev;apply();};}
+document.getElementById('f-reset').onclick=function(){c.value='';s.value='info';q.value='';apply();};
+document.getElementById('f-sigs').onclick=function(){sigs.style.display='block';fill();sigs.select();};
 c.onchange=s.onchange=apply;q.oninput=apply;apply();})();
 """
 
@@ -72,20 +83,27 @@ def to_html(report: Report, title: str = "QA report") -> str:
         seg = by_id.get(i.segment_id)
         src = _mark(seg.source, i.source_span) if seg else ""
         tgt = _mark(seg.target, i.target_span) if seg else ""
+        where = f'<span class="where">{html.escape(seg.where)}</span>' if seg and seg.where else ""
         rows.append(
-            f'<tr data-check="{html.escape(i.check)}" data-sev="{i.severity}">'
-            f'<td>{html.escape(i.segment_id)}</td><td class="sev-{i.severity}">{i.severity}</td>'
+            f'<tr data-check="{html.escape(i.check)}" data-sev="{i.severity}" data-sig="{i.signature}" '
+            f'data-seg="{html.escape(i.segment_id)}">'
+            f'<td>{html.escape(i.segment_id)}{where}</td><td class="sev-{i.severity}">{i.severity}</td>'
             f'<td>{html.escape(i.check)}</td><td>{html.escape(i.message)}</td>'
             f'<td class="txt" lang="{html.escape(seg.source_lang if seg else "")}">{src}</td>'
             f'<td class="txt" lang="{html.escape(seg.target_lang if seg else "")}">{tgt}</td>'
-            f'<td class="muted"><code>{i.signature}</code></td></tr>'
+            f'<td class="muted"><code class="sig">{i.signature}</code></td></tr>'
         )
     check_rows = []
     for cid, counts in summ["by_check"].items():
         desc = REGISTRY[cid].description if cid in REGISTRY else ""
-        cells = "".join(f'<td class="num">{counts.get(s, 0) or ""}</td>' for s in reversed(SEVERITIES))
-        check_rows.append(f'<tr><td title="{html.escape(desc)}">{html.escape(cid)}</td>{cells}</tr>')
-    sev_cells = "".join(f'<td class="num sev-{s}">{summ["by_severity"][s]}</td>' for s in reversed(SEVERITIES))
+        cells = "".join(f'<td class="num sev-{s}">{counts.get(s, 0) or ""}</td>' for s in reversed(SEVERITIES))
+        check_rows.append(f'<tr class="pick" data-pick-check="{html.escape(cid)}" data-pick-sev="info" title="show only {html.escape(cid)}">'
+                          f'<td><abbr title="{html.escape(desc)}">{html.escape(cid)}</abbr></td>{cells}</tr>')
+    sev_cells = "".join(f'<td class="num sev-{s} pick" data-pick-sev="{s}" title="show {s} and above">'
+                        f'{summ["by_severity"][s]}</td>' for s in reversed(SEVERITIES))
+    supp = summ.get("suppressed_by_check") or {}
+    supp_line = ("<p class=\"muted\">suppressed (accepted earlier, not listed): "
+                 + html.escape(", ".join(f"{k} {v}" for k, v in sorted(supp.items()))) + "</p>") if supp else ""
     options = "".join(f'<option value="{html.escape(c)}">{html.escape(c)}</option>' for c in summ["by_check"])
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -94,14 +112,19 @@ def to_html(report: Report, title: str = "QA report") -> str:
 <p class="muted">{summ["segments"]} segments checked · {summ["issues"]} issues · {summ["suppressed"]} suppressed (accepted earlier) ·
 checks: {html.escape(", ".join(summ["checks"]))}</p>
 <div class="summary">
-<table><thead><tr><th>error</th><th>warning</th><th>info</th></tr></thead><tbody><tr>{sev_cells}</tr></tbody></table>
-<table><thead><tr><th>check</th><th>error</th><th>warning</th><th>info</th></tr></thead><tbody>{"".join(check_rows) or '<tr><td colspan="4">no issues</td></tr>'}</tbody></table>
+<table><thead><tr><th>error</th><th>warning</th><th>info</th><th>suppressed</th></tr></thead><tbody><tr>{sev_cells}<td class="num muted">{summ["suppressed"]}</td></tr></tbody></table>
+<table><thead><tr><th>check (click to filter)</th><th>error</th><th>warning</th><th>info</th></tr></thead><tbody>{"".join(check_rows) or '<tr><td colspan="4">no issues</td></tr>'}</tbody></table>
 </div>
+{supp_line}
 <div class="controls"><label>check <select id="f-check"><option value="">all</option>{options}</select></label>
-<label>at least <select id="f-sev"><option value="info">info</option><option value="warning">warning</option><option value="error">error</option></select></label>
-<label>text <input id="f-text" type="search" placeholder="filter…"></label><span class="muted"><span id="shown"></span> shown</span></div>
+<label>severity at least <select id="f-sev"><option value="info">info</option><option value="warning">warning</option><option value="error">error</option></select></label>
+<label>text <input id="f-text" type="search" placeholder="segment, message, source or target…" size="34"></label>
+<button id="f-reset" type="button">show all</button><span class="muted"><span id="shown"></span> of {len(rows)} shown</span>
+<button id="f-sigs" type="button" title="signatures of the rows shown, as a suppression file">suppression file for shown rows</button></div>
+<textarea id="sigs" readonly></textarea>
 <table id="issues"><thead><tr><th>segment</th><th>severity</th><th>check</th><th>message</th><th>source</th><th>target</th><th>signature</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
+<p id="empty">No issue matches these filters.</p>
 <script>{_JS}</script></body></html>
 """
 

@@ -1,0 +1,23 @@
+"""The HTML report a reviewer reads: counts that filter, rows that carry what the filters and the
+suppression-file button need, and no JavaScript string broken by a raw newline."""
+
+from __future__ import annotations
+
+import re
+
+from tmserver.qa import QASegment, run_checks
+from tmserver.qa.report import _JS, to_html
+
+
+def test_html_rows_carry_filters_and_signatures_and_counts_are_clickable():
+    segs = [QASegment("a", "全球约有26亿人。", "About 2.6 million people。", where="line 2"),
+            QASegment("b", "我们", "the the world")]
+    report = run_checks(segs)
+    page = to_html(report)
+    assert page.count("<tr data-check=") == len(report.issues) == 3
+    for i in report.issues:
+        assert f'data-sig="{i.signature}"' in page
+    assert 'data-pick-check="number_mismatch"' in page and 'data-pick-sev="error"' in page
+    assert "<mark>26亿</mark>" in page and "<mark>2.6 million</mark>" in page  # one row, both sides marked
+    assert '<span class="where">line 2</span>' in page and 'id="empty"' in page and "of 3 shown" in page
+    assert not re.search(r"'[^'\n]*\n[^']*'", _JS.replace("\\n", ""))  # no raw newline inside a JS string
