@@ -169,3 +169,13 @@ def test_shared_surface_between_concepts_needs_any_of_them():
 
 def test_empty_glossary_checks_nothing():
     assert Glossary([]).check_pair("数字鸿沟", "x", "zh", "en") == []
+
+
+def test_violation_of_a_nested_concept_names_that_concept_and_its_own_span(g):
+    src = "各国应共同构建網路空間命運共同體。"
+    tgt = "All countries should jointly build a community of shared future in cyberspace."
+    (v,) = g.check_pair(src, tgt, "zh", "en")
+    assert v.kind == "forbidden" and v.concept_id == "c002"
+    s, e = v.source_span
+    assert src[s:e] == v.term == "網路空間命運共同體"
+    assert tgt[v.target_span[0]:v.target_span[1]] == "community of shared future in cyberspace"

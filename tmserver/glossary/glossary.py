@@ -185,8 +185,13 @@ class Glossary:
         for hit in src_hits:
             term_text = source[hit.start : hit.end]
             explained = False
-            concepts = list(dict.fromkeys(hit.concepts + [c for n in hit.nested for c in n.concepts]))
-            for ci in concepts:
+            # where each concept stands in the source: a nested concept (网络空间命运共同体 inside
+            # 构建网络空间命运共同体) is reported with its own text and span, not its container's
+            where: dict[int, tuple[int, int]] = {}
+            for n in [hit, *hit.nested]:
+                for c in n.concepts:
+                    where.setdefault(c, (n.start, n.end))
+            for ci in where:
                 expected = self.accepted(ci, target_lang)
                 for th, ti, form in sorted(seen.get(ci, []), key=lambda x: -(x[0].end - x[0].start)):
                     t = self.term(ci, ti)
@@ -199,12 +204,13 @@ class Glossary:
                         continue  # already reported through a longer forbidden rendering
                     forbidden_spans.append((th.start, th.end))
                     preferred = self.concepts[ci].preferred(target_lang)
+                    ws, we = where[ci]
                     violations.append(
                         Violation(
                             kind="forbidden",
                             concept_id=self.concepts[ci].id,
-                            term=term_text,
-                            source_span=(hit.start, hit.end),
+                            term=source[ws:we],
+                            source_span=(ws, we),
                             expected=tuple(e.text for e in expected),
                             found=target[th.start : th.end],
                             target_span=(th.start, th.end),
