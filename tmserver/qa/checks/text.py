@@ -140,7 +140,7 @@ class BookTitle(Check):
         titles = [m for m in _TITLE_RE.finditer(seg.source) if not _PERIODICAL_RE.search(m.group(1))]
         if not titles:
             return []
-        quoted = len(_QUOTED_RE.findall(seg.target)) + len(seg.cache.get("italic_spans", ()))
+        quoted = len(_QUOTED_RE.findall(seg.target)) + len(seg.target_italic)
         if "《" in seg.target:
             return []  # cjk_punctuation already reports the marks themselves
         if quoted >= len(titles):
