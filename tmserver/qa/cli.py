@@ -64,6 +64,10 @@ def check(obj, file: Path, input_fmt, fmt, output, fail_on, checks, min_severity
         suppressed |= suppress.stored(tm)
         if use_tm:
             tm_targets, tm_sources = tm_maps(tm)
+    if glossary is None:
+        # not silent: a reviewer must know the term checks did not run
+        click.echo("note: no glossary given, term checks skipped (use --glossary FILE, or --use-db for the "
+                   "server's glossary)", err=True)
     if suppress_file:
         suppressed |= suppress.parse_file(suppress_file.read_bytes())
     report = run_checks(segments, checks=checks, glossary=glossary, tm_targets=tm_targets, tm_sources=tm_sources,
