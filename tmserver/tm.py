@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,7 +165,7 @@ class TM:
         self.engine = engine
         self.sessions = sessions
         self.config = config or {}
-        self._listeners: list[Callable[[str, list[int]], None]] = []
+        self._listeners: list[Callable[[str, Sequence[int]], None]] = []
         self._index = None
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -180,11 +181,11 @@ class TM:
         """A transaction context: ``with tm.session() as s: ...`` commits or rolls back."""
         return transaction(self.sessions)
 
-    def on_change(self, listener: Callable[[str, list[int]], None]) -> None:
+    def on_change(self, listener: Callable[[str, Sequence[int]], None]) -> None:
         """Register ``listener(op, segment_ids)``, called after each committed write."""
         self._listeners.append(listener)
 
-    def _notify(self, op: str, ids: list[int]) -> None:
+    def _notify(self, op: str, ids: Sequence[int]) -> None:
         for listener in self._listeners:
             try:
                 listener(op, ids)
@@ -530,7 +531,7 @@ class TM:
         if on_violation not in ON_VIOLATION:
             raise ValidationError(f"on_violation must be one of {', '.join(ON_VIOLATION)}")
         report = ImportReport()
-        new_ids: list[int] = []
+        new_ids = array("q")  # 8 bytes an id: a multi-million-unit import keeps memory flat
         with self.session() as s:
             policy_cache: dict[str | None, str] = {}
             pending: list[dict[str, Any]] = []
