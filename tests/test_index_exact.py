@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
-from tmserver.index.grams import batch_bigrams, string_bigrams
+from tmserver.index.grams import batch_bigrams, joined_bigrams, string_bigrams
 from tmserver.index.postings import LangIndex, upper_bound
 
 
@@ -92,6 +92,26 @@ def test_batch_bigrams_matches_per_string():
     keys, owners = batch_bigrams(docs)
     for i, t in enumerate(docs):
         assert sorted(keys[owners == i].tolist()) == string_bigrams(t).tolist()
+
+
+def test_joined_bigrams_matches_per_string():
+    """The build's pass over one concatenated string drops bigrams that straddle documents."""
+    docs = ["ab", "abab", "", "x", "网络网络", "ba"]
+    offs = np.concatenate([[0], np.cumsum([len(t) for t in docs])])
+    keys, owners = joined_bigrams("".join(docs), offs)
+    for i, t in enumerate(docs):
+        assert sorted(keys[owners == i].tolist()) == string_bigrams(t).tolist()
+
+
+def test_build_numbers_documents_by_length_and_finds_them_by_segment():
+    docs = ["网络空间命运共同体", "网络", "数字经济发展", "网络空间"]
+    idx = LangIndex.build([10, 20, 30, 40], list(docs), [True, False, True, True], consume=True)
+    assert idx.lens.view.tolist() == sorted(len(t) for t in docs)
+    for seg, text in zip([10, 20, 30, 40], docs, strict=True):
+        doc = idx.doc_of(seg)
+        assert idx.texts[doc] == text and int(idx.seg_ids.a[doc]) == seg
+    assert bool(idx.is_source.a[idx.doc_of(20)]) is False
+    assert answer(idx, "网络空间", 5, 40)[0] == exhaustive(dict(zip([10, 20, 30, 40], docs, strict=True)), "网络空间", 5, 40)
 
 
 def test_compaction_keeps_answers():

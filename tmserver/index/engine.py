@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import numpy as np
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from tmserver.errors import ValidationError
 from tmserver.index.postings import LangIndex
@@ -19,6 +19,16 @@ from tmserver.store.models import Segment, context_hash
 
 MAX_QUERY_CHARS = 20_000  # as long as a stored segment may be (tmserver.tm.MAX_SEGMENT_CHARS)
 POLL_INTERVAL = 0.2  # seconds between change-log checks on lookup (freshness target: 1 s)
+#: texts for the warm-up lookup: numbers, Chinese numerals, dates, Traditional script, punctuation
+_PRIME = {"zh": "二〇二五年三月五日，網路用戶達十一億五千萬，增長百分之五。",
+          "en": "On March 5, 2025, internet users reached 1.15 billion, up 5%."}
+
+
+#: one statement object (an expanding IN), so SQLAlchemy's compiled cache is hit without
+#: rebuilding and re-keying the expression on every lookup
+_FETCH = select(Segment.id, Segment.source_text, Segment.target_text, Segment.source_tag, Segment.target_tag,
+                Segment.context_prev, Segment.context_next, Segment.origin,
+                Segment.updated_at).where(Segment.id.in_(bindparam("ids", expanding=True)))
 
 
 class Engine:
@@ -104,13 +114,27 @@ class Engine:
                 on_source = src_lang == lang
                 texts.append(src_norm if on_source else tgt_norm)
                 side.append(on_source)
-        return LangIndex.build(np.asarray(ids, dtype=np.int64), texts, np.asarray(side, dtype=np.bool_))
+        seg_ids, on_source = np.asarray(ids, dtype=np.int64), np.asarray(side, dtype=np.bool_)
+        del ids, side
+        return LangIndex.build(seg_ids, texts, on_source, consume=True)
 
     def warm(self, *langs: str) -> None:
-        """Build the indexes now (servers call this at start so the first lookup is fast)."""
+        """Build the indexes now (servers call this at start so the first lookup is fast), then
+        run one throwaway lookup per language: the first lookup otherwise pays for one-time
+        set-up on its own (OpenCC converters, the fetch statement's compilation, the Chinese
+        numeral parser's import and regexes — ~150 ms)."""
+        langs = langs or ("zh", "en")
         with self._lock:
-            for lang in langs or ("zh", "en"):
+            for lang in langs:
                 self._lang(lang)
+        for lang in langs:
+            other = "en" if lang == "zh" else "zh"
+            sample = _PRIME.get(lang, _PRIME["en"])
+            try:
+                self.lookup(sample, Lang(lang, lang), Lang(other, other), limit=1, min_score=100)
+                adapt_target(sample, sample.replace("5", "6"), _PRIME[other], lang, other)
+            except Exception:  # noqa: BLE001 - priming is best effort, never a reason not to serve
+                pass
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -189,8 +213,9 @@ class Engine:
             "strategy": res.strategy,
         }
 
-    def _fetch(self, ids: list[int]) -> dict[int, Segment]:
+    def _fetch(self, ids: list[int]) -> dict[int, Any]:
+        """The columns a match needs, as plain rows (no ORM objects: ~5× cheaper per lookup)."""
         if not ids:
             return {}
-        with self.tm.session() as s:
-            return {seg.id: seg for seg in s.scalars(select(Segment).where(Segment.id.in_(ids)))}
+        with self.tm.engine.connect() as conn:
+            return {row.id: row for row in conn.execute(_FETCH, {"ids": ids})}

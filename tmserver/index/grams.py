@@ -67,3 +67,22 @@ def batch_bigrams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("batch_bigrams: at most 2**21 texts per chunk")
     packed = sorted_unique((keys << SHIFT) | docs)
     return packed >> SHIFT, (packed & ((1 << SHIFT) - 1)).astype(np.int32)
+
+
+def joined_bigrams(text: str, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`batch_bigrams` for the documents ``text[offsets[i] - offsets[0] : offsets[i + 1] - offsets[0]]``
+    of one concatenated string (no separators: a bigram that straddles two documents is dropped)."""
+    n = len(offsets) - 1
+    if n <= 0 or not text:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
+    if n >= 1 << SHIFT:
+        raise ValueError("joined_bigrams: at most 2**21 texts per chunk")
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    doc_of_pos = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets))
+    keep = doc_of_pos[:-1] == doc_of_pos[1:]
+    packed = (cps[:-1] << SHIFT) | cps[1:]
+    del cps
+    packed = (packed[keep] << SHIFT) | doc_of_pos[:-1][keep]
+    del keep, doc_of_pos
+    packed = sorted_unique(packed)
+    return packed >> SHIFT, (packed & ((1 << SHIFT) - 1)).astype(np.int32)

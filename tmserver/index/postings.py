@@ -24,9 +24,9 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from tmserver.index.grams import batch_bigrams, string_bigrams, unique_counts
+from tmserver.index.grams import joined_bigrams, string_bigrams, unique_counts
 
-BUILD_CHUNK = 100_000
+BUILD_CHUNK = 50_000  # documents per vectorised build pass (bounds the temporaries)
 
 
 class _Grow:
@@ -223,20 +223,25 @@ class LangIndex:
     # -- building ---------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, seg_ids, texts: list[str], is_source) -> LangIndex:
-        """Bulk build. ``seg_ids`` must be ascending (documents are looked up by bisection)."""
+    def build(cls, seg_ids, texts: list[str], is_source, *, consume: bool = False) -> LangIndex:
+        """Bulk build. ``seg_ids`` must be ascending (documents are looked up by bisection).
+
+        With ``consume`` the index takes ``texts`` over and empties the list once it holds the
+        texts itself, so a million segments' strings are not alive twice during the build."""
         idx = cls()
-        idx._load(np.asarray(seg_ids, dtype=np.int64), texts, np.asarray(is_source, dtype=np.bool_))
+        idx._load(np.asarray(seg_ids, dtype=np.int64), texts, np.asarray(is_source, dtype=np.bool_), consume)
         return idx
 
-    def _load(self, seg_ids: np.ndarray, texts: list[str], is_source: np.ndarray) -> None:
+    def _load(self, seg_ids: np.ndarray, texts: list[str], is_source: np.ndarray, consume: bool = False) -> None:
         n = len(texts)
         lens = np.fromiter(map(len, texts), dtype=np.int32, count=n)
         # Documents are numbered by (length, segment id): a length window is a range of numbers.
         order = np.argsort(lens, kind="stable")
-        texts = [texts[i] for i in order.tolist()]
         lens = lens[order]
-        self.texts = _Texts(texts, lens)
+        self.texts = _Texts([texts[i] for i in order.tolist()], lens)
+        if consume:
+            texts.clear()
+        del texts
         self.seg_ids = _Grow(np.int64, seg_ids[order])
         self.is_source = _Grow(np.bool_, is_source[order])
         self.lens = _Grow(np.int32, lens)
@@ -247,11 +252,17 @@ class LangIndex:
         del order
         self.n_base = n
         self.delta, self.delta_docs, self.overrides = {}, 0, {}
+        offs, joined = self.texts._offs, self.texts._base
+
+        def chunk(lo: int) -> tuple[np.ndarray, np.ndarray]:
+            o = offs[lo : lo + BUILD_CHUNK + 1]
+            return joined_bigrams(joined[int(o[0]) : int(o[-1])], o - o[0])
+
         # Pass 1: vocabulary and document frequencies, chunk by chunk (bounded memory), merged
         # as we go so only one vocabulary-sized array pair is alive at a time.
         vocab, df = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         for lo in range(0, n, BUILD_CHUNK):
-            keys, _ = batch_bigrams(texts[lo : lo + BUILD_CHUNK])
+            keys, _ = chunk(lo)
             k, c = unique_counts(keys)
             del keys
             vocab, df = _merge_counts(vocab, df, k, c)
@@ -263,7 +274,7 @@ class LangIndex:
         # Pass 2: recompute each chunk's pairs and drop them into place. Chunks come in
         # document order, so every posting list ends up sorted.
         for lo in range(0, n, BUILD_CHUNK):
-            keys, docs = batch_bigrams(texts[lo : lo + BUILD_CHUNK])
+            keys, docs = chunk(lo)
             if not len(keys):
                 continue
             term = np.searchsorted(vocab, keys)
@@ -274,6 +285,7 @@ class LangIndex:
             starts = np.flatnonzero(change)
             run = np.cumsum(change) - 1
             rank = np.arange(len(term)) - starts[run]
+            del run
             postings[cursor[term] + rank] = docs + lo
             cursor[term[starts]] += np.diff(np.append(starts, len(term)))
         self.vocab, self.indptr, self.postings = vocab, indptr, postings
@@ -284,7 +296,7 @@ class LangIndex:
         seg = self.seg_ids.view[live]
         order = np.argsort(seg, kind="stable")
         live = live[order]
-        self._load(seg[order], self.texts.take(live), self.is_source.view[live])
+        self._load(seg[order], self.texts.take(live), self.is_source.view[live], consume=True)
 
     # -- writes -----------------------------------------------------------------------------
 
