@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
 from tmserver.index.grams import batch_bigrams, joined_bigrams, string_bigrams
-from tmserver.index.postings import LangIndex, upper_bound
+from tmserver.index.postings import LangIndex, _passes, upper_bound
 
 
 def exhaustive(docs: dict[int, str], query: str, k: int, min_score: int) -> list[tuple[int, float]]:
@@ -85,6 +85,25 @@ def test_upper_bound_never_below_true_similarity(a, b):
     m = max(len(a), len(b))
     d = Levenshtein.distance(a, b)
     assert (m - d) * int(den[0]) <= int(num[0]) * m
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    absent=st.lists(st.integers(0, 60), min_size=1, max_size=20),
+    lens=st.lists(st.integers(1, 90), min_size=20, max_size=20),
+    qlen=st.integers(1, 60),
+    min_score=st.sampled_from([30, 50, 60, 66.5, 70, 75, 80, 90, 100]),
+)
+def test_hot_path_filter_equals_bound(absent, lens, qlen, min_score):
+    """The search's vectorised filter says exactly "upper_bound reaches τ"."""
+    from tmserver.index.postings import _as_fraction
+
+    tau = _as_fraction(min_score)
+    a = np.array(absent, dtype=np.int64)
+    cl = np.array(lens[: len(absent)], dtype=np.int32)
+    num, den = upper_bound(a, cl, qlen)
+    want = num * tau.denominator >= tau.numerator * den
+    assert _passes(a, cl, qlen, tau.numerator, tau.denominator).tolist() == want.tolist()
 
 
 def test_batch_bigrams_matches_per_string():

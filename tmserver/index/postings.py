@@ -19,6 +19,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import process
@@ -95,6 +96,7 @@ def _window(qlen: int, num: int, den: int) -> tuple[int, int]:
     return lo, hi
 
 
+@lru_cache(maxsize=4096)
 def _reach_table(qlen: int, n_keys: int, hi: int, num: int, den: int) -> np.ndarray:
     """``reach[x]`` for x in 0..n_keys: can a document missing x of the query's distinct bigrams
     still reach τ at some allowed length? Non-increasing in x (the bound is).
@@ -108,7 +110,9 @@ def _reach_table(qlen: int, n_keys: int, hi: int, num: int, den: int) -> np.ndar
     xs = np.arange(n_keys + 1, dtype=np.int64)
     if len(xs) * len(lens) <= 1 << 18:
         n, m = upper_bound(xs[:, None], lens[None, :], qlen)
-        return np.any(n * den >= num * m, axis=1)
+        reach = np.any(n * den >= num * m, axis=1)
+        reach.flags.writeable = False  # cached and shared
+        return reach
     # long query: bisect on x (the table would be quadratic)
     def ok(x: int) -> bool:
         n, m = upper_bound(np.full(len(lens), x), lens, qlen)
@@ -121,7 +125,20 @@ def _reach_table(qlen: int, n_keys: int, hi: int, num: int, den: int) -> np.ndar
             a = mid
         else:
             b = mid
-    return xs <= a
+    reach = xs <= a
+    reach.flags.writeable = False
+    return reach
+
+
+def _passes(absent: np.ndarray, cand_len: np.ndarray, qlen: int, num: int, den: int) -> np.ndarray:
+    """``upper_bound(absent, cand_len, qlen) >= num/den``, elementwise, with fewer temporaries
+    (the filter on the hot path; :func:`upper_bound` is the reference and the tests check both)."""
+    delta = cand_len.astype(np.int64) - qlen
+    longer = np.maximum(delta, 0)
+    d_lb = np.abs(delta)
+    np.maximum(d_lb, (absent + longer + 1) >> 1, out=d_lb)  # ceil((absent + max(Δ, 0)) / 2)
+    longer += qlen  # max(len(doc), len(query))
+    return d_lb * den <= longer * (den - num)
 
 
 def _first_false(reach: np.ndarray) -> int | None:
@@ -209,6 +226,7 @@ class LangIndex:
         self.lens = _Grow(np.int32)
         self.alive = _Grow(np.bool_)
         self.n_base = 0
+        self.n_dead = 0  #: documents marked dead since the last build
         self.vocab = np.empty(0, dtype=np.int64)
         self.indptr = np.zeros(1, dtype=np.int64)
         self.postings = np.empty(0, dtype=np.int32)
@@ -251,6 +269,7 @@ class LangIndex:
         self._base_docs[order] = np.arange(n, dtype=np.int32)
         del order
         self.n_base = n
+        self.n_dead = 0
         self.delta, self.delta_docs, self.overrides = {}, 0, {}
         offs, joined = self.texts._offs, self.texts._base
 
@@ -318,6 +337,7 @@ class LangIndex:
         doc = self.doc_of(seg_id)
         if doc is not None:
             self.alive.a[doc] = False
+            self.n_dead += 1
         self.overrides[seg_id] = None
 
     def upsert(self, seg_id: int, text: str, is_source: bool) -> None:
@@ -478,9 +498,10 @@ class LangIndex:
         # them can still reach τ — j is the first count that cannot — so the bound below is
         # the whole filter.)
         clen = self.lens.a[cand]
-        ub_num, ub_den = upper_bound(j_stop - seen, clen, qlen)
-        keep = (ub_num * den >= num * ub_den) & self.alive.a[cand] & (clen >= lo) & (clen <= hi)
-        cand, seen = cand[keep], seen[keep]
+        keep = _passes(j_stop - seen, clen, qlen, num, den) & (clen >= lo) & (clen <= hi)
+        if self.n_dead:
+            keep &= self.alive.a[cand]
+        cand, seen, clen = cand[keep], seen[keep], clen[keep]
         # The survivors are few: count their presence in the frequent posting lists we skipped
         # (sorted, so by bisection) to tighten each bound from "missing ≥ j − seen" to the
         # exact number of missing bigrams.
@@ -491,9 +512,10 @@ class LangIndex:
             at = np.searchsorted(p, cand)
             np.minimum(at, len(p) - 1, out=at)
             seen += p[at] == cand
-        ub_num, ub_den = upper_bound(len(plists) - seen, self.lens.a[cand], qlen)
-        ok = ub_num * den >= num * ub_den
-        cand, ub_num, ub_den = cand[ok], ub_num[ok], ub_den[ok]
+        absent = len(plists) - seen
+        ok = _passes(absent, clen, qlen, num, den)
+        cand, absent, clen = cand[ok], absent[ok], clen[ok]
+        ub_num, ub_den = upper_bound(absent, clen, qlen)
         best_first = np.lexsort((cand, -(ub_num / ub_den)))
         heap = self._score(query, k, tau, cand[best_first], [], (ub_num[best_first], ub_den[best_first]))
         hits = [(doc, d, m) for _, _, doc, d, m in sorted(heap, reverse=True)]
