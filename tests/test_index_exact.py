@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
+from tmserver.index import postings
 from tmserver.index.grams import batch_bigrams, joined_bigrams, string_bigrams
 from tmserver.index.postings import LangIndex, _passes, upper_bound
 
@@ -42,9 +43,11 @@ texts = st.text(alphabet=ALPHABET, min_size=0, max_size=14)
     k=st.integers(1, 6),
     min_score=st.sampled_from([30, 50, 60, 70, 75, 80, 90, 100]),
     extra=st.lists(st.tuples(st.integers(0, 45), texts), max_size=8),
+    sig_min=st.sampled_from([0, 64]),
 )
-def test_topk_equals_exhaustive_scan(docs, query, k, min_score, extra):
-    """Base build plus writes (upserts, replacements, deletions through empty text)."""
+def test_topk_equals_exhaustive_scan(docs, query, k, min_score, extra, sig_min):
+    """Base build plus writes (upserts, replacements, deletions through empty text); with the
+    character-signature bound on every candidate list (``sig_min`` 0) and as in production."""
     idx = LangIndex.build(range(1, len(docs) + 1), docs, [True] * len(docs))
     truth = {i + 1: t for i, t in enumerate(docs)}
     for seg, text in extra:
@@ -54,8 +57,32 @@ def test_topk_equals_exhaustive_scan(docs, query, k, min_score, extra):
         else:
             idx.remove(seg)
             truth.pop(seg, None)
-    got, proven = answer(idx, query, k, min_score)
+    saved = postings.SIG_MIN, postings.SIG_PRE
+    postings.SIG_MIN, postings.SIG_PRE = sig_min, (sig_min if sig_min == 0 else saved[1])
+    try:
+        got, proven = answer(idx, query, k, min_score)
+    finally:
+        postings.SIG_MIN, postings.SIG_PRE = saved
     assert got == exhaustive(truth, query, k, min_score), (proven, got)
+
+
+WIDE = ALPHABET + "abcxyz哈嘿𠀀𠀁"  # letters, rare and astral characters: never-seen ones use hash bits
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    docs=st.lists(st.text(alphabet=WIDE, min_size=1, max_size=20), min_size=1, max_size=30),
+    extra=st.lists(st.text(alphabet=WIDE, min_size=1, max_size=20), max_size=5),
+    query=st.text(alphabet=WIDE + "龘", min_size=1, max_size=20),
+)
+def test_char_bound_never_above_distance(docs, extra, query):
+    idx = LangIndex.build(range(1, len(docs) + 1), docs, [True] * len(docs))
+    for i, text in enumerate(extra):
+        idx.upsert(1000 + i, text, True)
+    all_docs = np.arange(len(idx.texts))
+    bound = idx.char_bound(query, all_docs)
+    for doc, b in zip(all_docs.tolist(), bound.tolist(), strict=True):
+        assert b <= Levenshtein.distance(query, idx.texts[doc])
 
 
 def test_proof_fails_for_repetitive_query_and_scan_is_exact():

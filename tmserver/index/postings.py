@@ -177,6 +177,35 @@ def _merge_counts(va: np.ndarray, ca: np.ndarray, vb: np.ndarray, cb: np.ndarray
     return keys[starts], np.add.reduceat(counts, starts)
 
 
+#: character → signature bit (0..127) for characters never seen by a build: a multiplicative hash
+_HASH_BITS = (((np.arange(0x110000, dtype=np.uint64) * np.uint64(2654435761)) >> np.uint64(7))
+              & np.uint64(127)).astype(np.uint8)
+_HASH_BITS.flags.writeable = False
+#: ``_NOT_BITS[v, i]`` is 1 when bit i of byte v is clear
+_NOT_BITS = 1 - np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little").astype(np.int64)
+
+
+def _signatures(cps: np.ndarray, lens: np.ndarray, charbit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """128-bit character signatures (two ``uint64`` halves) of consecutive texts: bit
+    ``charbit[c]`` is set for every character c of the text."""
+    lo = np.zeros(len(lens), dtype=np.uint64)
+    hi = np.zeros(len(lens), dtype=np.uint64)
+    if not len(cps):
+        return lo, hi
+    bits = charbit[cps].astype(np.uint64)
+    one = np.left_shift(np.uint64(1), bits & np.uint64(63))
+    upper = bits >= 64
+    starts = np.concatenate([[0], np.cumsum(lens[:-1])])
+    full = lens > 0  # reduceat needs strictly increasing starts below len(cps)
+    lo[full] = np.bitwise_or.reduceat(np.where(upper, np.uint64(0), one), starts[full])
+    hi[full] = np.bitwise_or.reduceat(np.where(upper, one, np.uint64(0)), starts[full])
+    return lo, hi
+
+
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
 class _Texts:
     """Documents' texts by number: the base in one string plus an offset array, later ones in a list."""
 
@@ -214,6 +243,10 @@ class _Texts:
 NARROW_MIN = 512
 #: the probe runs only when the prefix union is at least this many postings
 PROBE_MIN = 12_000
+#: the character-signature bound is applied when at least this many candidates are left to rescore
+SIG_MIN = 64
+#: ... and already before the bisections when at least this many survive the prefix count
+SIG_PRE = 4096
 
 
 class LangIndex:
@@ -227,6 +260,11 @@ class LangIndex:
         self.alive = _Grow(np.bool_)
         self.n_base = 0
         self.n_dead = 0  #: documents marked dead since the last build
+        #: 128-bit character signature of each document (low and high halves) and the
+        #: character → bit map they were made with (frequent characters get their own bits)
+        self.sig_lo = _Grow(np.uint64)
+        self.sig_hi = _Grow(np.uint64)
+        self._charbit = _HASH_BITS
         self.vocab = np.empty(0, dtype=np.int64)
         self.indptr = np.zeros(1, dtype=np.int64)
         self.postings = np.empty(0, dtype=np.int32)
@@ -308,6 +346,44 @@ class LangIndex:
             postings[cursor[term] + rank] = docs + lo
             cursor[term[starts]] += np.diff(np.append(starts, len(term)))
         self.vocab, self.indptr, self.postings = vocab, indptr, postings
+        self._build_signatures()
+
+    def _build_signatures(self) -> None:
+        """Character signatures: the 128 most frequent characters get a bit each (ranks beyond
+        wrap around), characters never seen here keep their hash bit. Two chunked passes."""
+        n, offs, joined = self.n_base, self.texts._offs, self.texts._base
+        freq = np.zeros(0x110000, dtype=np.int64)
+        for lo in range(0, n, BUILD_CHUNK):
+            o = offs[lo : lo + BUILD_CHUNK + 1]
+            freq += np.bincount(_codepoints(joined[int(o[0]) : int(o[-1])]), minlength=0x110000)
+        seen = np.flatnonzero(freq)
+        ranked = seen[np.argsort(-freq[seen], kind="stable")]
+        del freq, seen
+        charbit = _HASH_BITS.copy()
+        charbit[ranked] = np.arange(len(ranked)) % 128
+        self._charbit = charbit
+        sig_lo, sig_hi = np.zeros(n, dtype=np.uint64), np.zeros(n, dtype=np.uint64)
+        for lo in range(0, n, BUILD_CHUNK):
+            o = offs[lo : lo + BUILD_CHUNK + 1]
+            a, b = _signatures(_codepoints(joined[int(o[0]) : int(o[-1])]), np.diff(o), charbit)
+            sig_lo[lo : lo + len(a)], sig_hi[lo : lo + len(b)] = a, b
+        self.sig_lo, self.sig_hi = _Grow(np.uint64, sig_lo), _Grow(np.uint64, sig_hi)
+
+    def char_bound(self, query: str, docs: np.ndarray) -> np.ndarray:
+        """A lower bound on the edit distance between ``query`` and each of ``docs``.
+
+        An occurrence of a query character that the document lacks cannot be matched in any
+        alignment, so with ``missing`` such occurrences at most ``len(query) − missing``
+        characters match and d ≥ max(len) − (len(query) − missing). "The document lacks c" is
+        read off its signature: c's bit clear means no character of the document maps there.
+        """
+        qb = self._charbit[_codepoints(query)]
+        w = np.bincount(qb, minlength=128).reshape(16, 8)
+        table = _NOT_BITS @ w.T  # table[v, j]: query occurrences on the clear bits of byte j = v
+        rows = np.stack([self.sig_lo.a[docs], self.sig_hi.a[docs]], axis=1).view(np.uint8)
+        missing = table[rows, np.arange(16)].sum(axis=1)
+        longer = np.maximum(self.lens.a[docs].astype(np.int64) - len(query), 0)
+        return longer + missing
 
     def compact(self) -> None:
         """Rebuild from the live documents (drops dead ones, folds the delta into the base)."""
@@ -354,6 +430,9 @@ class LangIndex:
         self.is_source.append(is_source)
         self.lens.append(len(text))
         self.alive.append(True)
+        a, b = _signatures(_codepoints(text), np.array([len(text)]), self._charbit)
+        self.sig_lo.append(a[0])
+        self.sig_hi.append(b[0])
         for key in string_bigrams(text).tolist():
             self.delta.setdefault(key, []).append(doc)
         self.overrides[seg_id] = doc
@@ -502,6 +581,15 @@ class LangIndex:
         if self.n_dead:
             keep &= self.alive.a[cand]
         cand, seen, clen = cand[keep], seen[keep], clen[keep]
+        # Many survivors: the character-signature bound (independent of the bigram counts)
+        # removes most of them for a few vectorised passes, before the bisections below and
+        # the rescoring; it is kept to tighten the final bound (an earlier stop when scoring).
+        d_char = None
+        if len(cand) >= SIG_PRE:
+            d_char = self.char_bound(query, cand)
+            ub_num, ub_den = upper_bound(j_stop - seen, clen, qlen)
+            ok = np.minimum(ub_num, ub_den - d_char) * den >= num * ub_den
+            cand, seen, clen, d_char = cand[ok], seen[ok], clen[ok], d_char[ok]
         # The survivors are few: count their presence in the frequent posting lists we skipped
         # (sorted, so by bisection) to tighten each bound from "missing ≥ j − seen" to the
         # exact number of missing bigrams.
@@ -512,10 +600,15 @@ class LangIndex:
             at = np.searchsorted(p, cand)
             np.minimum(at, len(p) - 1, out=at)
             seen += p[at] == cand
-        absent = len(plists) - seen
-        ok = _passes(absent, clen, qlen, num, den)
-        cand, absent, clen = cand[ok], absent[ok], clen[ok]
-        ub_num, ub_den = upper_bound(absent, clen, qlen)
+        ub_num, ub_den = upper_bound(len(plists) - seen, clen, qlen)
+        if d_char is not None:
+            np.minimum(ub_num, ub_den - d_char, out=ub_num)
+        ok = ub_num * den >= num * ub_den
+        cand, ub_num, ub_den = cand[ok], ub_num[ok], ub_den[ok]
+        if d_char is None and len(cand) >= SIG_MIN:  # still many to rescore
+            np.minimum(ub_num, ub_den - self.char_bound(query, cand), out=ub_num)
+            ok = ub_num * den >= num * ub_den
+            cand, ub_num, ub_den = cand[ok], ub_num[ok], ub_den[ok]
         best_first = np.lexsort((cand, -(ub_num / ub_den)))
         heap = self._score(query, k, tau, cand[best_first], [], (ub_num[best_first], ub_den[best_first]))
         hits = [(doc, d, m) for _, _, doc, d, m in sorted(heap, reverse=True)]
