@@ -31,6 +31,31 @@ _FETCH = select(Segment.id, Segment.source_text, Segment.target_text, Segment.so
                 Segment.updated_at).where(Segment.id.in_(bindparam("ids", expanding=True)))
 
 
+def _pin_mmap_threshold() -> None:
+    """Keep glibc serving every allocation of 128 KiB or more with its own mmap.
+
+    glibc starts that way but raises the threshold (up to 32 MiB) each time such a block is
+    freed, after which an index build's large numpy temporaries come from the heap, and what is
+    freed there mostly stays resident: at 1e6 segments ~130 MB more after the build and ~80 MB
+    more at peak. Pinning the threshold (which also stops the raising) gives it back. Query
+    latency is unchanged (measured); a no-op where there is no glibc."""
+    global _PINNED
+    if _PINNED:
+        return
+    _PINNED = True
+    try:
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        pass
+
+
+_PINNED = False
+
+
 class Engine:
     """Fuzzy lookup over one TM. Thread-safe; one per process (``TM.index``)."""
 
@@ -99,6 +124,7 @@ class Engine:
         return idx
 
     def _build(self, lang: str) -> LangIndex:
+        _pin_mmap_threshold()
         ids: list[int] = []
         texts: list[str] = []
         side: list[bool] = []
