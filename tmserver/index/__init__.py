@@ -7,6 +7,8 @@ Design
 segment — a zh query searches the zh source of zh→en segments *and* the zh target of en→zh ones.
 An index is built from the store on its first lookup (1e6 segments in seconds: two vectorised
 passes over numpy arrays, posting lists as slices of one ``int32`` array) and then kept fresh.
+Base documents are numbered by (length, segment id), so the documents a length window allows are
+one range of numbers and a long posting list is cut to it by two bisections.
 
 **Score.** similarity = 1 − d/max(|q|, |c|), d = Levenshtein distance on characters.
 
@@ -20,16 +22,19 @@ passes over numpy arrays, posting lists as slices of one ``int32`` array) and th
   (:func:`~tmserver.index.postings.upper_bound`, checked against real distances by a
   hypothesis test).
 
-**Search** (:meth:`LangIndex.search`). Sort the query's bigrams by document frequency. Take the
-smallest number *j* of the rarest ones such that a document missing all *j* cannot reach τ
-(*prefix filter*): every document outside the union of those *j* posting lists is proven out
-without being looked at, and the frequent lists — the bulk of the postings — are never scanned.
-Count how many of the *j* each document in the union holds (a reusable ``uint16`` counter
-array), keep those whose bound still reaches τ, count their exact number of missing bigrams in
-the skipped frequent lists by bisection (posting lists are sorted), then rescore in descending
-bound order with rapidfuzz in batches, stopping as soon as the next bound is below the current
-k-th score. Before that, a cheap *probe* scores the few documents sharing most of the rarest
-bigrams: if k of them reach τ, the k-th score becomes the threshold, which shrinks *j* a lot.
+**Search** (:meth:`LangIndex.search`). Sort the query's bigrams by (length-window) document
+frequency. Take the smallest number *j* of the rarest ones such that a document missing all *j*
+cannot reach τ (*prefix filter*): every document outside the union of those *j* posting lists is
+proven out without being looked at, and the frequent lists — the bulk of the postings — are never
+scanned. Count how many of the *j* each document in the union holds (one sort of the concatenated
+lists), keep those whose bound still reaches τ, count their exact number of missing bigrams in the
+skipped frequent lists by bisection (posting lists are sorted), tighten the bound of the many that
+may remain with a *character* bound (an occurrence of a query character the document lacks is never
+matched, so d ≥ max(len) − (|q| − missing); read off a 128-bit character signature per document),
+then rescore in descending bound order with rapidfuzz in batches, stopping as soon as the next
+bound is below the current k-th score. When the union at τ is large, a cheap *probe* first scores
+the few documents sharing most of the rarest bigrams: if k of them reach τ, the k-th score becomes
+the threshold, which shrinks *j* a lot.
 
 **Proof and fallback.** When no *j* suffices — short or repetitive queries (哈哈哈哈, one or two
 characters) where even missing every bigram leaves a document able to reach τ — the index
@@ -44,8 +49,13 @@ every process). Other processes' writes are picked up by a ``max(seq)`` check at
 lists); replaced or deleted ones are marked dead; when the delta passes a tenth of the base the
 index is rebuilt from the texts it holds.
 
-**Memory.** At 1e6 Chinese segments (~30 characters) the postings are ~30 M ``int32`` (~120 MB)
-plus the normalised texts; only the languages that are queried get built.
+**Memory.** At 1e6 Chinese segments (~27 characters) the postings are ~26 M ``int32`` (~100 MB),
+the vocabulary and offsets ~40 MB, the texts one joined string with an offset array (~55 MB; a list of a
+million ``str`` costs ~140 MB; 4 bytes a character, ~105 MB, as soon as one text holds a character
+beyond U+FFFF, as the synthetic benchmark set does), the signatures 16 MB. The build takes the fetched list of
+texts over and frees it, works in 50k-document chunks, and pins glibc's mmap threshold so its
+large temporaries go back to the OS: peak RSS of a 1e6 engine process ~620 MB, ~370 MB once built.
+Only the languages that are queried get built.
 """
 
 from tmserver.index.engine import Engine
