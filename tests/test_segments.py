@@ -118,3 +118,12 @@ def test_control_characters_are_refused_with_position(client, auth, tm):
     r = client.get("/api/v1/lookup", query_string={"q": "网络", "source_lang": "zh", "target_lang": "en", "limit": "inf"})
     assert r.status_code == 400
     assert tm.count() == 0
+
+
+def test_lone_surrogates_are_refused(client, auth, tm):
+    body = '{"source": "\\ud800网络", "target": "network"}'
+    r = client.post("/api/v1/segments", data=body, content_type="application/json", headers=auth("translator"))
+    assert r.status_code == 400 and r.json["error"]["details"] == {"field": "source", "position": 0}
+    r = client.post("/api/v1/lookup/batch", data='{"segments": ["\\udfff"]}', content_type="application/json")
+    assert r.status_code == 400
+    assert tm.count() == 0

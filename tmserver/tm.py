@@ -50,8 +50,9 @@ log = logging.getLogger(__name__)
 POLICIES = ("strict", "warn", "off")
 ON_VIOLATION = ("refuse", "skip", "accept")
 MAX_SEGMENT_CHARS = 20_000
-#: Characters XML 1.0 cannot carry (so TMX could not export them) and PostgreSQL refuses (NUL).
-_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: Characters XML 1.0 cannot carry (so TMX could not export them), PostgreSQL refuses (NUL) or
+#: no encoder can write (lone surrogates, which JSON's \\ud800 escapes can smuggle in).
+_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def check_text(text: str, field: str) -> None:
@@ -59,7 +60,8 @@ def check_text(text: str, field: str) -> None:
     bad = _FORBIDDEN_CHARS.search(text)
     if bad:
         raise ValidationError(
-            f"field {field!r} contains the control character U+{ord(bad.group()):04X} at position {bad.start()}",
+            f"field {field!r} contains U+{ord(bad.group()):04X} at position {bad.start()}, a control or "
+            "surrogate character that cannot be stored or exported",
             {"field": field, "position": bad.start()},
         )
 
