@@ -127,3 +127,16 @@ def test_lone_surrogates_are_refused(client, auth, tm):
     r = client.post("/api/v1/lookup/batch", data='{"segments": ["\\udfff"]}', content_type="application/json")
     assert r.status_code == 400
     assert tm.count() == 0
+
+
+def test_overlong_fields_are_400_not_database_errors(client, auth, tm):
+    r = client.post("/api/v1/segments", json={"source": "网络", "target": "network", "origin": "x" * 256},
+                    headers=auth("translator"))
+    assert r.status_code == 400 and r.json["error"]["details"] == {"field": "origin"}
+    r = client.post("/api/v1/segments", json={"source": "网络", "target": "network",
+                                              "source_lang": "zh-" + "-".join(["abcdefgh"] * 5)},
+                    headers=auth("translator"))
+    assert r.status_code == 400 and r.json["error"]["code"] == "unknown_language"
+    r = client.post("/api/v1/keys", json={"name": "n" * 300, "role": "reader"}, headers=auth("admin"))
+    assert r.status_code == 400
+    assert tm.count() == 0

@@ -48,8 +48,8 @@ def create_key(session: Session, name: str, role: str) -> tuple[ApiKey, str]:
     """Create a key and return it with its secret, which is not stored and shown only once."""
     if role not in ROLES:
         raise ValidationError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-    if not name.strip():
-        raise ValidationError("a key needs a name")
+    if not name.strip() or len(name.strip()) > 255:
+        raise ValidationError("a key needs a name of 1 to 255 characters")
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(name=name.strip(), role=role, prefix=secret[:12], key_hash=hash_key(secret))
     session.add(key)

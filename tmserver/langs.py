@@ -60,7 +60,7 @@ def parse_lang(code: str | None, *, supported: tuple[str, ...] = SUPPORTED) -> L
     """Parse a language code, raising :class:`UnknownLanguage` for bad or unsupported codes."""
     if code is None or not code.strip():
         raise UnknownLanguage(code or "", "missing language code")
-    if not is_well_formed(code):
+    if not is_well_formed(code) or len(code.strip()) > 35:  # BCP 47 tags we store fit in 35
         raise UnknownLanguage(code, "malformed language code")
     tag = canonical_tag(code)
     base = tag.split("-")[0]

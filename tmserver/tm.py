@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 POLICIES = ("strict", "warn", "off")
 ON_VIOLATION = ("refuse", "skip", "accept")
 MAX_SEGMENT_CHARS = 20_000
+MAX_REPORTED = 1000  #: violations listed in an import report
 #: Characters XML 1.0 cannot carry (so TMX could not export them), PostgreSQL refuses (NUL) or
 #: no encoder can write (lone surrogates, which JSON's \\ud800 escapes can smuggle in).
 _FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -119,6 +120,7 @@ class ImportReport:
     skipped: int = 0
     flagged: int = 0
     total: int = 0
+    violating: int = 0  #: units that break the glossary; only the first MAX_REPORTED are listed
     violations: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -127,7 +129,8 @@ class ImportReport:
             "skipped": self.skipped,
             "flagged": self.flagged,
             "total": self.total,
-            "violations": self.violations[:1000],
+            "violating": self.violating,
+            "violations": self.violations,
         }
 
 
@@ -279,6 +282,8 @@ class TM:
             if len(text) > MAX_SEGMENT_CHARS:
                 raise ValidationError(f"field {name!r} is longer than {MAX_SEGMENT_CHARS} characters", {"field": name})
             check_text(text, name)
+        if inp.origin is not None and len(inp.origin) > 255:
+            raise ValidationError("field 'origin' is longer than 255 characters", {"field": "origin"})
         return src, tgt
 
     @staticmethod
@@ -566,7 +571,9 @@ class TM:
                 if policy != "off":
                     warnings = self._violations(s, src, tgt, inp.source, inp.target)
                 if warnings:
-                    report.violations.append({"where": where, "source": inp.source, "violations": warnings})
+                    report.violating += 1
+                    if len(report.violations) < MAX_REPORTED:  # a report, not a copy of the file
+                        report.violations.append({"where": where, "source": inp.source, "violations": warnings})
                     if policy == "strict":
                         if on_violation == "refuse":
                             refuse = True
@@ -589,9 +596,9 @@ class TM:
                         progress(report.total)
             if refuse:
                 raise GlossaryViolation(
-                    f"{len(report.violations)} unit(s) break the glossary; nothing was imported "
+                    f"{report.violating} unit(s) break the glossary; nothing was imported "
                     "(use on_violation=skip to import the clean units, or accept to import all flagged)",
-                    {"violations": report.violations[:1000], "total": report.total},
+                    {"violations": report.violations, "violating": report.violating, "total": report.total},
                 )
             if pending:
                 new_ids.extend(self._flush_batch(s, pending))
