@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
 from tmserver.index import postings
-from tmserver.index.grams import batch_bigrams, joined_bigrams, string_bigrams
+from tmserver.index.grams import joined_bigrams, string_bigrams
 from tmserver.index.postings import LangIndex, _passes, upper_bound
 
 
@@ -131,13 +131,6 @@ def test_hot_path_filter_equals_bound(absent, lens, qlen, min_score):
     num, den = upper_bound(a, cl, qlen)
     want = num * tau.denominator >= tau.numerator * den
     assert _passes(a, cl, qlen, tau.numerator, tau.denominator).tolist() == want.tolist()
-
-
-def test_batch_bigrams_matches_per_string():
-    docs = ["ab", "abab", "", "x", "网络网络"]
-    keys, owners = batch_bigrams(docs)
-    for i, t in enumerate(docs):
-        assert sorted(keys[owners == i].tolist()) == string_bigrams(t).tolist()
 
 
 def test_joined_bigrams_matches_per_string():

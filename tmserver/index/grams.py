@@ -1,4 +1,4 @@
-"""Character bigram keys, for one string (queries) and for many at once (index builds).
+"""Character bigram keys, for one string (queries) and for many documents at once (index builds).
 
 A bigram is packed into one integer, ``(code point of a) << 21 | code point of b`` (Unicode needs
 21 bits), so a posting list is found with one ``searchsorted`` over a sorted ``int64`` vocabulary
@@ -7,34 +7,32 @@ and no Python object is created per bigram when a million segments are indexed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 SHIFT = 21
 
 
+def run_starts(a: np.ndarray) -> np.ndarray:
+    """Positions where a new value begins in the sorted array ``a``."""
+    first = np.empty(len(a), dtype=np.bool_)
+    if len(a):
+        first[0] = True
+        np.not_equal(a[1:], a[:-1], out=first[1:])
+    return np.flatnonzero(first)
+
+
 def sorted_unique(a: np.ndarray) -> np.ndarray:
     """Sorted distinct values. (numpy ≥ 2.3's ``np.unique`` hashes, ~15× slower than this here.)"""
     a = np.sort(a)
-    if len(a) < 2:
-        return a
-    keep = np.empty(len(a), dtype=np.bool_)
-    keep[0] = True
-    np.not_equal(a[1:], a[:-1], out=keep[1:])
-    return a[keep]
+    return a[run_starts(a)]
 
 
 def unique_counts(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct values and how often each occurs."""
-    a = np.sort(a)
-    if not len(a):
-        return a, np.empty(0, dtype=np.int64)
-    keep = np.empty(len(a), dtype=np.bool_)
-    keep[0] = True
-    np.not_equal(a[1:], a[:-1], out=keep[1:])
-    starts = np.flatnonzero(keep)
-    return a[starts], np.diff(np.append(starts, len(a)))
+    """Sorted distinct values and how often each occurs. Sorts ``a`` in place (callers pass a
+    temporary: the build's keys of one chunk, the search's concatenated posting lists)."""
+    a.sort()
+    starts = run_starts(a)
+    return a[starts], np.diff(starts, append=len(a))
 
 
 def string_bigrams(text: str) -> np.ndarray:
@@ -45,33 +43,13 @@ def string_bigrams(text: str) -> np.ndarray:
     return sorted_unique((cps[:-1] << SHIFT) | cps[1:])
 
 
-def batch_bigrams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """``(keys, docs)``: every distinct (bigram, text number) pair of ``texts``, sorted by key then doc.
-
-    The texts are joined with U+0000 (which normalised text never contains) and bigrams that
-    touch a separator are dropped, so a whole chunk is handled by a few vectorised passes.
-    """
-    if not texts:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
-    joined = "\x00".join(texts) + "\x00"
-    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    doc_of_pos = np.repeat(np.arange(len(texts), dtype=np.int64), lengths + 1)
-    a, b = cps[:-1], cps[1:]
-    keep = (a != 0) & (b != 0)
-    keys = ((a << SHIFT) | b)[keep]
-    docs = doc_of_pos[:-1][keep]
-    # one sort dedupes (key, doc) pairs and orders them by key, then doc: key uses 42 bits,
-    # so a chunk may hold up to 2**21 texts
-    if len(texts) >= 1 << SHIFT:
-        raise ValueError("batch_bigrams: at most 2**21 texts per chunk")
-    packed = sorted_unique((keys << SHIFT) | docs)
-    return packed >> SHIFT, (packed & ((1 << SHIFT) - 1)).astype(np.int32)
-
-
 def joined_bigrams(text: str, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Like :func:`batch_bigrams` for the documents ``text[offsets[i] - offsets[0] : offsets[i + 1] - offsets[0]]``
-    of one concatenated string (no separators: a bigram that straddles two documents is dropped)."""
+    """``(keys, docs)``: every distinct (bigram, document number) pair of the documents
+    ``text[offsets[i] - offsets[0] : offsets[i + 1] - offsets[0]]`` of one concatenated string,
+    sorted by key then document (no separators: a bigram that straddles two documents is dropped).
+
+    One sort of ``key << 21 | doc`` dedupes and orders the pairs: a key uses 42 bits, so one call
+    may hold up to 2**21 documents."""
     n = len(offsets) - 1
     if n <= 0 or not text:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)

@@ -25,7 +25,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from tmserver.index.grams import joined_bigrams, string_bigrams, unique_counts
+from tmserver.index.grams import joined_bigrams, run_starts, string_bigrams, unique_counts
 
 BUILD_CHUNK = 50_000  # documents per vectorised build pass (bounds the temporaries)
 
@@ -149,18 +149,6 @@ def _first_false(reach: np.ndarray) -> int | None:
     return None if j == len(reach) else j
 
 
-def _count(cat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct values of ``cat`` (ascending) and how often each occurs."""
-    cat.sort()
-    if not len(cat):
-        return cat, np.empty(0, dtype=np.int64)
-    first = np.empty(len(cat), dtype=np.bool_)
-    first[0] = True
-    np.not_equal(cat[1:], cat[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    return cat[starts], np.diff(starts, append=len(cat))
-
-
 def _merge_counts(va: np.ndarray, ca: np.ndarray, vb: np.ndarray, cb: np.ndarray):
     """Merge two (sorted distinct keys, counts) pairs."""
     if not len(va):
@@ -170,10 +158,7 @@ def _merge_counts(va: np.ndarray, ca: np.ndarray, vb: np.ndarray, cb: np.ndarray
     order = np.argsort(keys, kind="stable")
     keys, counts = keys[order], counts[order]
     del order
-    first = np.empty(len(keys), dtype=np.bool_)
-    first[0] = True
-    np.not_equal(keys[1:], keys[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
+    starts = run_starts(keys)
     return keys[starts], np.add.reduceat(counts, starts)
 
 
@@ -517,7 +502,7 @@ class LangIndex:
             total += len(plists[i])
         if not total:
             return []
-        cand, seen = _count(np.concatenate(chosen))
+        cand, seen = unique_counts(np.concatenate(chosen))
         if len(cand) > take:
             cand = np.sort(cand[np.argpartition(-seen, take)[:take]])
         cand = cand[self.alive.a[cand]]
@@ -572,7 +557,7 @@ class LangIndex:
             return SearchResult()
         # Count, for every document in the union, how many of the chosen lists hold it: one
         # sort of the concatenation (a posting list holds each document once).
-        cand, seen = _count(np.concatenate(chosen))
+        cand, seen = unique_counts(np.concatenate(chosen))
         # (Every document in the union has seen at least one of them, and missing j − 1 of
         # them can still reach τ — j is the first count that cannot — so the bound below is
         # the whole filter.)
