@@ -79,6 +79,16 @@ def test_suppressions_by_signature_survive_a_recheck(glossary):
     assert len(again.issues) == len(first.issues) - len(accepted)
 
 
+def test_signature_comes_from_the_segment_that_has_the_issue_even_when_ids_repeat():
+    from tmserver.qa import QASegment
+
+    flagged = QASegment("1", "我们", "the the world")
+    alone = run_checks([flagged]).issues
+    # a second file's segment with the same id must not lend its text to the first one's signature
+    twice = run_checks([QASegment("1", "我们", "the the world"), QASegment("1", "他们", "They are here.")]).issues
+    assert [i.signature for i in twice] == [i.signature for i in alone] and alone
+
+
 def test_filters_min_severity_and_unknown_check():
     from tmserver.errors import ValidationError
 

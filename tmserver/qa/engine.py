@@ -84,27 +84,27 @@ def run_checks(
     min_severity: str = "info",
 ) -> Report:
     instances = select_checks(checks)
-    level = SEVERITY_RANK[check_severity(min_severity)]
+    min_severity = check_severity(min_severity)
+    level = SEVERITY_RANK[min_severity]
     ctx = Context(glossary=glossary, tm_targets=tm_targets, tm_sources=tm_sources)
     for c in instances:
         c.prepare(segments, ctx)
     suppressed = suppressed or set()
     kept: list[Issue] = []
     quiet: list[Issue] = []
-    by_id = {s.id: s for s in segments}
     for seg in segments:
         for c in instances:
             for issue in c.check(seg, ctx):
                 if SEVERITY_RANK[issue.severity] < level:
                     continue
-                issue.signature = signature(issue.check, by_id[issue.segment_id], issue)
+                issue.signature = signature(issue.check, seg, issue)
                 if issue.signature in suppressed:
                     issue.suppressed = True
                     quiet.append(issue)
                 else:
                     kept.append(issue)
         seg.cache.clear()  # keep memory flat on 100k-segment files
-    return Report(segments, kept, quiet, [c.id for c in instances], check_severity(min_severity))
+    return Report(segments, kept, quiet, [c.id for c in instances], min_severity)
 
 
 def tm_maps(tm, source_lang: str | None = None, target_lang: str | None = None):
