@@ -20,3 +20,12 @@ def test_html_rows_carry_filters_and_signatures_and_counts_are_clickable():
     assert '<span class="where">line 2</span>' in page and 'id="empty"' in page and "of 3 shown" in page
     # a raw newline inside a JS string literal kills the whole script: every line closes its quotes
     assert all(line.count("'") % 2 == 0 for line in _JS.splitlines()), "unterminated JS string"
+
+
+def test_rows_show_the_text_of_the_segment_that_has_the_issue_when_ids_repeat():
+    from tmserver.qa.report import to_csv
+
+    report = run_checks([QASegment("a", "我们", "the the world"), QASegment("a", "他们", "They are here.")])
+    assert "<mark>the the</mark> world" in to_html(report)
+    (row,) = to_csv(report).splitlines()[1:]
+    assert "the the world" in row and "They are here." not in row

@@ -61,6 +61,8 @@ class Issue:
     signature: str = ""
     suppressed: bool = False
     details: dict[str, Any] | None = None
+    #: the segment it was found in (reports show its text; ids need not be unique across files)
+    segment: QASegment | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -122,6 +124,7 @@ class Check:
             check=self.id,
             severity=severity or self.severity,
             segment_id=seg.id,
+            segment=seg,
             message=message,
             source_span=tuple(source_span) if source_span else None,
             target_span=tuple(target_span) if target_span else None,

@@ -12,7 +12,7 @@ import html
 import io
 import json
 
-from tmserver.qa.base import REGISTRY, SEVERITIES, Issue, QASegment
+from tmserver.qa.base import REGISTRY, SEVERITIES, Issue
 from tmserver.qa.engine import Report
 
 
@@ -25,12 +25,11 @@ CSV_FIELDS = ["check", "severity", "segment_id", "message", "source", "target", 
 
 
 def to_csv(report: Report) -> str:
-    by_id = {s.id: s for s in report.segments}
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(CSV_FIELDS)
     for i in report.issues:
-        seg = by_id.get(i.segment_id)
+        seg = i.segment
         w.writerow([i.check, i.severity, i.segment_id, i.message, seg.source if seg else "", seg.target if seg else "",
                     f"{i.source_span[0]}-{i.source_span[1]}" if i.source_span else "",
                     f"{i.target_span[0]}-{i.target_span[1]}" if i.target_span else "", i.signature])
@@ -77,10 +76,9 @@ c.onchange=s.onchange=apply;q.oninput=apply;apply();})();
 
 def to_html(report: Report, title: str = "QA report") -> str:
     summ = report.summary()
-    by_id: dict[str, QASegment] = {s.id: s for s in report.segments}
     rows = []
     for i in report.issues:
-        seg = by_id.get(i.segment_id)
+        seg = i.segment
         src = _mark(seg.source, i.source_span) if seg else ""
         tgt = _mark(seg.target, i.target_span) if seg else ""
         where = f'<span class="where">{html.escape(seg.where)}</span>' if seg and seg.where else ""
