@@ -144,6 +144,10 @@ def test_gold_result_scores_every_gold_link():
     result = gold_result(segment_paragraphs(zh_raw, "zh"), segment_paragraphs(en_raw, "en"), gold)
     assert [(lk.zh, lk.en) for lk in result.links] == [(g["zh"], g["en"]) for g in gold]
     assert all(0.0 < lk.score <= 1.0 for lk in result.links)
+    # the summary reports the length model the confidences were computed with (English
+    # characters per Chinese character, fitted on the document)
+    summary = result.summary()
+    assert 3.0 < summary["length_ratio"] < 5.0 and summary["length_variance"] > 0
     units = links_to_units(result, origin="article")
     props = {p["attrs"]["type"]: p["text"] for p in units[2].extra["tu"]["props"]}
     assert props["x-link-type"] == f"{len(gold[2]['zh'])}-{len(gold[2]['en'])}"

@@ -300,6 +300,11 @@ class Aligner:
             link.en_text = " ".join(es[k] for k in link.en)
         return links
 
+    def length_stats(self) -> dict[str, float]:
+        """The length model's ratio and variance as fitted by the last :meth:`align`."""
+        length = self._last[0].length
+        return {"length_ratio": round(length.ratio, 3), "length_variance": round(length.variance, 3)}
+
     def _run(self, scorer: Scorer, groups) -> list[_Lattice | None]:
         out: list[_Lattice | None] = []
         for zr, er in groups:

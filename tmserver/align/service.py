@@ -93,11 +93,7 @@ def align_texts(
     en = _split(en_text, "en", presegmented)
     al = aligner or Aligner(threshold=threshold)
     links = al.align(zh, en)
-    stats: dict[str, Any] = {}
-    scorer = getattr(al, "_last", (None,))[0]
-    if scorer is not None:
-        stats = {"length_ratio": round(scorer.length.ratio, 3), "length_variance": round(scorer.length.variance, 3)}
-    return AlignResult(zh, en, links, threshold, stats=stats)
+    return AlignResult(zh, en, links, threshold, stats=al.length_stats())
 
 
 def gold_result(zh: list[list[str]], en: list[list[str]], gold: Sequence[dict], *, threshold: float = DEFAULT_THRESHOLD) -> AlignResult:
@@ -118,9 +114,7 @@ def gold_result(zh: list[list[str]], en: list[list[str]], gold: Sequence[dict], 
         link.zh_text = "".join(zs[k] for k in z)
         link.en_text = " ".join(es[k] for k in e)
         links.append(link)
-    scorer = al._last[0]
-    stats = {"length_ratio": round(scorer.length.ratio, 3), "length_variance": round(scorer.length.variance, 3)}
-    return AlignResult(zh, en, links, threshold, method="gold", stats=stats)
+    return AlignResult(zh, en, links, threshold, method="gold", stats=al.length_stats())
 
 
 def check_links(links: Sequence[dict], n_zh: int, n_en: int, *, where: str) -> None:
