@@ -55,19 +55,19 @@ def _glossary():
         return current_glossary(s)
 
 
-def _respond(report, title: str):
-    fmt = _param("format") or "json"
-    body, mimetype = render_report(report, fmt, title)
+def _respond(report, fmt: str, title: str):
     if fmt == "json":
         return report.to_dict()
+    body, mimetype = render_report(report, fmt, title)
     return Response(body, mimetype=mimetype)
 
 
-def _out_format() -> None:
+def _out_format() -> str:
     fmt = _param("format") or "json"
     if fmt not in OUT_FORMATS:
         raise ValidationError(f"unknown report format {fmt!r}; use one of {', '.join(OUT_FORMATS)}",
                               {"parameter": "format"})
+    return fmt
 
 
 @bp.post("/api/v1/qa")
@@ -84,7 +84,7 @@ def _out_format() -> None:
      responses={200: QA_REPORT, 400: "Error", 401: "Error"})
 @requires("reader")
 def qa_route():
-    _out_format()
+    out_fmt = _out_format()
     checks = _param("checks")
     level = check_severity(_param("min_severity"))
     sl, tl = _param("source_lang"), _param("target_lang")
@@ -110,7 +110,7 @@ def qa_route():
         tm_targets, tm_sources = tm_maps(get_tm())
     report = run_checks(segments, checks=checks, glossary=_glossary(), tm_targets=tm_targets, tm_sources=tm_sources,
                         suppressed=suppress.stored(get_tm()), min_severity=level)
-    return _respond(report, title)
+    return _respond(report, out_fmt, title)
 
 
 @bp.get("/api/v1/qa/tm")
@@ -120,13 +120,13 @@ def qa_route():
      responses={200: QA_REPORT, 400: "Error"})
 @requires("reader")
 def qa_tm_route():
-    _out_format()
+    out_fmt = _out_format()
     checks = arg_str("checks") or "inconsistent_target,inconsistent_source"
     level = check_severity(arg_str("min_severity"))
     segments = tm_as_segments(get_tm(), arg_str("source_lang"), arg_str("target_lang"))
     report = run_checks(segments, checks=checks, glossary=_glossary(), suppressed=suppress.stored(get_tm()),
                         min_severity=level)
-    return _respond(report, "TM consistency report")
+    return _respond(report, out_fmt, "TM consistency report")
 
 
 @bp.get("/api/v1/qa/suppressions")
