@@ -8,7 +8,7 @@ sacrebleu's ``metrics/``). A matcher turns each sentence into *items*:
   stems; 26亿 → ``n:2600000000``; 习近平 → ``p:xijinping``);
 * an English item is one thing in the English sentence with the single key it offers.
 
-The scorer (:mod:`tmserver.align.scoring`) pools the items of all matchers and measures how
+The scorer (:class:`tmserver.align.aligner.Scorer`) pools the items of all matchers and measures how
 much of each side the other side covers. Keys are namespaced (``w:``, ``g:``, ``n:``…) so
 matchers never match each other's items. ``weight`` says how much one item of this kind
 counts: a glossary term or a number is far stronger evidence than a dictionary word.
@@ -28,7 +28,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from tmserver.align import lexicon
-from tmserver.normalize import to_simplified
+from tmserver.normalize import is_cjk, to_simplified
 
 __all__ = [
     "Item",
@@ -352,7 +352,7 @@ def zh_lengths(text: str) -> tuple[int, int]:
     Digits, Latin codes and ASCII punctuation are copied, not translated: "400-800-1234" is
     12 characters on both sides. Only the Chinese characters grow by the zh→en ratio.
     """
-    han = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
+    han = sum(1 for c in text if is_cjk(c))
     return han, sum(1 for c in text if not c.isspace()) - han
 
 

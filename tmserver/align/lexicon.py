@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from tmserver.errors import TMError
-from tmserver.normalize import to_simplified
+from tmserver.normalize import is_cjk, to_simplified
 
 __all__ = ["stem", "en_words", "cedict", "tokenizer", "zh_words", "GlossaryTerm", "glossary_terms"]
 
@@ -108,12 +108,8 @@ def tokenizer():
 def zh_words(text: str) -> list[str]:
     """jieba words of a (simplified) Chinese sentence, punctuation and spaces dropped."""
     return [
-        w for w in tokenizer().lcut(to_simplified(text)) if w not in ZH_STOP and any(_is_han(c) for c in w)
+        w for w in tokenizer().lcut(to_simplified(text)) if w not in ZH_STOP and any(is_cjk(c) for c in w)
     ]
-
-
-def _is_han(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
 @dataclass(frozen=True)
