@@ -156,3 +156,10 @@ def test_length_ratio_without_enough_segments_uses_a_wide_prior():
                      "About 2.6 billion people still cannot use the Internet, most of them in developing countries.")
     issues = run_checks([short, fine], checks="length_ratio").issues
     assert [i.segment_id for i in issues] == ["1"] and issues[0].details["calibration"] == "prior"
+
+
+@pytest.mark.parametrize(("tag", "want"), [("zh-CN", {"script_mix"}), ("zh_hans", {"script_mix"}), ("zh-TW", OK),
+                                           ("zh_hant", OK), ("zh-Hant-HK", OK)])
+def test_script_mix_follows_the_language_tag(tag, want):
+    seg = QASegment("1", "我們應該合作", "We should cooperate", source_lang=tag)
+    assert {i.check for i in run_checks([seg], checks="script_mix").issues} == want

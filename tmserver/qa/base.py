@@ -14,12 +14,20 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, ClassVar
 
+from tmserver.langs import Lang, try_parse_lang
 from tmserver.normalize import normalize_text
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+@lru_cache(maxsize=256)
+def lang_of(tag: str) -> Lang | None:
+    """A segment's language tag parsed by :mod:`tmserver.langs` (None when it is not zh or en)."""
+    return try_parse_lang(tag)
 
 
 @dataclass
@@ -36,6 +44,17 @@ class QASegment:
     target_italic: tuple[tuple[int, int], ...] = ()
     #: per-segment scratch space shared by checks (e.g. the placeables, computed once)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def source_base(self) -> str:
+        """``zh`` or ``en`` (``""`` for a language this TM does not hold)."""
+        lang = lang_of(self.source_lang)
+        return lang.base if lang else ""
+
+    @property
+    def target_base(self) -> str:
+        lang = lang_of(self.target_lang)
+        return lang.base if lang else ""
 
     @property
     def src_norm(self) -> str:

@@ -27,7 +27,7 @@ class Whitespace(Check):
         trail = len(t.rstrip())
         if trail < len(t) and len(s.rstrip()) == len(s):
             out.append(self.issue(seg, "trailing whitespace in the target", None, (trail, len(t))))
-        if seg.target_lang.startswith("en"):
+        if seg.target_base == "en":
             out += [self.issue(seg, "space before punctuation in the target", None, m.span())
                     for m in _SPACE_BEFORE.finditer(t)]
         return out
@@ -52,7 +52,7 @@ class RepeatedWord(Check):
     description = "The same word twice in a row in the target (the the)."
 
     def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
-        if not seg.target_lang.startswith("en"):
+        if seg.target_base != "en":
             return []
         return [
             self.issue(seg, f"repeated word {m.group(1)!r}", None, m.span())

@@ -39,8 +39,7 @@ class LengthRatio(Check):
     def prepare(self, segments: list[QASegment], ctx: Context) -> None:
         values = [r for r in map(_log_ratio, segments) if r is not None]
         if len(values) < MIN_SEGMENTS:
-            zh_en = all(s.source_lang.lower().startswith("zh") and s.target_lang.lower().startswith("en")
-                        for s in segments)
+            zh_en = all(s.source_base == "zh" and s.target_base == "en" for s in segments)
             ctx.state[self.id] = (*PRIOR, "prior") if zh_en else None
             return
         med = statistics.median(values)

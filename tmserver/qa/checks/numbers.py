@@ -99,7 +99,7 @@ def compare(seg: QASegment) -> tuple[list[_Atom], list[_Atom]]:
     """Source atoms with no counterpart in the target, and target atoms with none in the source."""
     if "numbers" in seg.cache:
         return seg.cache["numbers"]
-    sl, tl = seg.source_lang.split("-")[0], seg.target_lang.split("-")[0]
+    sl, tl = seg.source_base, seg.target_base
     src, tgt = atoms(seg.source, sl), atoms(seg.target, tl)
     if not src and not tgt:
         seg.cache["numbers"] = ([], [])

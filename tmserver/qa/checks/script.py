@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from tmserver.normalize import is_cjk
-from tmserver.qa.base import Check, Context, Issue, QASegment, register
+from tmserver.qa.base import Check, Context, Issue, QASegment, lang_of, register
 
 
 @lru_cache(maxsize=1)
@@ -40,11 +40,6 @@ def _runs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _wants_traditional(tag: str) -> bool:
-    parts = tag.replace("_", "-").split("-")[1:]
-    return any(p.lower() in ("hant", "tw", "hk", "mo") for p in parts)
-
-
 @register
 class ScriptMix(Check):
     id = "script_mix"
@@ -54,7 +49,8 @@ class ScriptMix(Check):
     def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
         out = []
         for side, text, tag in (("source", seg.source, seg.source_lang), ("target", seg.target, seg.target_lang)):
-            if not tag.lower().startswith("zh") or _wants_traditional(tag):
+            lang = lang_of(tag)
+            if lang is None or lang.base != "zh" or lang.traditional:
                 continue
             for s, e in _runs(text):
                 span = (s, e)

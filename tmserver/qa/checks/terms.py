@@ -16,9 +16,7 @@ def _violations(seg: QASegment, ctx: Context):
     if not seg.target.strip() or seg.src_norm == seg.tgt_norm:
         return []
     if "terms" not in seg.cache:
-        seg.cache["terms"] = ctx.glossary.check_pair(
-            seg.source, seg.target, seg.source_lang.split("-")[0], seg.target_lang.split("-")[0]
-        )
+        seg.cache["terms"] = ctx.glossary.check_pair(seg.source, seg.target, seg.source_base, seg.target_base)
     return seg.cache["terms"]
 
 

@@ -9,11 +9,6 @@ from collections import Counter
 from tmserver.normalize import is_cjk
 from tmserver.qa.base import Check, Context, Issue, QASegment, register
 
-
-def _lang(code: str) -> str:
-    return code.split("-")[0].lower()
-
-
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
 
 
@@ -31,7 +26,7 @@ class Untranslated(Check):
         # a zh source with no Chinese in it (ICANN, 5G, IPv6, Wi-Fi, a URL) is rightly copied as is
         if seg.src_norm == seg.tgt_norm and _source_has_words(seg):
             return [self.issue(seg, "the target is the source, untranslated", (0, len(seg.source)), (0, len(seg.target)))]
-        if _lang(seg.target_lang) == "en":
+        if seg.target_base == "en":
             return [
                 self.issue(seg, f"Chinese text {m.group(0)!r} left in the English target", None, m.span())
                 for m in _CJK_RUN.finditer(seg.target)
@@ -40,7 +35,7 @@ class Untranslated(Check):
 
 
 def _source_has_words(seg: QASegment) -> bool:
-    if _lang(seg.source_lang) == "zh":
+    if seg.source_base == "zh":
         return bool(_CJK_RUN.search(seg.source))
     return bool(re.search(r"[^\W\d_]{2,}", seg.source))
 
@@ -61,7 +56,7 @@ class CjkPunctuation(Check):
     description = "Full-width or Chinese punctuation (，。：；！？“”（）《》、, full-width spaces) in an English target."
 
     def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
-        if _lang(seg.target_lang) != "en":
+        if seg.target_base != "en":
             return []
         return [
             self.issue(seg, f"Chinese punctuation {m.group(0)!r} (U+{ord(m.group(0)):04X}) in the English target",
@@ -135,7 +130,7 @@ class BookTitle(Check):
     description = "A 《title》 in the source is neither quoted nor italicised in the target."
 
     def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
-        if _lang(seg.source_lang) != "zh" or "《" not in seg.source or not seg.target.strip():
+        if seg.source_base != "zh" or "《" not in seg.source or not seg.target.strip():
             return []
         titles = [m for m in _TITLE_RE.finditer(seg.source) if not _PERIODICAL_RE.search(m.group(1))]
         if not titles:
