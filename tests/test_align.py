@@ -16,7 +16,7 @@ from tmserver.align.aligner import Aligner, Link
 from tmserver.align.evaluate import evaluate, read_links
 from tmserver.align.features import LengthModel, NumberMatcher, PinyinMatcher, zh_lengths
 from tmserver.align.segment import segment_paragraphs
-from tmserver.align.service import align_texts, check_links, gold_result, links_to_units
+from tmserver.align.service import align_texts, check_links, gold_result, links_to_units, render_links
 from tmserver.errors import ValidationError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -249,7 +249,6 @@ def test_empty_or_non_text_input_is_refused():
 
 def test_jsonl_link_shape():
     result = align_texts("第一句。第二句很长，需要拆开。", "The first sentence. The second is long. So it was split.")
-    rows = [json.loads(line) for line in
-            __import__("tmserver.align.service", fromlist=["render_links"]).render_links(result, "jsonl").splitlines()]
+    rows = [json.loads(line) for line in render_links(result, "jsonl").splitlines()]
     assert set(rows[0]) == {"zh", "en", "score", "zh_text", "en_text"}
     assert [r["zh"] for r in rows] == [[0], [1]] and [r["en"] for r in rows] == [[0], [1, 2]]

@@ -173,8 +173,6 @@ def test_segmenter_reproduces_the_translators_sentence_files(base, lang):
 
 
 def test_en_time_abbreviations_end_a_sentence_only_before_a_sentence_opener():
-    from tmserver.align.segment import segment_en
-
     assert segment_en("Last admission is at 4 p.m. No ticket is needed.") == [
         "Last admission is at 4 p.m.", "No ticket is needed."]
     assert segment_en("The talks began at 10 a.m. Beijing time on Monday.") == [
