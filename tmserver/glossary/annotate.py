@@ -126,15 +126,12 @@ def annotate_lookup(
     """
     glossary = current_glossary(session)
     src, tgt = _base(source_lang), _base(target_lang)
-    terms = [glossary.describe(h, query[h.start : h.end], tgt) for h in glossary.recognizer(src).find(query)]
     for match in matches:
         annotate_match(glossary, match, src, tgt)
-    return {"terms": terms}
+    return {"terms": glossary.describe_terms(query, src, tgt)}
 
 
 def recognise_terms(session: Session, text: str, source_lang: str, target_lang: str | None) -> list[dict[str, Any]]:
     """What a CAT plugin asks per segment: the glossary terms in ``text`` with renderings."""
-    glossary = current_glossary(session)
-    src = _base(source_lang)
     tgt = _base(target_lang) if target_lang else None
-    return [glossary.describe(h, text[h.start : h.end], tgt) for h in glossary.recognizer(src).find(text)]
+    return current_glossary(session).describe_terms(text, _base(source_lang), tgt)

@@ -98,8 +98,7 @@ def _base(code: str, what: str) -> str:
 def lookup_cmd(obj: Any, text: str, source_lang: str, target_lang: str, tbx: Path | None, as_json: bool) -> None:
     """Show the glossary terms found in TEXT and how to render them."""
     src, tgt = _base(source_lang, "source_lang"), _base(target_lang, "target_lang")
-    g = _load(obj, tbx)
-    found = [g.describe(h, text[h.start : h.end], tgt) for h in g.recognizer(src).find(text)]
+    found = _load(obj, tbx).describe_terms(text, src, tgt)
     if as_json:
         click.echo(json.dumps({"text": text, "terms": found}, ensure_ascii=False, indent=2))
         return

@@ -67,13 +67,10 @@ class Violation:
 
 @dataclass(frozen=True, slots=True)
 class FoundTerm:
-    """A glossary term recognised in a text, shaped for lookups and the /terms route."""
+    """A glossary term recognised in a text: the hit and the words it covers."""
 
     hit: Hit
     text: str
-
-    def to_dict(self, glossary: Glossary, target_lang: str | None) -> dict[str, Any]:
-        return glossary.describe(self.hit, self.text, target_lang)
 
 
 class Glossary:
@@ -118,6 +115,10 @@ class Glossary:
 
     def find_terms(self, text: str, lang: str) -> list[FoundTerm]:
         return [FoundTerm(h, text[h.start : h.end]) for h in self.recognizer(lang).find(text)]
+
+    def describe_terms(self, text: str, lang: str, target_lang: str | None) -> list[dict[str, Any]]:
+        """:meth:`describe` for every term found in ``text``: the lookup ``terms``, the /terms route, the CLI."""
+        return [self.describe(f.hit, f.text, target_lang) for f in self.find_terms(text, lang)]
 
     def term(self, concept: int, term: int) -> Term:
         return self.concepts[concept].terms[term]
