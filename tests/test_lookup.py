@@ -49,7 +49,7 @@ def test_half_width_punctuation_scores_below_100(client, tm):
     add(tm, ZH, EN)
     half = ZH.replace("，", ",").replace("。", ".")
     m = look(client, half)["matches"][0]
-    assert 97 <= m["score"] <= 99 and m["match_type"] == "exact"
+    assert (m["score"], m["match_type"]) == (99, "exact")
     assert m["penalties"] == [{"kind": "punctuation", "points": 1}]
 
 
@@ -68,7 +68,7 @@ def test_context_match_scores_101_only_when_neighbours_match(client, tm):
     assert (miss["score"], miss["match_type"]) == (100, "exact")
     # a penalised exact match never becomes 101
     trad = look(client, "構建網路空間命運共同體，是對全球互聯網發展的深刻回應。", context_prev="上一句。")["matches"][0]
-    assert trad["score"] < 100
+    assert (trad["score"], trad["match_type"]) == (98, "exact")
 
 
 def test_fuzzy_score_and_diff_in_original_offsets(client, tm):

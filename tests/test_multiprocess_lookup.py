@@ -48,7 +48,7 @@ def test_two_servers_see_each_others_writes(live_server, keys):
     assert _get(look(a))["matches"][0]["id"] == seg["id"]  # the writer's own next lookup
     lag = _seen_within(look(b), lambda r: r["matches"] and r["matches"][0]["id"] == seg["id"])
     assert lag is not None and lag <= 1.0, lag
-    # and back: a compat write on b is seen on a (update through the native API too)
+    # and back: a write through the compat API on b is seen by a compat lookup on a
     _post(f"{b}/tmserver/zh/en/unit/", {"source": "网络空间命运共同体", "target": "shared future"}, keys["translator"])
     compat = f"{a}/tmserver/zh/en/unit/{quote('网络空间命运共同体', safe='')}"
     lag = _seen_within(compat, lambda r: bool(r) and r[0]["target"] == "shared future")
