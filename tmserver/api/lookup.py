@@ -73,9 +73,9 @@ def _annotate(result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _check_score(value: Any, name: str = "min_score") -> int:
+def _check_score(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 101:
-        raise ValidationError(f"{name!r} must be a number between 0 and 101", {"field": name})
+        raise ValidationError("'min_score' must be a number between 0 and 101", {"field": "min_score"})
     return int(value)
 
 
