@@ -16,12 +16,11 @@ Errors name the line; the whole file is validated before anything is written.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from typing import IO, Any
 
 from tmserver.errors import ImportFailed, TMError
-from tmserver.glossary.termbase import STATUSES, Concept, concept_from_dict
+from tmserver.glossary.termbase import NO, STATUSES, YES, Concept, concept_from_dict, derived_id
 
 LONG_COLUMNS = [
     "concept_id", "lang", "term", "status", "pos", "term_type", "case_sensitive", "note", "source",
@@ -73,9 +72,9 @@ def _bool(value: str, line: int) -> bool | None:
     v = value.strip().lower()
     if not v:
         return None
-    if v in ("yes", "true", "1", "y"):
+    if v in YES:
         return True
-    if v in ("no", "false", "0", "n"):
+    if v in NO:
         return False
     raise ImportFailed(f"line {line}: case_sensitive must be yes or no, not {value!r}", {"line": line})
 
@@ -138,7 +137,7 @@ def _read_wide(reader: csv.DictReader, header: list[str]) -> list[Concept]:
                     terms.append({"text": text.strip(), "lang": lang, "status": status})
         if not terms:
             raise ImportFailed(f"line {line}: no term in this row", {"line": line})
-        cid = row.get("id") or "c-" + hashlib.sha1(f"{terms[0]['lang']}\t{terms[0]['text']}".encode()).hexdigest()[:12]
+        cid = row.get("id") or derived_id(terms[0])
         if cid in ids:
             raise ImportFailed(f"line {line}: concept {cid!r} appears twice", {"line": line})
         ids.add(cid)

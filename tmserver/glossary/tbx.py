@@ -20,7 +20,6 @@ from that default we write ``<termNote type="x-caseSensitive">`` so the round tr
 
 from __future__ import annotations
 
-import hashlib
 from typing import IO, Any
 
 from lxml import etree
@@ -29,9 +28,12 @@ from tmserver.errors import ImportFailed, TMError
 from tmserver.formats import safexml
 from tmserver.glossary.termbase import (
     CASE_SENSITIVE_TYPES,
+    NO,
     PARTS_OF_SPEECH,
+    YES,
     Concept,
     concept_from_dict,
+    derived_id,
     valid_key,
 )
 from tmserver.langs import try_parse_lang
@@ -60,8 +62,6 @@ _STATUS_IN = {
 }
 _STATUS_OUT = {s: f"{s}Term-admn-sts" for s in ("preferred", "admitted", "deprecated", "superseded")}
 _POS = {p.lower(): p for p in PARTS_OF_SPEECH}
-_TRUE = {"yes", "true", "1", "y"}
-_FALSE = {"no", "false", "0", "n"}
 
 
 def _local(el: Any) -> str:
@@ -130,7 +130,7 @@ def read_tbx(fh: IO[bytes], report: dict[str, Any] | None = None) -> list[Concep
             continue
         if cid is not None and not valid_key(cid):
             raise ImportFailed(f"{where}: id must be 1–64 letters, digits, '-', '_' or '.'", {"where": where})
-        data["id"] = cid or _derived_id(data)
+        data["id"] = cid or derived_id(data["terms"][0])
         if data["id"] in ids:
             raise ImportFailed(f"{where}: concept id {data['id']!r} appears twice", {"where": where, "id": data["id"]})
         ids.add(data["id"])
@@ -141,12 +141,6 @@ def read_tbx(fh: IO[bytes], report: dict[str, Any] | None = None) -> list[Concep
     report["skipped_languages"] = skipped
     report["concepts_read"] = len(concepts)
     return concepts
-
-
-def _derived_id(data: dict[str, Any]) -> str:
-    first = data["terms"][0]
-    digest = hashlib.sha1(f"{first['lang']}\t{first['text']}".encode()).hexdigest()[:12]
-    return f"c-{digest}"
 
 
 def _read_entry(entry, lang_names, term_names, where: str, skipped: dict[str, int]) -> dict[str, Any] | None:
@@ -240,9 +234,9 @@ def _read_term(sec, lang_tag: str, where: str) -> dict[str, Any]:
         raise ImportFailed(f"{where}: a term section without text (line {sec.sourceline})", {"where": where})
     term["text"] = text
     if case_flag is not None:
-        if case_flag not in _TRUE | _FALSE:
+        if case_flag not in YES | NO:
             raise ImportFailed(f"{where}: x-caseSensitive must be yes or no, not {case_flag!r}", {"where": where})
-        term["case_sensitive"] = case_flag in _TRUE
+        term["case_sensitive"] = case_flag in YES
     return term
 
 

@@ -15,6 +15,7 @@ Statuses follow TBX ``administrativeStatus``:
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,9 @@ PARTS_OF_SPEECH = ("noun", "verb", "adjective", "adverb", "properNoun", "other")
 #: Term types whose spelling is their identity: matched case-sensitively unless told otherwise.
 CASE_SENSITIVE_TYPES = ("acronym", "abbreviation", "shortForm")
 MAX_TERM_CHARS = 500
+#: how files spell a yes/no flag (case_sensitive in CSV, x-caseSensitive in TBX), lower-cased
+YES = frozenset({"yes", "true", "1", "y"})
+NO = frozenset({"no", "false", "0", "n"})
 
 
 @dataclass
@@ -179,6 +183,12 @@ def concept_from_dict(data: Any, where: str = "concept", *, default_id: str | No
     )
     validate_concept(concept, where)
     return concept
+
+
+def derived_id(first_term: dict[str, Any]) -> str:
+    """A stable id for a concept its file gives none, from its first term's language and text."""
+    digest = hashlib.sha1(f"{first_term['lang']}\t{first_term['text']}".encode()).hexdigest()[:12]
+    return f"c-{digest}"
 
 
 def valid_key(key: str) -> bool:
