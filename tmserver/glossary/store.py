@@ -168,6 +168,11 @@ def count(session: Session) -> int:
     return session.scalar(select(func.count(GlossaryConcept.id))) or 0
 
 
+def _contains(text: str) -> str:
+    """A LIKE pattern (escape ``\\``) matching values that contain ``text`` literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def search(
     session: Session,
     *,
@@ -183,9 +188,7 @@ def search(
     terms = select(GlossaryTerm.concept_id)
     filtered = False
     if q:
-        needle = normalize_text(q)
-        pat = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        terms = terms.where(GlossaryTerm.norm.like(pat, escape="\\"))
+        terms = terms.where(GlossaryTerm.norm.like(_contains(normalize_text(q)), escape="\\"))
         filtered = True
     if lang:
         terms = terms.where(GlossaryTerm.lang == lang)
@@ -197,8 +200,7 @@ def search(
     if filtered:
         cond = GlossaryConcept.id.in_(terms)
         if q:
-            pat = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            cond = or_(cond, GlossaryConcept.key == q, GlossaryConcept.definition.like(pat, escape="\\"))
+            cond = or_(cond, GlossaryConcept.key == q, GlossaryConcept.definition.like(_contains(q), escape="\\"))
         base = base.where(cond)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = session.scalars(
