@@ -17,7 +17,7 @@ Steps (each one checked, the script stops on the first mismatch):
 4. write the TMX from the gold links with the aligner's confidences.
 
 Run from the repository root: ``.venv/bin/python alignments/build_tmx.py`` (deterministic: the
-same inputs give the same bytes, apart from nothing — no dates are written).
+same inputs give the same bytes; no dates are written).
 """
 
 from __future__ import annotations
