@@ -132,15 +132,13 @@ class BookTitle(Check):
     def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
         if seg.source_base != "zh" or "《" not in seg.source or not seg.target.strip():
             return []
-        titles = [m for m in _TITLE_RE.finditer(seg.source) if not _PERIODICAL_RE.search(m.group(1))]
-        if not titles:
-            return []
-        quoted = len(_QUOTED_RE.findall(seg.target)) + len(seg.target_italic)
         if "《" in seg.target:
             return []  # cjk_punctuation already reports the marks themselves
+        titles = [m for m in _TITLE_RE.finditer(seg.source) if not _PERIODICAL_RE.search(m.group(1))]
+        quoted = len(_QUOTED_RE.findall(seg.target)) + len(seg.target_italic)
         if quoted >= len(titles):
             return []
-        m = titles[quoted] if quoted < len(titles) else titles[-1]
+        m = titles[quoted]  # the first title the target's quotes and italics do not account for
         return [self.issue(seg, f"the title {m.group(0)} should be quoted or set in italics in the target",
                            m.span(), None)]
 
