@@ -8,7 +8,6 @@ or per segment. Every malformed input raises :class:`tmserver.errors.ValidationE
 
 from __future__ import annotations
 
-import io
 import json
 from typing import IO, Any
 
@@ -118,7 +117,3 @@ def read_segments(
                       source_lang=_lang(u.source_lang, "source_lang", "zh"),
                       target_lang=_lang(u.target_lang, "target_lang", "en"), where=u.where)
             for n, u in enumerate(units, 1)]
-
-
-def read_bytes(data: bytes, fmt: str, **kwargs: Any) -> list[QASegment]:
-    return read_segments(io.BytesIO(data), fmt, **kwargs)
