@@ -168,7 +168,7 @@ _ZH_DATE_RANGE_RE = re.compile(
     _ZH_POINT.replace("@", "a") + _ZH_CONN + _ZH_POINT.replace("@", "b")
 )
 _ZH_DATE_RE = re.compile(_ZH_POINT.replace("@", ""))
-_ZH_RANGE_CONN = re.compile(r"\s*(?:至|到|-|–|—|~)\s*")
+_ZH_RANGE_CONN = re.compile(_ZH_CONN)
 _ZH_DECADE_RE = re.compile(
     r"(?:(?P<c>[0-9]{2}|二十一|二十|十九|十八)世纪|(?P<pre>上世纪|上个世纪|本世纪))?(?P<d>[0-9]0|[一二三四五六七八九]十)年代"
 )
@@ -264,6 +264,10 @@ def _point_value(t):
     return t[0] if _date_kind(t) == "year" else t
 
 
+def _zh_date_style(mt: re.Match) -> str:
+    return "cn" if re.search(r"[一二三四五六七八九十〇]", mt.group(0)) else "digits"
+
+
 def _extract_zh(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]:
     cands: list[tuple[int, int, int, Placeable]] = []  # (start, end, priority, placeable)
 
@@ -282,8 +286,7 @@ def _extract_zh(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]
             continue
         if a[0] is None and a[1] is None or not _before(a, hi):
             continue
-        style = "cn" if re.search(r"[一二三四五六七八九十〇]", mt.group(0)) else "digits"
-        add(mt.start(), mt.end(), "range", (_point_value(a), _point_value(hi)), style, 2, _date_kind(a))
+        add(mt.start(), mt.end(), "range", (_point_value(a), _point_value(hi)), _zh_date_style(mt), 2, _date_kind(a))
     for mt in _ZH_DATE_RE.finditer(folded):
         if mt.end() == mt.start():
             continue
@@ -292,9 +295,7 @@ def _extract_zh(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]
             continue  # a lone day (16日) is left to the number pass
         if t[1] is None and t[2] is not None:
             continue
-        style = "cn" if re.search(r"[一二三四五六七八九十〇]", mt.group(0)) else "digits"
-        kind = _date_kind(t)
-        add(mt.start(), mt.end(), kind, _point_value(t), style, 1)
+        add(mt.start(), mt.end(), _date_kind(t), _point_value(t), _zh_date_style(mt), 1)
 
     # decades: 20世纪90年代, 上世纪90年代 (a bare 90年代 only from the 1930s on: 20年代 is ambiguous)
     for mt in _ZH_DECADE_RE.finditer(folded):
