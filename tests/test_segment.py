@@ -133,6 +133,9 @@ def test_zh_markers_stay_with_their_sentence(text, expected):
         ("He said \"it is over.\" Then he left.", ["He said \"it is over.\"", "Then he left."]),
         ("They agreed on \"sharing the benefits.\"③ In 2023, more followed.",
          ["They agreed on \"sharing the benefits.\"③", "In 2023, more followed."]),
+        # ... every note marker (①–⑳), also after an abbreviation that is no sentence end
+        ("It grew in the U.S.⑩ Congress agreed.", ["It grew in the U.S.⑩ Congress agreed."]),
+        ("It grew in the U.S.⑪ Congress agreed.", ["It grew in the U.S.⑪ Congress agreed."]),
         # a heading number is not a sentence
         ("1. Product Overview", ["1. Product Overview"]),
         ("(1) Press the button. (2) Wait.", ["(1) Press the button.", "(2) Wait."]),

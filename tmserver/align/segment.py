@@ -35,6 +35,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from tmserver.langs import parse_lang
+
 __all__ = [
     "segment_zh",
     "segment_en",
@@ -167,7 +169,8 @@ EN_OPENERS_AFTER_INITIALISM = {
 }
 EN_CLOSERS = "\"'”’)]»"
 # a final mark, its closers/note markers, then whitespace: a candidate cut
-_EN_CANDIDATE = re.compile(r"[.!?]+[" + re.escape(EN_CLOSERS) + "①-⑳]*(?=\\s)")
+_NOTES = "".join(sorted(NOTE_MARKERS))
+_EN_CANDIDATE = re.compile(r"[.!?]+[" + re.escape(EN_CLOSERS) + _NOTES + "]*(?=\\s)")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 #: what a heading/list number looks like: 1, 2.3, IV, a, (1)
 _EN_LIST_MARKER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,5}|[a-zA-Z]|\(\d{1,3}\))$")
@@ -212,7 +215,7 @@ def segment_en(paragraph: str) -> list[str]:
         sentence_start = cuts[-1] if cuts else 0
         if marks == "." and _EN_LIST_MARKER.match(text[sentence_start : m.start()].strip()):
             continue  # "1. Product Overview", "IV. Results": a heading number, not a sentence
-        if marks.startswith(".") and len(marks.rstrip(EN_CLOSERS + "①②③④⑤⑥⑦⑧⑨⑩")) == 1:
+        if marks.startswith(".") and len(marks.rstrip(EN_CLOSERS + _NOTES)) == 1:
             before = _WORD_BEFORE.search(text[: m.start()])
             nxt = rest.lstrip().split(" ", 1)[0]
             prev = text[: before.start()].rstrip().rsplit(" ", 1)[-1] if before else ""
@@ -223,8 +226,8 @@ def segment_en(paragraph: str) -> list[str]:
 
 
 def segment(paragraph: str, lang: str) -> list[str]:
-    """Segment one paragraph in ``lang`` (``zh…`` or ``en…``)."""
-    return segment_zh(paragraph) if lang.lower().startswith("zh") else segment_en(paragraph)
+    """Segment one paragraph in ``lang`` (a Chinese or English code :func:`tmserver.langs.parse_lang` accepts)."""
+    return segment_zh(paragraph) if parse_lang(lang).base == "zh" else segment_en(paragraph)
 
 
 # -- files -----------------------------------------------------------------------------------
