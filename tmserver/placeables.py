@@ -50,6 +50,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from tmserver.langs import parse_lang
+
 __all__ = ["Placeable", "extract", "render", "KINDS"]
 
 KINDS = ("number", "percent", "ordinal", "year", "date", "month", "range")
@@ -594,13 +596,19 @@ def _merge_ranges(cands, folded: str, conn: re.Pattern, lang: str, text: str) ->
 
 
 def extract(text: str, lang: str) -> list[Placeable]:
-    """Numbers and dates in ``text`` (``lang`` ``"zh"`` or ``"en"``), left to right.
+    """Numbers and dates in ``text`` (``lang``: a zh or en code such as ``zh-Hans``), left to right.
 
     Placeables never overlap: where candidates overlap, the longest wins (a date range over the
     dates and numbers inside it; ``26亿`` over ``26``), ties going to the more specific kind.
     Spans point into ``text`` as given.
     """
-    return list(_extract_cached(text, lang.split("-")[0].lower()))
+    return list(_extract_cached(text, _base(lang)))
+
+
+@lru_cache(maxsize=64)
+def _base(lang: str) -> str:
+    """``zh`` or ``en`` for any tag :mod:`tmserver.langs` accepts (zh-Hans, en_US…); else UnknownLanguage."""
+    return parse_lang(lang).base
 
 
 @lru_cache(maxsize=8192)
@@ -612,10 +620,8 @@ def _extract_cached(text: str, lang: str) -> tuple[Placeable, ...]:
         if not re.search(r"[0-9〇零一二两三四五六七八九十百千万亿]", folded):
             return ()
         cands = _extract_zh(text, folded)
-    elif lang == "en":
-        cands = _extract_en(text, folded)
     else:
-        raise ValueError(f"placeables: unsupported language {lang!r} (zh or en)")
+        cands = _extract_en(text, folded)
     # longest first, then the more specific kind, then leftmost
     cands.sort(key=lambda c: (-(c[1] - c[0]), -c[2], c[0]))
     taken: list[tuple[int, int]] = []
@@ -715,7 +721,7 @@ def render(p: Placeable, lang: str, like: Placeable | None = None) -> str:
     is of another kind (the TM wrote a year where the query has a date) its kind is ignored and
     only ``p``'s kind decides.
     """
-    lang = lang.split("-")[0].lower()
+    lang = _base(lang)
     style = ""
     if like is not None and like.lang in ("", lang) and (like.kind == p.kind or {like.kind, p.kind} <= {"number", "year"}):
         style = like.style
