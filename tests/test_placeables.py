@@ -128,6 +128,12 @@ def test_unsupported_language_is_an_error():
         extract("12", "fr")
 
 
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh_CN", "zh_hans", "ZH"])
+def test_any_chinese_tag_reads_chinese(lang):
+    assert kv("二十六亿", lang) == [("number", Decimal(2_600_000_000))]
+    assert render(one("26亿", "zh"), lang, one("二十六", "zh")) == "二十六亿"
+
+
 # -- rendering --------------------------------------------------------------------------------
 
 
