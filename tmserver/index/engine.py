@@ -162,10 +162,6 @@ class Engine:
             except Exception:  # noqa: BLE001 - priming is best effort, never a reason not to serve
                 pass
 
-    def stats(self) -> dict[str, Any]:
-        with self._lock:
-            return {lang: {"documents": len(idx), "delta": idx.delta_docs} for lang, idx in self._langs.items()}
-
     # -- lookup -------------------------------------------------------------------------------
 
     def lookup(

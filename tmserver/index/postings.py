@@ -58,7 +58,6 @@ class SearchResult:
     hits: list[tuple[int, int, int]] = field(default_factory=list)
     proven: bool = True
     strategy: str = "index"
-    scored: int = 0
 
 
 def _as_fraction(min_score: float) -> Fraction:
@@ -597,7 +596,7 @@ class LangIndex:
         best_first = np.lexsort((cand, -(ub_num / ub_den)))
         heap = self._score(query, k, tau, cand[best_first], [], (ub_num[best_first], ub_den[best_first]))
         hits = [(doc, d, m) for _, _, doc, d, m in sorted(heap, reverse=True)]
-        return SearchResult(hits=hits, proven=True, strategy="index", scored=len(cand))
+        return SearchResult(hits=hits, proven=True, strategy="index")
 
     def _scan(self, query, k, num, den, lo, hi) -> SearchResult:
         """Exact bounded scan over every live document whose length can reach τ."""
@@ -621,7 +620,7 @@ class LangIndex:
                 scored.append(((m - d) / m, -int(self.seg_ids.a[doc]), doc, d, m))
         scored.sort(reverse=True)
         hits = [(doc, d, m) for _, _, doc, d, m in scored[:k]]
-        return SearchResult(hits=hits, proven=False, strategy="scan", scored=len(docs))
+        return SearchResult(hits=hits, proven=False, strategy="scan")
 
     def brute_force(self, query: str, k: int = 5, min_score: float = 70) -> SearchResult:
         """Reference answer: score every live document (tests and the benchmark)."""
