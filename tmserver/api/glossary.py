@@ -23,7 +23,14 @@ from flask import Blueprint, Response, request
 
 from tmserver.api.common import arg_bool, arg_int, arg_str, doc, get_tm, json_body, requires
 from tmserver.errors import ValidationError
-from tmserver.glossary import FORMATS, count_concepts, export_glossary, import_glossary, store
+from tmserver.glossary import (
+    FORMATS,
+    count_concepts,
+    export_glossary,
+    format_from_name,
+    import_glossary,
+    store,
+)
 from tmserver.glossary.annotate import recognise_terms
 from tmserver.glossary.enforce import current_glossary
 from tmserver.glossary.termbase import STATUSES, concept_from_dict
@@ -185,15 +192,13 @@ def _format(default: str = "tbx") -> str:
 def import_route():
     upload = request.files.get("file")
     if upload is not None:
-        stream = upload.stream
-        name = (upload.filename or "").lower()
+        stream, name = upload.stream, upload.filename or ""
     else:
         data = request.get_data(cache=False)
         if not data:
             raise ValidationError("send the glossary as multipart/form-data field 'file' or as the request body")
         stream, name = io.BytesIO(data), ""
-    guessed = next((f for f in FORMATS if name.endswith("." + f)), "tbx")
-    return import_glossary(get_tm(), stream, _format(guessed), replace=arg_bool("replace"))
+    return import_glossary(get_tm(), stream, _format(format_from_name(name)), replace=arg_bool("replace"))
 
 
 @bp.get("/api/v1/glossary/export")

@@ -26,9 +26,16 @@ from tmserver.glossary.termbase import Concept, Term
 if TYPE_CHECKING:
     from tmserver.tm import TM
 
-__all__ = ["Glossary", "Violation", "Concept", "Term", "import_glossary", "export_glossary", "count_concepts", "read_concepts", "FORMATS"]
+__all__ = ["Glossary", "Violation", "Concept", "Term", "import_glossary", "export_glossary", "count_concepts", "read_concepts", "FORMATS",
+           "format_from_name"]
 
 FORMATS = ("tbx", "csv", "tsv")
+
+
+def format_from_name(name: str) -> str:
+    """The glossary format a file name's extension gives (.tbx, .csv, .tsv); ``tbx`` otherwise."""
+    low = name.lower()
+    return next((f for f in FORMATS if low.endswith("." + f)), "tbx")
 
 
 def read_concepts(fh: IO[bytes], fmt: str, report: dict[str, Any] | None = None) -> list[Concept]:

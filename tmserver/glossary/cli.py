@@ -24,12 +24,9 @@ def glossary() -> None:
 
 
 def _fmt(path: str, fmt: str | None) -> str:
-    if fmt:
-        return fmt
-    for ext in ("tbx", "csv", "tsv"):
-        if path.lower().endswith("." + ext):
-            return ext
-    return "tbx"
+    from tmserver.glossary import format_from_name
+
+    return fmt or format_from_name(path)
 
 
 @glossary.command("import")
