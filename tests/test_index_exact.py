@@ -161,3 +161,15 @@ def test_compaction_keeps_answers():
     idx.compact()
     assert answer(idx, "网络空间", 5, 50) == before
     assert idx.doc_of(1) is not None and idx.texts[idx.doc_of(1)] == "数字经济"
+
+
+def test_delta_is_folded_into_the_base_once_it_passes_the_limit(monkeypatch):
+    monkeypatch.setattr(postings, "COMPACT_MIN", 2)
+    docs = {1: "网络空间", 2: "数字鸿沟"}
+    idx = LangIndex.build(list(docs), list(docs.values()), [True, True])
+    for seg, text in [(3, "网络空间治理"), (4, "数字经济"), (1, "网络空间命运共同体")]:
+        idx.upsert(seg, text, True)
+        docs[seg] = text
+    # the third write passed the limit: base rebuilt from the live texts, delta empty, no dead docs
+    assert (idx.n_base, idx.delta_docs, idx.n_dead, idx.delta) == (4, 0, 0, {})
+    assert answer(idx, "网络空间", 5, 30)[0] == exhaustive(docs, "网络空间", 5, 30)

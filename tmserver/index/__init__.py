@@ -46,8 +46,8 @@ true top-k (ties broken by lower segment id); ``proven`` in the response says wh
 call returns (the listener replays the ``segment_changes`` log, so the same code path serves
 every process). Other processes' writes are picked up by a ``max(seq)`` check at most every
 200 ms on lookup (:mod:`tmserver.index.sync`). New documents go to a small delta (dict of
-lists); replaced or deleted ones are marked dead; when the delta passes a tenth of the base the
-index is rebuilt from the texts it holds.
+lists); replaced or deleted ones are marked dead; when the delta passes a tenth of the base
+(and 20,000 documents) the index is rebuilt from the texts it holds.
 
 **Memory.** At 1e6 Chinese segments (~27 characters) the postings are ~26 M ``int32`` (~100 MB),
 the vocabulary and offsets ~40 MB, the texts one joined string with an offset array (~55 MB; a list of a

@@ -9,7 +9,8 @@ numbered densely in the order they were added. The index is two parts:
   are one contiguous range of numbers and a long posting list is cut to it by bisection; their
   texts are kept in one string with an offset array (a list of a million ``str`` costs ~140 MB);
 * the **delta**, for writes after the build: a dict bigram → list of document numbers. When it
-  grows past a tenth of the base the whole index is rebuilt from the texts it already holds.
+  grows past a tenth of the base (and 20,000 documents) the whole index is rebuilt from the
+  texts it already holds.
 
 A replaced or deleted document is only marked dead; searches skip it and rebuilds drop it.
 """
@@ -28,6 +29,7 @@ from rapidfuzz.distance import Levenshtein
 from tmserver.index.grams import joined_bigrams, run_starts, string_bigrams, unique_counts
 
 BUILD_CHUNK = 50_000  # documents per vectorised build pass (bounds the temporaries)
+COMPACT_MIN = 20_000  # the delta is folded into the base past max(this, a tenth of the base)
 
 
 class _Grow:
@@ -421,7 +423,7 @@ class LangIndex:
             self.delta.setdefault(key, []).append(doc)
         self.overrides[seg_id] = doc
         self.delta_docs += 1
-        if self.delta_docs > max(20_000, self.n_base // 10):
+        if self.delta_docs > max(COMPACT_MIN, self.n_base // 10):
             self.compact()
 
     # -- search -----------------------------------------------------------------------------
