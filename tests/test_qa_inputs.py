@@ -65,3 +65,12 @@ def test_api_xliff_without_a_telling_name_and_form_fields(client):
 def test_api_language_code_of_the_wrong_type_is_a_400(client):
     r = client.post("/api/v1/qa", json={"segments": [{"source": "你好", "target": "Hello"}], "source_lang": 5})
     assert r.status_code == 400 and r.get_json()["error"]["details"] == {"field": "source_lang"}
+
+
+def test_xliff12_element_languages_and_a_unit_without_source():
+    x = """<xliff version="1.2"><file source-language="zh" target-language="en"><body>
+<trans-unit id="a"><source xml:lang="zh-TW">國家</source></trans-unit>
+<trans-unit id="b"><target>orphan</target></trans-unit></body></file></xliff>""".encode()
+    a, b = read_segments(io.BytesIO(x), "xliff")
+    assert (a.source_lang, a.target) == ("zh-TW", "")  # the source's own xml:lang, even with no target yet
+    assert (b.id, b.source, b.target) == ("b", "", "orphan")  # was an AttributeError (a 500 through the API)

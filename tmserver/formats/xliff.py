@@ -88,6 +88,10 @@ def _unit(src_el, tgt_el, sl, tl, origin, where, uid) -> Unit:
     return Unit(_text(src_el), tgt, sl, tl, origin=origin, where=where, extra={"id": uid, "target_italic": italic})
 
 
+def _xml_lang(el) -> str | None:
+    return el.get(XML_LANG) if el is not None else None
+
+
 def _child(el, name: str):
     for c in el:
         if _local(c) == name:
@@ -137,6 +141,5 @@ def iter_xliff(
                     yield _unit(m, targets.get(mid), sl or "zh", tl or "en", origin,
                                 f"trans-unit {tid}/{mid} (line {m.sourceline})", f"{tid}/{mid}")
                 continue
-            yield _unit(src_el, tgt_el, (tgt_el is not None and src_el.get(XML_LANG)) or sl or "zh",
-                        (tgt_el is not None and tgt_el.get(XML_LANG)) or tl or "en", origin,
+            yield _unit(src_el, tgt_el, _xml_lang(src_el) or sl or "zh", _xml_lang(tgt_el) or tl or "en", origin,
                         f"trans-unit {tid} (line {tu.sourceline})", tid)
