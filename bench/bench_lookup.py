@@ -163,9 +163,13 @@ def pg_trgm(pg: str, norms: list[str], sets: dict[str, list[str]], tau: float, t
 
     name = f"tms_bench_trgm_{os.getpid()}"
     host = pg.rsplit("/", 1)[0] if pg.count("/") > 2 else pg
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "-E", "UTF8", "--lc-collate=C.UTF-8",
-                    "--lc-ctype=C.UTF-8", "-T", "template0", name], check=True)
+
+    def admin(sql: str) -> None:  # on the server --pg names (dropdb/createdb went to 127.0.0.1 as postgres)
+        with psycopg.connect(pg, autocommit=True) as conn:
+            conn.execute(sql)
+
+    admin(f"DROP DATABASE IF EXISTS {name}")
+    admin(f"CREATE DATABASE {name} ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0")
     out: dict = {}
     try:
         with psycopg.connect(f"{host}/{name}", autocommit=True) as conn:
@@ -198,7 +202,7 @@ def pg_trgm(pg: str, norms: list[str], sets: dict[str, list[str]], tau: float, t
                     answers.append(scored[:K])
                 out[sname] = {"times": times, "answers": answers}
     finally:
-        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
+        admin(f"DROP DATABASE IF EXISTS {name}")
     return out
 
 
