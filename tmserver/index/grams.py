@@ -35,11 +35,16 @@ def unique_counts(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return a[starts], np.diff(starts, append=len(a))
 
 
+def codepoints(text: str) -> np.ndarray:
+    """The code points of ``text`` as ``uint32`` (one C-level encode, no Python object per character)."""
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
 def string_bigrams(text: str) -> np.ndarray:
     """Distinct bigram keys of ``text`` (sorted ``int64``); empty for strings shorter than 2."""
     if len(text) < 2:
         return np.empty(0, dtype=np.int64)
-    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    cps = codepoints(text).astype(np.int64)
     return sorted_unique((cps[:-1] << SHIFT) | cps[1:])
 
 
@@ -55,7 +60,7 @@ def joined_bigrams(text: str, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarr
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
     if n >= 1 << SHIFT:
         raise ValueError("joined_bigrams: at most 2**21 texts per chunk")
-    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    cps = codepoints(text).astype(np.int64)
     doc_of_pos = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets))
     keep = doc_of_pos[:-1] == doc_of_pos[1:]
     packed = (cps[:-1] << SHIFT) | cps[1:]

@@ -26,7 +26,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from tmserver.index.grams import joined_bigrams, run_starts, string_bigrams, unique_counts
+from tmserver.index.grams import codepoints, joined_bigrams, run_starts, string_bigrams, unique_counts
 
 BUILD_CHUNK = 50_000  # documents per vectorised build pass (bounds the temporaries)
 COMPACT_MIN = 20_000  # the delta is folded into the base past max(this, a tenth of the base)
@@ -188,10 +188,6 @@ def _signatures(cps: np.ndarray, lens: np.ndarray, charbit: np.ndarray) -> tuple
     return lo, hi
 
 
-def _codepoints(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-
-
 class _Texts:
     """Documents' texts by number: the base in one string plus an offset array, later ones in a list."""
 
@@ -341,7 +337,7 @@ class LangIndex:
         freq = np.zeros(0x110000, dtype=np.int64)
         for lo in range(0, n, BUILD_CHUNK):
             o = offs[lo : lo + BUILD_CHUNK + 1]
-            freq += np.bincount(_codepoints(joined[int(o[0]) : int(o[-1])]), minlength=0x110000)
+            freq += np.bincount(codepoints(joined[int(o[0]) : int(o[-1])]), minlength=0x110000)
         seen = np.flatnonzero(freq)
         ranked = seen[np.argsort(-freq[seen], kind="stable")]
         del freq, seen
@@ -351,7 +347,7 @@ class LangIndex:
         sig_lo, sig_hi = np.zeros(n, dtype=np.uint64), np.zeros(n, dtype=np.uint64)
         for lo in range(0, n, BUILD_CHUNK):
             o = offs[lo : lo + BUILD_CHUNK + 1]
-            a, b = _signatures(_codepoints(joined[int(o[0]) : int(o[-1])]), np.diff(o), charbit)
+            a, b = _signatures(codepoints(joined[int(o[0]) : int(o[-1])]), np.diff(o), charbit)
             sig_lo[lo : lo + len(a)], sig_hi[lo : lo + len(b)] = a, b
         self.sig_lo, self.sig_hi = _Grow(np.uint64, sig_lo), _Grow(np.uint64, sig_hi)
 
@@ -363,7 +359,7 @@ class LangIndex:
         characters match and d ≥ max(len) − (len(query) − missing). "The document lacks c" is
         read off its signature: c's bit clear means no character of the document maps there.
         """
-        qb = self._charbit[_codepoints(query)]
+        qb = self._charbit[codepoints(query)]
         w = np.bincount(qb, minlength=128).reshape(16, 8)
         table = _NOT_BITS @ w.T  # table[v, j]: query occurrences on the clear bits of byte j = v
         rows = np.stack([self.sig_lo.a[docs], self.sig_hi.a[docs]], axis=1).view(np.uint8)
@@ -416,7 +412,7 @@ class LangIndex:
         self.is_source.append(is_source)
         self.lens.append(len(text))
         self.alive.append(True)
-        a, b = _signatures(_codepoints(text), np.array([len(text)]), self._charbit)
+        a, b = _signatures(codepoints(text), np.array([len(text)]), self._charbit)
         self.sig_lo.append(a[0])
         self.sig_hi.append(b[0])
         for key in string_bigrams(text).tolist():
