@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from typing import IO, Any
 
 from tmserver.errors import ImportFailed, TMError
@@ -79,16 +80,21 @@ def _bool(value: str, line: int) -> bool | None:
     raise ImportFailed(f"line {line}: case_sensitive must be yes or no, not {value!r}", {"line": line})
 
 
-def _read_long(reader: csv.DictReader) -> list[Concept]:
-    grouped: dict[str, dict[str, Any]] = {}
-    first_line: dict[str, int] = {}
+def _rows(reader: csv.DictReader) -> Iterator[tuple[int, dict[str, str]]]:
+    """``(line number, stripped row)`` for every non-blank row; a row longer than the header is an error."""
     for row in reader:
         line = reader.line_num
         if None in row:
             raise ImportFailed(f"line {line}: more fields than the header has", {"line": line})
         row = {k: (v or "").strip() for k, v in row.items()}
-        if not any(row.values()):
-            continue
+        if any(row.values()):
+            yield line, row
+
+
+def _read_long(reader: csv.DictReader) -> list[Concept]:
+    grouped: dict[str, dict[str, Any]] = {}
+    first_line: dict[str, int] = {}
+    for line, row in _rows(reader):
         cid = row.get("concept_id", "")
         if not cid:
             raise ImportFailed(f"line {line}: concept_id is empty", {"line": line})
@@ -123,13 +129,7 @@ def _read_wide(reader: csv.DictReader, header: list[str]) -> list[Concept]:
             lang_cols.append((col, lang, status or "preferred"))
     out: list[Concept] = []
     ids: set[str] = set()
-    for row in reader:
-        line = reader.line_num
-        if None in row:
-            raise ImportFailed(f"line {line}: more fields than the header has", {"line": line})
-        row = {k: (v or "").strip() for k, v in row.items()}
-        if not any(row.values()):
-            continue
+    for line, row in _rows(reader):
         terms = []
         for col, lang, status in lang_cols:
             for text in row.get(col, "").split("|"):
