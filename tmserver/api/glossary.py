@@ -25,7 +25,6 @@ from tmserver.api.common import arg_bool, arg_int, arg_str, doc, get_tm, json_bo
 from tmserver.errors import ValidationError
 from tmserver.glossary import (
     FORMATS,
-    count_concepts,
     export_glossary,
     format_from_name,
     import_glossary,
@@ -106,8 +105,8 @@ MIMETYPES = {"tbx": "application/x-tbx+xml", "csv": "text/csv", "tsv": "text/tab
 def summary():
     tm = get_tm()
     with tm.session() as s:
-        version = store.get_version(s)
-    return {"concepts": count_concepts(tm), "version": version, "policy": tm.glossary_policy(), "formats": list(FORMATS)}
+        version, concepts = store.get_version(s), store.count(s)
+    return {"concepts": concepts, "version": version, "policy": tm.glossary_policy(), "formats": list(FORMATS)}
 
 
 @bp.get("/api/v1/glossary/concepts")
