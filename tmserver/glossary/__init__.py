@@ -10,8 +10,9 @@ Modules, in data-flow order:
 * :mod:`~tmserver.glossary.enforce` — ``check_pair(session, …)`` for the TM's write paths;
 * :mod:`~tmserver.glossary.annotate` — glossary terms and term problems on lookup results.
 
-This package's entry points for other modules are :func:`import_glossary` and
-:func:`export_glossary`; both work on a :class:`tmserver.tm.TM`.
+This package's entry points for other modules are :func:`import_glossary`, :func:`export_glossary`
+and :func:`count_concepts` (each works on a :class:`tmserver.tm.TM`), :func:`read_concepts` (a file
+to concepts, no database) and :func:`format_from_name`.
 """
 
 from __future__ import annotations

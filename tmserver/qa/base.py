@@ -6,7 +6,7 @@ metrics of sacrebleu, each check is a small class with an ``id``, a default ``se
 each check every segment with a shared :class:`Context`; checks that need the whole file first
 (consistency, length calibration) do their counting in :meth:`Check.prepare`.
 
-Spans are half-open ``[start, end]`` offsets into the *original* source and target strings, so
+Spans are half-open ``[start, end)`` offsets into the *original* source and target strings, so
 a report can highlight exactly what the reviewer must look at.
 """
 
