@@ -18,6 +18,7 @@ from typing import Any
 from tmserver.errors import ValidationError
 from tmserver.qa import checks as _checks  # noqa: F401 - registers the checks
 from tmserver.qa.base import REGISTRY, SEVERITIES, SEVERITY_RANK, Check, Context, Issue, QASegment, signature
+from tmserver.qa.checks.consistency import match_key
 
 
 def select_checks(names: Iterable[str] | str | None) -> list[Check]:
@@ -109,12 +110,10 @@ def run_checks(
 
 def tm_maps(tm, source_lang: str | None = None, target_lang: str | None = None):
     """Normalised source → targets and target → sources over the whole TM (one streaming pass)."""
-    from tmserver.qa.checks.consistency import _key
-
     targets: dict[str, set[str]] = {}
     sources: dict[str, set[str]] = {}
     for seg in tm.iter_segments(source_lang=source_lang, target_lang=target_lang):
-        s, t = _key(seg.source_norm), _key(seg.target_norm)
+        s, t = match_key(seg.source_norm), match_key(seg.target_norm)
         targets.setdefault(s, set()).add(t)
         sources.setdefault(t, set()).add(s)
     return targets, sources
