@@ -87,6 +87,11 @@ def test_search(client, article):
     assert {c["id"] for c in r.json["items"]} == {"c001", "c002"}
     r = client.get("/api/v1/glossary/concepts", query_string={"q": "one belt", "lang": "en"})
     assert [c["id"] for c in r.json["items"]] == ["c018"]
+    # a match on the definition still has to satisfy the status filter
+    r = client.get("/api/v1/glossary/concepts", query_string={"q": "access", "status": "superseded"})
+    assert all(any(t["status"] == "superseded" for t in c["terms"]) for c in r.json["items"])
+    r = client.get("/api/v1/glossary/concepts", query_string={"q": "c018", "lang": "en"})
+    assert [c["id"] for c in r.json["items"]] == ["c018"]  # by id
     assert client.get("/api/v1/glossary/concepts", query_string={"status": "nice"}).status_code == 400
     assert client.get("/api/v1/glossary/concepts", query_string={"per_page": 0}).status_code == 400
 

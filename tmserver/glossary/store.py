@@ -185,23 +185,24 @@ def search(
     """Concepts having a term that contains ``q`` (matching form: 網路 finds 网络), newest last."""
     if page < 1 or not 1 <= per_page <= 500:
         raise ValidationError("page must be ≥ 1 and per_page between 1 and 500")
-    terms = select(GlossaryTerm.concept_id)
-    filtered = False
-    if q:
-        terms = terms.where(GlossaryTerm.norm.like(_contains(normalize_text(q)), escape="\\"))
-        filtered = True
-    if lang:
-        terms = terms.where(GlossaryTerm.lang == lang)
-        filtered = True
-    if status:
-        terms = terms.where(GlossaryTerm.status == status)
-        filtered = True
+
+    def having_term(*where) -> Any:
+        terms = select(GlossaryTerm.concept_id)
+        if lang:
+            terms = terms.where(GlossaryTerm.lang == lang)
+        if status:
+            terms = terms.where(GlossaryTerm.status == status)
+        return GlossaryConcept.id.in_(terms.where(*where))
+
     base = select(GlossaryConcept)
-    if filtered:
-        cond = GlossaryConcept.id.in_(terms)
-        if q:
-            cond = or_(cond, GlossaryConcept.key == q, GlossaryConcept.definition.like(_contains(q), escape="\\"))
-        base = base.where(cond)
+    if lang or status:  # the concept must have such a term, whatever q matched
+        base = base.where(having_term())
+    if q:  # a term of that language/status contains q, or the id or the definition does
+        base = base.where(or_(
+            having_term(GlossaryTerm.norm.like(_contains(normalize_text(q)), escape="\\")),
+            GlossaryConcept.key == q,
+            GlossaryConcept.definition.like(_contains(q), escape="\\"),
+        ))
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = session.scalars(
         base.options(selectinload(GlossaryConcept.terms)).order_by(GlossaryConcept.id)
