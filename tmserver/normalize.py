@@ -39,6 +39,7 @@ __all__ = [
     "to_simplified",
     "has_traditional",
     "is_cjk",
+    "CJK_CLASS",
     "PUNCT_MAP",
 ]
 
@@ -238,7 +239,9 @@ def normalize(text: str, *, casefold: bool = True, script: bool = True) -> Norma
 
 
 _PUNCT_TABLE = str.maketrans(PUNCT_MAP)
-_CJK_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+#: a regex character class of the CJK ideographs :func:`is_cjk` accepts (for callers' patterns)
+CJK_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
+_CJK_RE = re.compile(CJK_CLASS)
 _JAMO_RE = re.compile("[\u1100-\u11ff]")
 
 

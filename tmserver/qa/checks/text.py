@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from tmserver.normalize import is_cjk
+from tmserver.normalize import CJK_CLASS, is_cjk
 from tmserver.qa.base import Check, Context, Issue, QASegment, register
 
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
+_CJK_RUN = re.compile(CJK_CLASS + "+")
 
 
 @register
