@@ -90,3 +90,19 @@ def test_add_unit_needs_translator_and_is_found(client, tm, auth):
     bad = client.post("/tmserver/zh/en/unit/", json={"source": "x"}, headers=auth("translator"))
     assert bad.status_code == 400
     assert client.post("/tmserver/de/en/unit/", json=body, headers=auth("translator")).status_code == 400
+
+
+def test_add_unit_goes_through_glossary_enforcement(client, tm, auth):
+    from pathlib import Path
+
+    from tmserver.glossary import import_glossary
+
+    with (Path(__file__).resolve().parent.parent / "glossary" / "article.tbx").open("rb") as fh:
+        import_glossary(tm, fh, "tbx")
+    body = {"source": "网络空间命运共同体", "target": "a community of common destiny in cyberspace"}
+    r = client.post("/tmserver/zh/en/unit/", json=body, headers=auth("translator"))
+    assert r.status_code == 422
+    assert r.get_json()["error"]["details"]["violations"][0]["kind"] == "forbidden"
+    assert tm.count() == 0
+    body["target"] = "a community with a shared future in cyberspace"
+    assert client.post("/tmserver/zh/en/unit/", json=body, headers=auth("translator")).status_code == 201
