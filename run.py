@@ -28,6 +28,11 @@ def ensure_venv() -> None:
         sys.exit(f"tmserver needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not PY.exists():
         print("creating .venv …", flush=True)
+        try:
+            import ensurepip  # noqa: F401 - Debian/Ubuntu ship it separately (python3-venv)
+        except ImportError:
+            sys.exit("this Python cannot create virtual environments with pip; install python3-venv "
+                     "(Debian/Ubuntu) or use a python.org / pyenv build, then run this again")
         venv.EnvBuilder(with_pip=True).create(VENV)
     stamp = (ROOT / "pyproject.toml").stat().st_mtime
     if MARKER.exists() and MARKER.read_text().strip() == str(stamp):
