@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -94,7 +94,3 @@ def head_revisions() -> set[str]:
 
 def needs_upgrade(engine: Engine) -> bool:
     return set((current_revision(engine) or "").split(",")) - {""} != head_revisions()
-
-
-def table_names(engine: Engine) -> list[str]:
-    return inspect(engine).get_table_names()
