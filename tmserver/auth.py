@@ -41,7 +41,6 @@ class Principal:
 
 
 ANONYMOUS = Principal(key_id=None, name="anonymous", role="reader")
-LOCAL_ADMIN = Principal(key_id=None, name="cli", role="admin")
 
 
 def create_key(session: Session, name: str, role: str) -> tuple[ApiKey, str]:
@@ -62,7 +61,13 @@ def verify_key(session: Session, secret: str) -> Principal | None:
     key = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(secret)))
     if key is None or key.revoked_at is not None:
         return None
-    key.last_used_at = utcnow()
+    now = utcnow()
+    last = key.last_used_at
+    if last is not None and last.tzinfo is None:  # SQLite hands back naive UTC datetimes
+        last = last.replace(tzinfo=now.tzinfo)
+    # a write per request would serialise every authenticated lookup on SQLite: once a minute is enough
+    if last is None or (now - last).total_seconds() > 60:
+        key.last_used_at = now
     return Principal(key_id=key.id, name=key.name, role=key.role)
 
 
