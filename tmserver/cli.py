@@ -19,6 +19,7 @@ from typing import Any
 
 import click
 
+from tmserver.config import load_settings, masked
 from tmserver.errors import TMError
 
 
@@ -152,6 +153,29 @@ def db_upgrade(obj: Context, revision: str) -> None:
     engine = app.extensions["tmserver"].engine
     upgrade(engine, revision)
     click.echo(f"database at revision {current_revision(engine)}")
+
+
+@main.group("config")
+def config_group() -> None:
+    """Inspect the effective configuration."""
+
+
+@config_group.command("show")
+@click.option("--json", "as_json", is_flag=True, help="print a JSON object instead of a table")
+@pass_ctx
+def config_show(obj: Context, as_json: bool) -> None:
+    """Print every setting with its effective value and where it came from (secrets masked).
+
+    The values are validated exactly as ``serve`` validates them, so a bad value fails here too.
+    """
+    values, origin = load_settings(obj.overrides(), obj.config_file)
+    shown = {k: masked(k, v) for k, v in values.items() if k.isupper()}
+    if as_json:
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2, default=str))
+        return
+    width = max(len(k) for k in shown)
+    for key, value in shown.items():
+        click.echo(f"{key:<{width}}  {value!r:<40}  {origin.get(key, 'default')}")
 
 
 # -- files --------------------------------------------------------------------------------------
