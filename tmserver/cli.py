@@ -12,6 +12,7 @@ Areas add their own commands (``glossary``, ``check``, ``align``) from their ``c
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 
 import click
 
+from tmserver import logs
 from tmserver.config import load_settings, masked
 from tmserver.errors import TMError
 
@@ -76,6 +78,7 @@ class TMGroup(click.Group):
 def main(ctx: click.Context, database: str | None, config_file: str | None) -> None:
     """Chinese–English translation memory and terminology server."""
     ctx.obj = Context(database, config_file)
+    logs.actor.set(f"cli ({getpass.getuser()})")
 
 
 # -- serve and database ---------------------------------------------------------------------------

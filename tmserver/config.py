@@ -28,6 +28,8 @@ from tmserver.errors import TMError
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
 Policy = Literal["strict", "warn", "off"]
+LogFormat = Literal["text", "json"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
 class ConfigError(TMError):
@@ -56,11 +58,21 @@ class Settings(BaseModel):
     SEED_DIRS: list[str] | None = None
     #: Glossary enforcement policy for TM writes until one is stored with ``tmserver policy``.
     GLOSSARY_POLICY: Policy = "strict"
+    #: Server log lines as readable text or as JSON objects, one per line.
+    LOG_FORMAT: LogFormat = "text"
+    LOG_LEVEL: LogLevel = "INFO"
+    #: Put the looked-up text (URL path and query) in access lines; off, lines name the route only.
+    LOG_QUERY_TEXT: bool = False
 
-    @field_validator("GLOSSARY_POLICY", mode="before")
+    @field_validator("GLOSSARY_POLICY", "LOG_FORMAT", mode="before")
     @classmethod
-    def _policy_case(cls, value: Any) -> Any:
+    def _lower_case(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("LOG_LEVEL", mode="before")
+    @classmethod
+    def _upper_case(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("SEED_DIRS", mode="before")
     @classmethod
