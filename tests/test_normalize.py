@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tmserver.match.penalties import penalties
-from tmserver.normalize import normalize, normalize_text
+from tmserver.normalize import has_traditional, normalize, normalize_text, to_simplified
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
@@ -64,3 +68,22 @@ def test_offset_map_is_monotone_and_in_range(text):
 def test_penalty_table(query, stored, kinds):
     assert normalize_text(query) == normalize_text(stored)
     assert {k for k, _ in penalties(query, stored)} == kinds
+
+
+@pytest.mark.parametrize("mainland", ["中国智慧", "智慧城市", "核心要义", "建立机制", "治理效能", "显著成效"])
+def test_simplified_text_keeps_its_vocabulary(mainland):
+    """Regional phrase tables apply to Traditional text only: 中国智慧 is not 中国智能."""
+    assert normalize_text(mainland) == mainland
+    assert not has_traditional(mainland)
+
+
+def test_traditional_text_still_gets_regional_phrases():
+    assert normalize_text("網路空間") == "网络空间"
+    assert normalize_text("軟體與記憶體") == "软件与内存"
+    assert has_traditional("中國智慧")
+
+
+def test_no_article_sentence_changes_script():
+    lines = (ROOT / "alignments" / "article.zh.sent.txt").read_text("utf-8").splitlines()
+    changed = [line for line in lines if to_simplified(line) != line]
+    assert changed == []
