@@ -14,6 +14,7 @@ from tmserver.index.postings import LangIndex
 from tmserver.index.sync import ChangeFollower
 from tmserver.langs import Lang
 from tmserver.match import adapt_target, diff, score, with_context
+from tmserver.match.adapt import Adaptation, adapt
 from tmserver.normalize import normalize
 from tmserver.store.models import Segment, context_hash
 
@@ -205,7 +206,8 @@ class Engine:
                 )
             if sc.value < min_score:
                 continue
-            adapted = adapt_target(query, text, other, src.base, tgt.base) if sc.match_type == "fuzzy" else None
+            ad = adapt(query, text, other, src.base, tgt.base) if sc.match_type == "fuzzy" else Adaptation("not_needed")
+            adapted = ad.target
             matches.append(
                 {
                     "id": seg_id,
@@ -220,6 +222,7 @@ class Engine:
                     "diff": diff(qn, normalize(text)),
                     "adapted_target": adapted,
                     "adapted": adapted is not None,
+                    "adaptation": ad.to_dict(),
                     "matched_side": "source" if on_source else "target",
                     "origin": seg.origin,
                     "updated_at": seg.updated_at.isoformat() if seg.updated_at else None,
