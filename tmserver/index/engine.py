@@ -10,6 +10,7 @@ import numpy as np
 from sqlalchemy import bindparam, or_, select
 
 from tmserver.errors import ValidationError
+from tmserver.index.parts import PartHit, PartIndex, target_part
 from tmserver.index.postings import LangIndex
 from tmserver.index.sync import ChangeFollower
 from tmserver.langs import Lang
@@ -64,6 +65,8 @@ class Engine:
         self.tm = tm
         self._lock = threading.RLock()
         self._langs: dict[str, LangIndex] = {}
+        #: sub-segment parts of multi-sentence texts, per language (:mod:`tmserver.index.parts`)
+        self._parts: dict[str, PartIndex] = {}
         self._follower = ChangeFollower(tm.sessions)
         self._last_poll = 0.0
         self._marked = False
@@ -80,6 +83,7 @@ class Engine:
 
     def _reset(self) -> None:
         self._langs.clear()
+        self._parts.clear()
         self._marked = False
 
     def refresh(self, force: bool = False) -> None:
@@ -99,9 +103,10 @@ class Engine:
             for i in range(0, len(seg_ids), 500):
                 chunk = seg_ids[i : i + 500]
                 q = select(Segment.id, Segment.source_lang, Segment.target_lang, Segment.source_norm,
-                           Segment.target_norm).where(Segment.id.in_(chunk))
+                           Segment.target_norm, Segment.source_text, Segment.target_text).where(Segment.id.in_(chunk))
                 rows.update({r.id: r for r in s.execute(q)})
         for lang, idx in self._langs.items():
+            parts = self._parts.get(lang)
             for seg in seg_ids:
                 r = rows.get(seg)
                 if r is None:
@@ -112,6 +117,13 @@ class Engine:
                     idx.upsert(seg, r.target_norm, False)
                 else:
                     idx.remove(seg)
+                if parts is not None:
+                    if r is not None and r.source_lang == lang:
+                        parts.update(seg, r.source_text, True)
+                    elif r is not None and r.target_lang == lang:
+                        parts.update(seg, r.target_text, False)
+                    else:
+                        parts.update(seg, None, False)
 
     def _lang(self, lang: str) -> LangIndex:
         idx = self._langs.get(lang)
@@ -129,20 +141,26 @@ class Engine:
         ids: list[int] = []
         texts: list[str] = []
         side: list[bool] = []
+        originals: list[tuple[int, bool, str]] = []
         q = (
-            select(Segment.id, Segment.source_lang, Segment.source_norm, Segment.target_norm)
+            select(Segment.id, Segment.source_lang, Segment.source_norm, Segment.target_norm,
+                   Segment.source_text, Segment.target_text)
             .where(or_(Segment.source_lang == lang, Segment.target_lang == lang))
             .order_by(Segment.id)
             .execution_options(yield_per=20_000)
         )
         with self.tm.engine.connect() as conn:
-            for seg_id, src_lang, src_norm, tgt_norm in conn.execute(q):
+            for seg_id, src_lang, src_norm, tgt_norm, src_text, tgt_text in conn.execute(q):
                 ids.append(seg_id)
                 on_source = src_lang == lang
                 texts.append(src_norm if on_source else tgt_norm)
                 side.append(on_source)
+                originals.append((seg_id, on_source, src_text if on_source else tgt_text))
         seg_ids, on_source = np.asarray(ids, dtype=np.int64), np.asarray(side, dtype=np.bool_)
         del ids, side
+        # the parts first: PartIndex.build skips the many single-sentence texts with one regex each
+        self._parts[lang] = PartIndex.build(lang, originals)
+        del originals
         return LangIndex.build(seg_ids, texts, on_source, consume=True)
 
     def warm(self, *langs: str) -> None:
@@ -175,7 +193,11 @@ class Engine:
         min_score: float = 70,
         context_prev: str | None = None,
         context_next: str | None = None,
+        subsegments: bool = True,
     ) -> dict[str, Any]:
+        """The best ``limit`` matches scoring at least ``min_score``: whole units (``exact``,
+        ``context``, ``fuzzy``) and, with ``subsegments``, sentences inside longer units
+        (``subsegment``, see :mod:`tmserver.index.parts`), at most one match per unit."""
         if len(query) > MAX_QUERY_CHARS:
             raise ValidationError(f"the query is longer than {MAX_QUERY_CHARS} characters",
                                   {"field": "q", "maximum": MAX_QUERY_CHARS})
@@ -187,7 +209,8 @@ class Engine:
             self.refresh()
             res = idx.search(qn.text, limit, min_score)
             hits = [(int(idx.seg_ids.a[doc]), bool(idx.is_source.a[doc]), d, m) for doc, d, m in res.hits]
-        segs = self._fetch([h[0] for h in hits])
+            part_hits = self._parts[src.base].search(qn.text, limit, min_score) if subsegments else []
+        segs = self._fetch(list(dict.fromkeys([h[0] for h in hits] + [p.seg_id for p in part_hits])))
         prev_h, next_h = context_hash(context_prev), context_hash(context_next)
         matches = []
         for seg_id, on_source, d, m in hits:
@@ -228,7 +251,7 @@ class Engine:
                     "updated_at": seg.updated_at.isoformat() if seg.updated_at else None,
                 }
             )
-        matches.sort(key=lambda x: (-x["score"], -x["similarity"], x["id"]))
+        matches = self._with_subsegments(matches, part_hits, segs, query, qn, src, tgt, min_score)[:limit]
         return {
             "query": query,
             "source_lang": src.tag,
@@ -236,6 +259,71 @@ class Engine:
             "matches": matches,
             "proven": res.proven,
             "strategy": res.strategy,
+        }
+
+    def _with_subsegments(self, matches, part_hits: list[PartHit], segs, query: str, qn, src: Lang, tgt: Lang,
+                          min_score: float) -> list[dict[str, Any]]:
+        """Whole-unit matches plus sub-segment ones, best first, one match per unit (the better one;
+        on a tie the whole unit)."""
+        best = {m["id"]: m for m in matches}
+        for p in part_hits:
+            seg = segs.get(p.seg_id)
+            if seg is None:
+                continue
+            m = self._subsegment_match(p, seg, query, qn, src, tgt)
+            if m["score"] < min_score:
+                continue
+            whole = best.get(p.seg_id)
+            if whole is None or m["score"] > whole["score"]:
+                best[p.seg_id] = m
+        out = list(best.values())
+        out.sort(key=lambda x: (-x["score"], x["match_type"] == "subsegment", -x["similarity"], x["id"]))
+        return out
+
+    @staticmethod
+    def _subsegment_match(p: PartHit, seg, query: str, qn, src: Lang, tgt: Lang) -> dict[str, Any]:
+        """A match on sentences ``p.first``…``p.last − 1`` of a longer unit: scored on that part, with
+        its offsets, the target part when the alignment can tell, and adaptation on that part."""
+        text = seg.source_text if p.on_source else seg.target_text
+        other = seg.target_text if p.on_source else seg.source_text
+        part = text[p.start : p.end]
+        sc = score(query, part, p.distance, p.max_len)
+        tp = target_part(text, src.base, other, tgt.base, p.first, p.last)
+        if tp is None:
+            ad = Adaptation("not_applicable", reason="the unit's target cannot be cut to match the part")
+        elif sc.match_type == "fuzzy":
+            ad = adapt(query, part, tp.text, src.base, tgt.base)
+        else:
+            ad = Adaptation("not_needed")
+        ops = diff(qn, normalize(part))
+        for op in ops:  # offsets into the whole unit's text, like the part's own span
+            op["match"] = [op["match"][0] + p.start, op["match"][1] + p.start]
+        return {
+            "id": p.seg_id,
+            "source": text,
+            "target": other,
+            "source_lang": seg.source_tag if p.on_source else seg.target_tag,
+            "target_lang": seg.target_tag if p.on_source else seg.source_tag,
+            "score": sc.value,
+            "similarity": round(sc.similarity, 4),
+            "match_type": "subsegment",
+            "penalties": [{"kind": k, "points": pts} for k, pts in sc.penalties],
+            "diff": ops,
+            "adapted_target": ad.target,
+            "adapted": ad.target is not None,
+            "adaptation": ad.to_dict(),
+            "subsegment": {
+                "source_span": [p.start, p.end],
+                "source_text": part,
+                "sentences": [p.first, p.last],
+                "target_span": [tp.start, tp.end] if tp else None,
+                "target_text": tp.text if tp else None,
+                "target_alignment": tp.alignment if tp else None,
+                "target_similarity": tp.similarity if tp else None,
+            },
+            "matched_side": "source" if p.on_source else "target",
+            "origin": seg.origin,
+            "updated_at": seg.updated_at.isoformat() if seg.updated_at else None,
         }
 
     def _fetch(self, ids: list[int]) -> dict[int, Any]:
