@@ -160,6 +160,8 @@ class ChineseRecognizer(Recognizer):
         self._has_stops = bool(stops)
         if stops:
             self._stops.make_automaton()
+        if self.size:
+            crossing_word("", 0, 0, frozenset())  # load the word list once now (compile time), not on the first segment that has a term
 
     def patterns(self, term: Term):
         yield normalize(term.text).text, "base", None

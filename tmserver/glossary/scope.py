@@ -58,23 +58,37 @@ def not_within(note: str | None) -> list[str]:
 def dictionary_words() -> frozenset[str]:
     """jieba's dictionary words of ≥ 3 characters and frequency ≥ :data:`MIN_FREQ`."""
     path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    words = set()
     with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if len(parts) >= 2 and len(parts[0]) >= 3 and parts[1].isdigit() and int(parts[1]) >= MIN_FREQ:
-                words.add(parts[0])
-    return frozenset(words)
+        text = fh.read()
+    # one regex pass over the 5 MB file (a split() per line takes several times longer)
+    return frozenset(w for w, f in _ENTRY.findall(text) if int(f) >= MIN_FREQ)
+
+
+@lru_cache(maxsize=1)
+def _heads() -> dict[str, int]:
+    """First two characters of each dictionary word → the longest word starting with them."""
+    out: dict[str, int] = {}
+    for w in dictionary_words():
+        if len(w) <= MAX_WORD:
+            out[w[:2]] = max(out.get(w[:2], 0), len(w))
+    return out
+
+
+_ENTRY = re.compile(r"^(\S{3,}) (\d+)", re.MULTILINE)
 
 
 def crossing_word(text: str, start: int, end: int, terms: frozenset[str] | set[str]) -> str | None:
     """A dictionary word longer than ``text[start:end]`` that overlaps it and runs past one of its
     ends (and is not one of the glossary's ``terms``), or None."""
     words = dictionary_words()
+    heads = _heads()
     n = end - start
     lo, hi = max(0, start - MAX_WORD + 1), min(len(text), end + MAX_WORD - 1)
     for a in range(lo, end):
-        for b in range(max(a + n + 1, start + 1), min(hi, a + MAX_WORD) + 1):
+        longest = heads.get(text[a : a + 2])
+        if longest is None:
+            continue  # no dictionary word starts here: the usual case, one dict lookup
+        for b in range(max(a + n + 1, start + 1), min(hi, a + longest) + 1):
             if a >= start and b <= end:
                 continue  # inside the term: not across its boundary
             w = text[a:b]

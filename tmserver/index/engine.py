@@ -119,9 +119,9 @@ class Engine:
                     idx.remove(seg)
                 if parts is not None:
                     if r is not None and r.source_lang == lang:
-                        parts.update(seg, r.source_text, True)
+                        parts.update(seg, r.source_text, True, r.source_norm)
                     elif r is not None and r.target_lang == lang:
-                        parts.update(seg, r.target_text, False)
+                        parts.update(seg, r.target_text, False, r.target_norm)
                     else:
                         parts.update(seg, None, False)
 
@@ -141,7 +141,7 @@ class Engine:
         ids: list[int] = []
         texts: list[str] = []
         side: list[bool] = []
-        originals: list[tuple[int, bool, str]] = []
+        originals: list[tuple[int, bool, str, str]] = []
         q = (
             select(Segment.id, Segment.source_lang, Segment.source_norm, Segment.target_norm,
                    Segment.source_text, Segment.target_text)
@@ -155,7 +155,7 @@ class Engine:
                 on_source = src_lang == lang
                 texts.append(src_norm if on_source else tgt_norm)
                 side.append(on_source)
-                originals.append((seg_id, on_source, src_text if on_source else tgt_text))
+                originals.append((seg_id, on_source, src_text if on_source else tgt_text, texts[-1]))
         seg_ids, on_source = np.asarray(ids, dtype=np.int64), np.asarray(side, dtype=np.bool_)
         del ids, side
         # the parts first: PartIndex.build skips the many single-sentence texts with one regex each

@@ -29,6 +29,7 @@ cannot be cut into enough pieces, there is no target part (``None``).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -175,6 +176,18 @@ def target_part(text: str, lang: str, other: str, other_lang: str, first: int, l
     return TargetPart(s, e, other[s:e], alignment, round(sum(sims) / len(sims), 4))
 
 
+def _one_to_one(text: str, whole_norm: str) -> bool:
+    """Does the stored matching form of ``text`` keep every character in place (no NFKC expansion,
+    no whitespace folded, no length-changing script conversion)? Then a part's matching form is
+    the same slice of it, and the build skips normalising (OpenCC) every part again — the bulk of
+    its cost. Checked cheaply: the length-changing steps of :func:`normalize_text` are NFKC and
+    whitespace folding; OpenCC's phrase conversion is caught by the lengths of the two forms."""
+    if len(whole_norm) != len(text):
+        return False
+    folded = unicodedata.normalize("NFKC", text)
+    return len(folded) == len(text) and " ".join(folded.split()) == folded and "  " not in text
+
+
 @dataclass(frozen=True)
 class PartHit:
     seg_id: int
@@ -198,14 +211,15 @@ class PartIndex:
         self.by_seg: dict[int, list[int]] = {}
 
     @classmethod
-    def build(cls, lang: str, rows: Iterable[tuple[int, bool, str]]) -> PartIndex:
-        """``rows``: ``(segment id, on source side, original text)`` of this language's side."""
+    def build(cls, lang: str, rows: Iterable[tuple[int, bool, str, str | None]]) -> PartIndex:
+        """``rows``: ``(segment id, on source side, original text, its stored matching form)`` of
+        this language's side."""
         self = cls(lang)
         ids: list[int] = []
         texts: list[str] = []
         sides: list[bool] = []
-        for seg_id, on_source, text in rows:
-            for pid, norm in self._add(seg_id, on_source, text):
+        for seg_id, on_source, text, whole_norm in rows:
+            for pid, norm in self._add(seg_id, on_source, text, whole_norm):
                 ids.append(pid)
                 texts.append(norm)
                 sides.append(on_source)
@@ -213,10 +227,12 @@ class PartIndex:
                                      consume=True)
         return self
 
-    def _add(self, seg_id: int, on_source: bool, text: str) -> list[tuple[int, str]]:
+    def _add(self, seg_id: int, on_source: bool, text: str, whole_norm: str | None = None) -> list[tuple[int, str]]:
         out = []
-        for s, e, i, j in part_spans(text, self.lang):
-            norm = normalize_text(text[s:e])
+        spans = part_spans(text, self.lang)
+        aligned = bool(spans) and whole_norm is not None and _one_to_one(text, whole_norm)
+        for s, e, i, j in spans:
+            norm = whole_norm[s:e] if aligned else normalize_text(text[s:e])  # type: ignore[index]
             if not norm:
                 continue
             pid = len(self.parts)
@@ -225,11 +241,11 @@ class PartIndex:
             out.append((pid, norm))
         return out
 
-    def update(self, seg_id: int, text: str | None, on_source: bool) -> None:
+    def update(self, seg_id: int, text: str | None, on_source: bool, whole_norm: str | None = None) -> None:
         """Replace the parts of ``seg_id`` (``text`` None: the segment is gone from this language)."""
         old = self.by_seg.pop(seg_id, [])
         if text is not None:
-            new = self._add(seg_id, on_source, text)
+            new = self._add(seg_id, on_source, text, whole_norm)
             current = [(self.parts[p][1:4], norm) for p, norm in new]
             previous = [(self.parts[p][1:4], self._text(p)) for p in old]
             if current == previous:
