@@ -6,9 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from tmserver.cli import main
 from tmserver.formats.safexml import parse
 from tmserver.index.parts import part_spans, sentence_spans, target_part
+from tmserver.langs import parse_lang
 from tmserver.tm import SegmentInput, import_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,8 +135,6 @@ def test_a_whole_unit_match_outranks_an_equal_subsegment(tm, client):
 
 
 def _langs():
-    from tmserver.langs import parse_lang
-
     return parse_lang("zh"), parse_lang("en")
 
 
@@ -143,3 +144,12 @@ def test_cat_tool_route_offers_the_parts(article, client):
     first = r.get_json()[0]
     assert first == {"source": "Ten years have flashed by in the blink of an eye.", "target": "十年弹指一挥,",
                      "quality": 99, "rank": 1}
+
+
+def test_cli_lookup_shows_the_part(tm, database_url):
+    tm.create_segment(SegmentInput(source="数字鸿沟正在扩大。数据安全面临挑战。", target="The digital divide is widening. "
+                                   "Data security faces challenges.", source_lang="zh", target_lang="en"))
+    r = CliRunner().invoke(main, ["--database", database_url, "lookup", "数据安全面临挑战。"], catch_exceptions=False)
+    assert r.exit_code == 0
+    assert "100  [part of unit" in r.stdout and "Data security faces challenges." in r.stdout
+    assert "The digital divide" not in r.stdout

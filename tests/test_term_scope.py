@@ -10,6 +10,7 @@ import pytest
 
 from tmserver.glossary.glossary import Glossary
 from tmserver.glossary.scope import crossing_word, not_within
+from tmserver.glossary.tbx import read_tbx, write_tbx
 
 ROOT = Path(__file__).resolve().parent.parent
 SCOPED = ROOT / "tests" / "data" / "glossary" / "scoped.tbx"
@@ -104,8 +105,6 @@ def test_scope_survives_the_server_round_trip(client, auth):
 def test_a_second_term_note_is_kept_through_tbx(g):
     """A termSec with a descriptive note and a ``not within:`` note keeps both, one per line, and
     writes them back as two notes."""
-    from tmserver.glossary.tbx import read_tbx, write_tbx
-
     oewg = g.by_id["oewg"].terms_in("zh")[0]
     assert oewg.note == "Short name of the UN OEWG.\nnot within: 老龄问题开放式工作组"
     buf = io.BytesIO()
