@@ -178,6 +178,7 @@ class Engine:
             try:
                 self.lookup(sample, Lang(lang, lang), Lang(other, other), limit=1, min_score=100)
                 adapt_target(sample, sample.replace("5", "6"), _PRIME[other], lang, other)
+                target_part(_PRIME["zh"] * 2, "zh", _PRIME["en"], "en", 0, 1)  # the aligner's matchers, once
             except Exception:  # noqa: BLE001 - priming is best effort, never a reason not to serve
                 pass
 
