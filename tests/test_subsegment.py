@@ -10,8 +10,9 @@ from click.testing import CliRunner
 
 from tmserver.cli import main
 from tmserver.formats.safexml import parse
-from tmserver.index.parts import part_spans, sentence_spans, target_part
+from tmserver.index.parts import PartIndex, part_spans, sentence_spans, target_part
 from tmserver.langs import parse_lang
+from tmserver.normalize import normalize_text
 from tmserver.tm import SegmentInput, import_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,3 +154,19 @@ def test_cli_lookup_shows_the_part(tm, database_url):
     assert r.exit_code == 0
     assert "100  [part of unit" in r.stdout and "Data security faces challenges." in r.stdout
     assert "The digital divide" not in r.stdout
+
+
+def test_part_index_compaction_keeps_the_live_parts(monkeypatch):
+    """Replaced parts are dropped by renumbering once they outweigh the live ones."""
+    monkeypatch.setattr("tmserver.index.parts.COMPACT_MIN", 2)
+    idx = PartIndex.build("zh", [(1, True, "甲乙丙丁。戊己庚辛。", None), (2, True, "数字鸿沟扩大。智能鸿沟出现。", None)])
+    assert len(idx.parts) == 4
+    for k in range(5):
+        idx.update(1, f"甲乙丙丁{k}。戊己庚辛{k}。", True)
+    assert len(idx.parts) <= 2 * 4 + 2 and len(idx) == 4
+    hits = idx.search(normalize_text("智能鸿沟出现。"), 5, 90)
+    assert [(h.seg_id, h.first, h.last) for h in hits] == [(2, 1, 2)]
+    hits = idx.search(normalize_text("戊己庚辛4。"), 5, 90)
+    assert [(h.seg_id, h.first) for h in hits] == [(1, 1)]
+    idx.update(2, None, True)
+    assert idx.search(normalize_text("智能鸿沟出现。"), 5, 90) == []

@@ -640,8 +640,11 @@ _NOTE_CHAR = {v: k for k, v in _NOTE_VALUE.items()}
 def note_markers(text: str, lang: str) -> list[Placeable]:
     """The circled note markers of ``text`` (① → 1), as placeables of kind ``note``."""
     base = _base(lang)
-    return [Placeable("note", _NOTE_VALUE[ch], i, i + 1, ch, "circled", base)
-            for i, ch in enumerate(text) if ch in _NOTE_VALUE]
+    return [Placeable("note", _NOTE_VALUE[m.group()], m.start(), m.end(), m.group(), "circled", base)
+            for m in _NOTE_RE.finditer(text)]
+
+
+_NOTE_RE = re.compile("[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf]")
 
 
 @lru_cache(maxsize=64)

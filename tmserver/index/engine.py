@@ -10,7 +10,7 @@ import numpy as np
 from sqlalchemy import bindparam, or_, select
 
 from tmserver.errors import ValidationError
-from tmserver.index.parts import PartHit, PartIndex, target_part
+from tmserver.index.parts import PartHit, PartIndex, may_have_parts, target_part
 from tmserver.index.postings import LangIndex
 from tmserver.index.sync import ChangeFollower
 from tmserver.langs import Lang
@@ -155,10 +155,12 @@ class Engine:
                 on_source = src_lang == lang
                 texts.append(src_norm if on_source else tgt_norm)
                 side.append(on_source)
-                originals.append((seg_id, on_source, src_text if on_source else tgt_text, texts[-1]))
+                original = src_text if on_source else tgt_text
+                if may_have_parts(original, lang):  # keep only the few texts that may hold sentences
+                    originals.append((seg_id, on_source, original, texts[-1]))
         seg_ids, on_source = np.asarray(ids, dtype=np.int64), np.asarray(side, dtype=np.bool_)
         del ids, side
-        # the parts first: PartIndex.build skips the many single-sentence texts with one regex each
+        # the parts first, from the few texts that passed the regex (original texts are not kept)
         self._parts[lang] = PartIndex.build(lang, originals)
         del originals
         return LangIndex.build(seg_ids, texts, on_source, consume=True)

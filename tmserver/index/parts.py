@@ -42,8 +42,10 @@ from tmserver.align.segment import segment_en, segment_zh
 from tmserver.index.postings import LangIndex
 from tmserver.normalize import normalize_text
 
-__all__ = ["MAX_SENTENCES", "PartIndex", "TargetPart", "part_spans", "sentence_spans", "target_part"]
+__all__ = ["MAX_SENTENCES", "PartIndex", "TargetPart", "may_have_parts", "part_spans", "sentence_spans", "target_part"]
 
+#: replaced parts kept before the part list is renumbered (see :meth:`PartIndex._compact`)
+COMPACT_MIN = 10_000
 #: texts with more sentences than this are not split (a paragraph-sized unit is not a sentence TM)
 MAX_SENTENCES = 8
 
@@ -67,10 +69,14 @@ def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
     return spans or [(0, len(text))]
 
 
+def may_have_parts(text: str, lang: str) -> bool:
+    """A sentence-final mark with more text after it: the cheap test that skips most texts."""
+    return (_MAYBE_ZH if lang == "zh" else _MAYBE_EN).search(text) is not None
+
+
 def part_spans(text: str, lang: str) -> list[tuple[int, int, int, int]]:
     """``(start, end, first sentence, last sentence + 1)`` of every run of sentences short of the whole."""
-    rx = _MAYBE_ZH if lang == "zh" else _MAYBE_EN
-    if not rx.search(text):
+    if not may_have_parts(text, lang):
         return []
     sents = sentence_spans(text, lang)
     n = len(sents)
@@ -249,14 +255,41 @@ class PartIndex:
             current = [(self.parts[p][1:4], norm) for p, norm in new]
             previous = [(self.parts[p][1:4], self._text(p)) for p in old]
             if current == previous:
-                # replaying a change we already hold: keep the indexed parts, drop the copies
+                # replaying a change we already hold (or a text with no parts, before and after):
+                # keep the indexed parts, drop the copies
                 del self.parts[len(self.parts) - len(new):]
-                self.by_seg[seg_id] = old
+                if old:
+                    self.by_seg[seg_id] = old
                 return
             for pid, norm in new:
                 self.index.upsert(pid, norm, on_source)
         for pid in old:
             self.index.remove(pid)
+        live = sum(map(len, self.by_seg.values()))
+        if len(self.parts) > 2 * live + COMPACT_MIN:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Renumber the live parts from 0 and rebuild (replaced parts otherwise stay in ``parts``)."""
+        ids: list[int] = []
+        texts: list[str] = []
+        sides: list[bool] = []
+        parts: list[tuple[int, bool, int, int, int, int]] = []
+        by_seg: dict[int, list[int]] = {}
+        for seg_id, pids in self.by_seg.items():
+            for pid in pids:
+                text = self._text(pid)
+                if text is None:
+                    continue
+                new = len(parts)
+                parts.append(self.parts[pid])
+                by_seg.setdefault(seg_id, []).append(new)
+                ids.append(new)
+                texts.append(text)
+                sides.append(self.parts[pid][1])
+        self.parts, self.by_seg = parts, by_seg
+        self.index = LangIndex.build(np.asarray(ids, dtype=np.int64), texts, np.asarray(sides, dtype=np.bool_),
+                                     consume=True)
 
     def _text(self, pid: int) -> str | None:
         doc = self.index.doc_of(pid)
