@@ -163,10 +163,12 @@ def test_part_index_compaction_keeps_the_live_parts(monkeypatch):
     assert len(idx.parts) == 4
     for k in range(5):
         idx.update(1, f"甲乙丙丁{k}。戊己庚辛{k}。", True)
-    assert len(idx.parts) <= 2 * 4 + 2 and len(idx) == 4
+    assert len(idx.parts) <= 2 * 4 + 2 and len(idx) == 4 == idx._live
+    idx.update(1, f"甲乙丙丁{4}。戊己庚辛{4}。", True)  # a replayed change: nothing moves
+    assert len(idx) == 4 == idx._live
     hits = idx.search(normalize_text("智能鸿沟出现。"), 5, 90)
     assert [(h.seg_id, h.first, h.last) for h in hits] == [(2, 1, 2)]
     hits = idx.search(normalize_text("戊己庚辛4。"), 5, 90)
     assert [(h.seg_id, h.first) for h in hits] == [(1, 1)]
     idx.update(2, None, True)
-    assert idx.search(normalize_text("智能鸿沟出现。"), 5, 90) == []
+    assert idx.search(normalize_text("智能鸿沟出现。"), 5, 90) == [] and idx._live == 2 == len(idx)

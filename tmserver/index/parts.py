@@ -215,6 +215,7 @@ class PartIndex:
         #: part id → (segment, on source side, start, end, first sentence, last sentence + 1)
         self.parts: list[tuple[int, bool, int, int, int, int]] = []
         self.by_seg: dict[int, list[int]] = {}
+        self._live = 0  #: parts currently indexed (``parts`` also holds replaced ones)
 
     @classmethod
     def build(cls, lang: str, rows: Iterable[tuple[int, bool, str, str | None]]) -> PartIndex:
@@ -245,6 +246,7 @@ class PartIndex:
             self.parts.append((seg_id, on_source, s, e, i, j))
             self.by_seg.setdefault(seg_id, []).append(pid)
             out.append((pid, norm))
+        self._live += len(out)
         return out
 
     def update(self, seg_id: int, text: str | None, on_source: bool, whole_norm: str | None = None) -> None:
@@ -258,6 +260,7 @@ class PartIndex:
                 # replaying a change we already hold (or a text with no parts, before and after):
                 # keep the indexed parts, drop the copies
                 del self.parts[len(self.parts) - len(new):]
+                self._live -= len(new)
                 if old:
                     self.by_seg[seg_id] = old
                 return
@@ -265,8 +268,8 @@ class PartIndex:
                 self.index.upsert(pid, norm, on_source)
         for pid in old:
             self.index.remove(pid)
-        live = sum(map(len, self.by_seg.values()))
-        if len(self.parts) > 2 * live + COMPACT_MIN:
+        self._live -= len(old)
+        if len(self.parts) > 2 * self._live + COMPACT_MIN:
             self._compact()
 
     def _compact(self) -> None:
@@ -287,7 +290,7 @@ class PartIndex:
                 ids.append(new)
                 texts.append(text)
                 sides.append(self.parts[pid][1])
-        self.parts, self.by_seg = parts, by_seg
+        self.parts, self.by_seg, self._live = parts, by_seg, len(parts)
         self.index = LangIndex.build(np.asarray(ids, dtype=np.int64), texts, np.asarray(sides, dtype=np.bool_),
                                      consume=True)
 
