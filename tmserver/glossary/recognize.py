@@ -32,7 +32,7 @@ import ahocorasick
 
 from tmserver.glossary.scope import crossing_word, not_within
 from tmserver.glossary.termbase import CASE_SENSITIVE_TYPES, Concept, Term
-from tmserver.normalize import normalize
+from tmserver.normalize import normalize, normalize_text
 
 __all__ = ["Ref", "Hit", "Recognizer", "ChineseRecognizer", "EnglishRecognizer", "recognizer_for", "select_longest_leftmost"]
 
@@ -143,7 +143,7 @@ class ChineseRecognizer(Recognizer):
     def __init__(self, concepts: Sequence[Concept]):
         super().__init__(concepts)
         self._terms = frozenset(
-            normalize(t.text).text for c in concepts for t in c.terms if t.lang == self.lang
+            normalize_text(t.text) for c in concepts for t in c.terms if t.lang == self.lang
         )
         # phrase (matching form) → the refs it keeps out
         self._stops = ahocorasick.Automaton()
