@@ -104,6 +104,8 @@ def test_a_fuzzy_sentence_adapts_on_its_part(article, client):
     assert top["adaptation"]["status"] == "adapted"
     assert "December 6–9, 2025" in top["adapted_target"] and "November" not in top["adapted_target"]
     assert top["adapted_target"] == top["subsegment"]["target_text"].replace("November", "December")
+    # and the same change in the whole unit's target
+    assert top["subsegment"]["adapted_unit_target"] == top["target"].replace("November 6–9", "December 6–9")
     # the diff is in the whole unit's offsets: its equal spans point into the first sentence
     assert all(op["match"][1] <= top["subsegment"]["source_span"][1] for op in top["diff"])
 

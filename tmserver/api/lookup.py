@@ -93,6 +93,9 @@ register_schema("Subsegment", {
         "target_alignment": {"type": ["string", "null"], "enum": ["sentence", "clause", None],
                              "description": "sentence: aligned with the target's sentences; clause: the target was "
                                             "cut at clause punctuation (the unit merged or split sentences)"},
+        "adapted_unit_target": {"type": ["string", "null"],
+                                "description": "the whole unit's target with the part's adaptation applied (when "
+                                               "adapted_target is set)"},
         "target_similarity": {"type": ["number", "null"],
                               "description": "aligner evidence coverage (numbers, codes, quotes, glossary terms) of "
                                              "the chosen target part, 0–1"},

@@ -323,6 +323,7 @@ class Engine:
                 "target_text": tp.text if tp else None,
                 "target_alignment": tp.alignment if tp else None,
                 "target_similarity": tp.similarity if tp else None,
+                "adapted_unit_target": _shifted(other, tp.start, ad) if tp and ad.target is not None else None,
             },
             "matched_side": "source" if p.on_source else "target",
             "origin": seg.origin,
@@ -335,3 +336,11 @@ class Engine:
             return {}
         with self.tm.engine.connect() as conn:
             return {row.id: row for row in conn.execute(_FETCH, {"ids": ids})}
+
+
+def _shifted(target: str, offset: int, ad: Adaptation) -> str:
+    """The whole unit's target with a target part's adaptation applied at the part's ``offset``."""
+    out = target
+    for c in sorted(ad.changes, key=lambda c: c.target.start, reverse=True):
+        out = out[: offset + c.target.start] + c.text + out[offset + c.target.end :]
+    return out
