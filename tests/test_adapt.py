@@ -106,3 +106,16 @@ def test_statuses_when_nothing_to_adapt():
     assert adapt("论坛于2015年举办。", "论坛于2015年举办。", "The forum was held in 2015.", "zh", "en").status == "not_needed"
     a = adapt("会议于2016年举办。", "论坛于2015年举办。", "The forum was held in 2015.", "zh", "en")
     assert a.status == "not_applicable" and a.target is None
+
+
+def test_a_target_that_leaves_the_year_out():
+    # the day changes: the target's "December 16" (no year) becomes "December 18"
+    a = adapt("2015年12月18日,会议开幕。", "2015年12月16日,会议开幕。", "The meeting opened on December 16.", "zh", "en")
+    assert a.target == "The meeting opened on December 18."
+    a = adapt("2025年12月6日至9日,峰会举办。", "2025年11月6日至9日,峰会举办。", "The summit was held on November 6–9.",
+              "zh", "en")
+    assert a.target == "The summit was held on December 6–9."
+    # the year changes, but the target does not show it with the date: it may be elsewhere → blocked
+    a = adapt("2016年12月16日,会议开幕。", "2015年12月16日,会议开幕。", "In 2015, the meeting opened on December 16.",
+              "zh", "en")
+    assert a.status == "blocked" and a.blocker.text == "2016年12月16日" and "leaves out" in a.reason

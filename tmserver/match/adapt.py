@@ -115,9 +115,39 @@ def _ends_family(a: Placeable, b: Placeable) -> bool:
     return a.kind != "range" and b.kind != "range" and _family(a.kind, b.kind)
 
 
+def _ymd(v: Any) -> bool:
+    return isinstance(v, tuple) and len(v) == 3
+
+
+def _partial(tv: Any, sv: Any) -> bool:
+    """``tv`` is ``sv`` with some date parts left out (the target says "December 16" where the
+    source has 2015年12月16日) — for dates and for both ends of a date range."""
+    if _ymd(tv) and _ymd(sv):
+        return tv != (None, None, None) and all(a is None or a == b for a, b in zip(tv, sv, strict=True))
+    if isinstance(tv, tuple) and isinstance(sv, tuple) and len(tv) == len(sv) == 2 and all(map(_ymd, tv + sv)):
+        return all(_partial(a, b) for a, b in zip(tv, sv, strict=True))
+    return False
+
+
+def _blank_like(qv: Any, tv: Any) -> Any:
+    """The query's date value with the parts the target leaves out left out too."""
+    if _ymd(qv):
+        return tuple(None if t is None else q for q, t in zip(qv, tv, strict=True))
+    return tuple(_blank_like(q, t) for q, t in zip(qv, tv, strict=True))
+
+
+def _hidden_change(qv: Any, sv: Any, tv: Any) -> bool:
+    """Did the query change a date part the target does not show (the year of "December 16")?"""
+    if _ymd(qv):
+        return any(t is None and q != s for q, s, t in zip(qv, sv, tv, strict=True))
+    return any(_hidden_change(q, s_, t) for q, s_, t in zip(qv, sv, tv, strict=True))
+
+
 def _counterpart(t: Placeable, s: Placeable) -> bool:
     """Does target placeable ``t`` render source placeable ``s``?"""
     if t.kind == s.kind:
+        if t.kind in ("date", "month") or (t.kind == "range" and t.of in ("date", "month") and s.of == t.of):
+            return t.value == s.value or _partial(t.value, s.value)
         return t.value == s.value and (t.kind != "range" or _family(t.of or "number", s.of or "number"))
     kinds = {t.kind, s.kind}
     if kinds <= _NUMERIC or kinds == {"number", "ordinal"}:
@@ -207,6 +237,12 @@ def adapt(query: str, source: str, target: str, src_lang: str, tgt_lang: str) ->
                 continue
             t = tp[i]
             new = _as_kind(q, t)
+            if t.value != s.value and q.kind == s.kind == t.kind:  # the target leaves date parts out
+                if _hidden_change(q.value, s.value, t.value):
+                    return Adaptation("blocked", blocker=q, reason=(
+                        f"the query changes a part of {s.text!r} that the target's {t.text!r} leaves out "
+                        f"(it may be stated elsewhere in the target)"))
+                new = Placeable(q.kind, _blank_like(q.value, t.value), q.start, q.end, q.text, q.style, q.lang, q.of)
             if _changes_grammatical_number(new, t, tgt_lang):
                 return Adaptation("blocked", blocker=q, reason=(
                     f"{t.text!r} → {q.text!r} changes the English noun between singular and plural"))
