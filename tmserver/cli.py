@@ -298,7 +298,12 @@ def lookup(obj: Context, text: str, source_lang: str, target_lang: str, min_scor
     if not result["matches"]:
         click.echo("no match")
     for m in result["matches"]:
-        click.echo(f"{m['score']:>3}  {m['source']}\n     {m['target']}")
+        part = m.get("subsegment")
+        if part:  # a sentence inside a longer unit: show the part and its target part
+            click.echo(f"{m['score']:>3}  [part of unit {m['id']}] {part['source_text']}\n"
+                       f"     {part['target_text'] if part['target_text'] is not None else m['target']}")
+        else:
+            click.echo(f"{m['score']:>3}  {m['source']}\n     {m['target']}")
 
 
 # -- keys -------------------------------------------------------------------------------------------

@@ -25,7 +25,11 @@ year       int                                              2025年, 2025
 date       ``(year, month, day)``, ints or None             2015年12月16日, December 16, 2015, 16 Dec 2015
 month      ``(year, month, None)``, year may be None        2020年9月, September 2020, 十月
 range      ``(lo, hi)``, endpoint values of kind :attr:`of` 2025年11月6日至9日, November 6–9, 2025, 10–40 %
+note       int (only with ``extract(..., notes=True)``)     ①, ②, ⑳, ㉑ (circled note markers)
 ========== ================================================ =========================================
+
+Note markers are opt-in: QA and the aligner compare *values*, and a marker is not a value a
+translation must carry; the fuzzy matcher adapts them (query ③ vs TM ② → the target's ② becomes ③).
 
 Precision over recall — QA must not flag correct translations, and the fuzzy matcher must not
 rewrite a word that only looks like a number:
@@ -52,9 +56,9 @@ from functools import lru_cache
 
 from tmserver.langs import parse_lang
 
-__all__ = ["Placeable", "extract", "render", "KINDS"]
+__all__ = ["Placeable", "extract", "render", "KINDS", "note_markers"]
 
-KINDS = ("number", "percent", "ordinal", "year", "date", "month", "range")
+KINDS = ("number", "percent", "ordinal", "year", "date", "month", "range", "note")
 
 
 @dataclass(frozen=True)
@@ -571,11 +575,14 @@ def _merge_ranges(cands, folded: str, conn: re.Pattern, lang: str, text: str) ->
     ``10–40 %``: the first end is a bare number and the second a percent — the range is a
     percent range. Years join only with years (2015–2025). Ends must increase.
     """
-    atoms = sorted((c for c in cands if c[3].kind in ("number", "percent", "year")), key=lambda c: c[0])
+    atoms = sorted((c for c in cands if c[3].kind in ("number", "percent", "year", "month")), key=lambda c: c[0])
     for a, b in zip(atoms, atoms[1:], strict=False):
         pa, pb = a[3], b[3]
         m = conn.fullmatch(folded, pa.end, pb.start)
         if not m:
+            continue
+        if "month" in (pa.kind, pb.kind):
+            _merge_months(cands, pa, pb, lang, text)
             continue
         if pa.kind == pb.kind:
             kind = pa.kind
@@ -592,17 +599,52 @@ def _merge_ranges(cands, folded: str, conn: re.Pattern, lang: str, text: str) ->
         cands.append((pa.start, pb.end, 2, Placeable("range", (lo, hi), pa.start, pb.end, text[pa.start:pb.end], style, lang, kind)))
 
 
+def _merge_months(cands, pa: Placeable, pb: Placeable, lang: str, text: str) -> None:
+    """January–September (2024): two month names joined by a dash or "to" are a month range."""
+    if pa.kind != "month" or pb.kind != "month":
+        return
+    (y1, m1, _), (y2, m2, _) = pa.value, pb.value  # type: ignore[misc]
+    if y1 is not None and y2 is not None and y1 != y2 or not m1 < m2:
+        return
+    y = y2 if y2 is not None else y1
+    lo, hi = (y, m1, None), (y, m2, None)
+    cands.append((pa.start, pb.end, 2, Placeable("range", (lo, hi), pa.start, pb.end, text[pa.start:pb.end], pb.style, lang, "month")))
+
+
 # -- public API -------------------------------------------------------------------------------
 
 
-def extract(text: str, lang: str) -> list[Placeable]:
+def extract(text: str, lang: str, *, notes: bool = False) -> list[Placeable]:
     """Numbers and dates in ``text`` (``lang``: a zh or en code such as ``zh-Hans``), left to right.
 
     Placeables never overlap: where candidates overlap, the longest wins (a date range over the
     dates and numbers inside it; ``26亿`` over ``26``), ties going to the more specific kind.
-    Spans point into ``text`` as given.
+    Spans point into ``text`` as given. With ``notes`` the circled note markers (①②…) come too,
+    as kind ``note``.
     """
-    return list(_extract_cached(text, _base(lang)))
+    found = list(_extract_cached(text, _base(lang)))
+    if notes:
+        found = sorted(found + note_markers(text, lang), key=lambda p: p.start)
+    return found
+
+
+# circled numbers ①–⑳ (U+2460), ㉑–㉟ (U+3251), ㊱–㊿ (U+32B1): note markers, never numbers
+_NOTE_VALUE = {
+    **{chr(0x2460 + i): i + 1 for i in range(20)},
+    **{chr(0x3251 + i): i + 21 for i in range(15)},
+    **{chr(0x32B1 + i): i + 36 for i in range(15)},
+}
+_NOTE_CHAR = {v: k for k, v in _NOTE_VALUE.items()}
+
+
+def note_markers(text: str, lang: str) -> list[Placeable]:
+    """The circled note markers of ``text`` (① → 1), as placeables of kind ``note``."""
+    base = _base(lang)
+    return [Placeable("note", _NOTE_VALUE[m.group()], m.start(), m.end(), m.group(), "circled", base)
+            for m in _NOTE_RE.finditer(text)]
+
+
+_NOTE_RE = re.compile("[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf]")
 
 
 @lru_cache(maxsize=64)
@@ -722,6 +764,10 @@ def render(p: Placeable, lang: str, like: Placeable | None = None) -> str:
     only ``p``'s kind decides.
     """
     lang = _base(lang)
+    if p.kind == "note":
+        if int(p.value) not in _NOTE_CHAR:  # type: ignore[call-overload]
+            raise ValueError(f"no circled note marker for {p.value!r}")
+        return _NOTE_CHAR[int(p.value)]  # type: ignore[call-overload]
     style = ""
     if like is not None and like.lang in ("", lang) and (like.kind == p.kind or {like.kind, p.kind} <= {"number", "year"}):
         style = like.style

@@ -83,10 +83,19 @@ def _lookup(slang: str, tlang: str, text: str | None) -> list[dict[str, Any]]:
     if src is None or tgt is None or src.base == tgt.base:
         return []  # clients probe with en→de and expect an empty list, not an error
     result = get_tm().lookup(text, src.tag, tgt.tag, limit=max_candidates, min_score=min_similarity)
-    return [
-        {"source": m["source"], "target": m["target"], "quality": m["score"], "rank": i}
-        for i, m in enumerate(result["matches"], start=1)
-    ]
+    return [{**pair, "rank": i} for i, pair in enumerate(filter(None, map(_compat_pair, result["matches"])), start=1)]
+
+
+def _compat_pair(m: dict[str, Any]) -> dict[str, Any] | None:
+    """A match as the protocol's source/target/quality. A sub-segment match offers its parts (and
+    nothing when the unit's target could not be cut), capped at 99: its target part comes from an
+    alignment, so a client must never apply it unseen as an exact match."""
+    if m["match_type"] != "subsegment":
+        return {"source": m["source"], "target": m["target"], "quality": m["score"]}
+    part = m["subsegment"]
+    if part["target_text"] is None:
+        return None
+    return {"source": part["source_text"], "target": part["target_text"], "quality": min(99, m["score"])}
 
 
 @bp.get("/tmserver/languages/")

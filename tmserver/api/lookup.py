@@ -31,16 +31,74 @@ register_schema("LookupMatch", {
         "target_lang": {"type": "string"},
         "score": {"type": "integer", "description": "0–101 (101 context, 100 exact, 94–99 exact with penalties)"},
         "similarity": {"type": "number", "description": "1 − d/max(len) on matching forms"},
-        "match_type": {"type": "string", "enum": ["exact", "context", "fuzzy"]},
+        "match_type": {"type": "string", "enum": ["exact", "context", "fuzzy", "subsegment"],
+                       "description": "subsegment: the query matches one sentence or a run of sentences inside a "
+                                      "longer unit; score, similarity and diff are computed on that part (see "
+                                      "`subsegment`), and `source`/`target` are still the whole unit"},
         "penalties": {"type": "array", "items": {"type": "object"}},
         "diff": {"type": "array", "items": {"type": "object", "properties": {
             "op": {"type": "string", "enum": ["equal", "insert", "delete", "replace"]},
             "query": {"type": "array", "items": {"type": "integer"}},
             "match": {"type": "array", "items": {"type": "integer"}},
         }}},
-        "adapted_target": {"type": ["string", "null"]},
+        "adapted_target": {"type": ["string", "null"],
+                           "description": "the target with the query's numbers, dates, ordinals and note markers put "
+                                          "in (for a subsegment match: the target part), or a superseded term fixed"},
         "adapted": {"type": "boolean"},
+        "adaptation": {"$ref": "#/components/schemas/Adaptation"},
+        "subsegment": {"$ref": "#/components/schemas/Subsegment"},
         "matched_side": {"type": "string", "enum": ["source", "target"]},
+    },
+})
+register_schema("Adaptation", {
+    "type": "object",
+    "description": "Placeable adaptation of this match (tmserver.match.adapt): whether the target could take the "
+                   "query's placeables (numbers, 万/亿 amounts, percentages, ordinals, years, dates, date and month "
+                   "ranges, circled note markers), and if not, which query placeable blocked it and why.",
+    "required": ["status"],
+    "properties": {
+        "status": {"type": "string", "enum": ["adapted", "blocked", "not_applicable", "not_needed"],
+                   "description": "adapted: adapted_target holds the result; blocked: the texts differ only in "
+                                  "placeables but one could not be placed (see placeable, reason); not_applicable: "
+                                  "the texts differ in words too; not_needed: no placeable differs"},
+        "reason": {"type": "string"},
+        "placeable": {"type": "object", "description": "the query placeable that blocked the adaptation",
+                      "properties": {"kind": {"type": "string", "enum": ["number", "percent", "ordinal", "year",
+                                                                          "date", "month", "range", "note"]},
+                                     "text": {"type": "string"},
+                                     "span": {"type": "array", "items": {"type": "integer"},
+                                              "description": "offsets in the query"},
+                                     "value": {}}},
+        "changes": {"type": "array", "items": {"type": "object", "properties": {
+            "kind": {"type": "string"}, "from": {"type": "string"}, "to": {"type": "string"},
+            "query_span": {"type": "array", "items": {"type": "integer"}},
+            "target_span": {"type": "array", "items": {"type": "integer"},
+                            "description": "offsets in the target (the target part for a subsegment match)"},
+        }}},
+    },
+})
+register_schema("Subsegment", {
+    "type": "object",
+    "description": "Where a subsegment match lies in its unit (present only when match_type is subsegment).",
+    "properties": {
+        "source_span": {"type": "array", "items": {"type": "integer"},
+                        "description": "offsets of the matched part in the unit's text in the query language"},
+        "source_text": {"type": "string"},
+        "sentences": {"type": "array", "items": {"type": "integer"},
+                      "description": "[first, last + 1] sentence indices of the part in that text"},
+        "target_span": {"type": ["array", "null"], "items": {"type": "integer"},
+                        "description": "offsets of the corresponding part of the target, null when the unit's "
+                                       "target cannot be cut to match"},
+        "target_text": {"type": ["string", "null"]},
+        "target_alignment": {"type": ["string", "null"], "enum": ["sentence", "clause", None],
+                             "description": "sentence: aligned with the target's sentences; clause: the target was "
+                                            "cut at clause punctuation (the unit merged or split sentences)"},
+        "adapted_unit_target": {"type": ["string", "null"],
+                                "description": "the whole unit's target with the part's adaptation applied (when "
+                                               "adapted_target is set)"},
+        "target_similarity": {"type": ["number", "null"],
+                              "description": "aligner evidence coverage (numbers, codes, quotes, glossary terms) of "
+                                             "the chosen target part, 0–1"},
     },
 })
 register_schema("Lookup", {

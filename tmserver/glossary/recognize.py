@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
+from tmserver.glossary.scope import crossing_word, not_within
 from tmserver.glossary.termbase import CASE_SENSITIVE_TYPES, Concept, Term
-from tmserver.normalize import normalize
+from tmserver.normalize import normalize, normalize_text
 
 __all__ = ["Ref", "Hit", "Recognizer", "ChineseRecognizer", "EnglishRecognizer", "recognizer_for", "select_longest_leftmost"]
 
@@ -133,17 +134,55 @@ class Recognizer(ABC):
 
 
 class ChineseRecognizer(Recognizer):
+    """Longest-leftmost Chinese terms, kept out of longer phrases they are not part of
+    (:mod:`tmserver.glossary.scope`): a term's ``not within:`` note, and any longer jieba
+    dictionary word (not itself a term) that runs across the term's boundary."""
+
     lang = "zh"
+
+    def __init__(self, concepts: Sequence[Concept]):
+        super().__init__(concepts)
+        self._terms = frozenset(
+            normalize_text(t.text) for c in concepts for t in c.terms if t.lang == self.lang
+        )
+        # phrase (matching form) → the refs it keeps out
+        self._stops = ahocorasick.Automaton()
+        stops: dict[str, set[tuple[int, int]]] = {}
+        for ci, concept in enumerate(concepts):
+            for ti, term in enumerate(concept.terms):
+                if term.lang == self.lang:
+                    for phrase in not_within(term.note):
+                        key = normalize(phrase).text
+                        if key:
+                            stops.setdefault(key, set()).add((ci, ti))
+        for key, refs in stops.items():
+            self._stops.add_word(key, (len(key), frozenset(refs)))
+        self._has_stops = bool(stops)
+        if stops:
+            self._stops.make_automaton()
+        if self.size:
+            crossing_word("", 0, 0, frozenset())  # load the word list once now (compile time), not on the first segment that has a term
 
     def patterns(self, term: Term):
         yield normalize(term.text).text, "base", None
 
+    def _blocked(self, text: str) -> list[tuple[int, int, frozenset[tuple[int, int]]]]:
+        if not self._has_stops:
+            return []
+        return [(end - length + 1, end + 1, refs) for end, (length, refs) in self._stops.iter(text)]
+
     def _scan(self, text: str) -> list[Hit]:
         norm = normalize(text)
+        blocked = self._blocked(norm.text)
         hits = []
         for end, (length, entries) in self._automaton.iter(norm.text):
-            s, e = norm.to_original(end - length + 1, end + 1)
-            hits.append(Hit(s, e, [ref for ref, _ in entries]))
+            ns, ne = end - length + 1, end + 1
+            refs = [ref for ref, _ in entries
+                    if not any(bs <= ns and ne <= be and (ref.concept, ref.term) in br for bs, be, br in blocked)]
+            if not refs or crossing_word(norm.text, ns, ne, self._terms):
+                continue
+            s, e = norm.to_original(ns, ne)
+            hits.append(Hit(s, e, refs))
         return hits
 
 

@@ -226,8 +226,8 @@ def _read_term(sec, lang_tag: str, where: str) -> dict[str, Any]:
             term["term_type"] = value
         elif cname in ("x-caseSensitive", "caseSensitive"):
             case_flag = value.lower()
-        elif cname == "note" and "note" not in term:
-            term["note"] = value
+        elif cname == "note":  # several notes are kept, one per line ("not within: …" is one of them)
+            term["note"] = f"{term['note']}\n{value}" if "note" in term else value
         elif cname == "source" and "source" not in term:
             term["source"] = value
     if not text:
@@ -296,6 +296,7 @@ def write_tbx(concepts: list[Concept], fh: IO[bytes], *, title: str = "tmserver 
                     sub(sec, "termNote", "yes" if t.case_sensitive else "no", type="x-caseSensitive")
                 if t.source:
                     sub(sec, "admin", t.source, type="source")
-                if t.note:
-                    sub(sec, "note", t.note)
+                for line in (t.note or "").split("\n"):
+                    if line.strip():
+                        sub(sec, "note", line)
     fh.write(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

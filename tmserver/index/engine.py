@@ -10,10 +10,12 @@ import numpy as np
 from sqlalchemy import bindparam, or_, select
 
 from tmserver.errors import ValidationError
+from tmserver.index.parts import PartHit, PartIndex, may_have_parts, target_part
 from tmserver.index.postings import LangIndex
 from tmserver.index.sync import ChangeFollower
 from tmserver.langs import Lang
 from tmserver.match import adapt_target, diff, score, with_context
+from tmserver.match.adapt import Adaptation, adapt
 from tmserver.normalize import normalize
 from tmserver.store.models import Segment, context_hash
 
@@ -63,6 +65,8 @@ class Engine:
         self.tm = tm
         self._lock = threading.RLock()
         self._langs: dict[str, LangIndex] = {}
+        #: sub-segment parts of multi-sentence texts, per language (:mod:`tmserver.index.parts`)
+        self._parts: dict[str, PartIndex] = {}
         self._follower = ChangeFollower(tm.sessions)
         self._last_poll = 0.0
         self._marked = False
@@ -79,6 +83,7 @@ class Engine:
 
     def _reset(self) -> None:
         self._langs.clear()
+        self._parts.clear()
         self._marked = False
 
     def refresh(self, force: bool = False) -> None:
@@ -98,9 +103,10 @@ class Engine:
             for i in range(0, len(seg_ids), 500):
                 chunk = seg_ids[i : i + 500]
                 q = select(Segment.id, Segment.source_lang, Segment.target_lang, Segment.source_norm,
-                           Segment.target_norm).where(Segment.id.in_(chunk))
+                           Segment.target_norm, Segment.source_text, Segment.target_text).where(Segment.id.in_(chunk))
                 rows.update({r.id: r for r in s.execute(q)})
         for lang, idx in self._langs.items():
+            parts = self._parts.get(lang)
             for seg in seg_ids:
                 r = rows.get(seg)
                 if r is None:
@@ -111,6 +117,13 @@ class Engine:
                     idx.upsert(seg, r.target_norm, False)
                 else:
                     idx.remove(seg)
+                if parts is not None:
+                    if r is not None and r.source_lang == lang:
+                        parts.update(seg, r.source_text, True, r.source_norm)
+                    elif r is not None and r.target_lang == lang:
+                        parts.update(seg, r.target_text, False, r.target_norm)
+                    else:
+                        parts.update(seg, None, False)
 
     def _lang(self, lang: str) -> LangIndex:
         idx = self._langs.get(lang)
@@ -128,20 +141,28 @@ class Engine:
         ids: list[int] = []
         texts: list[str] = []
         side: list[bool] = []
+        originals: list[tuple[int, bool, str, str]] = []
         q = (
-            select(Segment.id, Segment.source_lang, Segment.source_norm, Segment.target_norm)
+            select(Segment.id, Segment.source_lang, Segment.source_norm, Segment.target_norm,
+                   Segment.source_text, Segment.target_text)
             .where(or_(Segment.source_lang == lang, Segment.target_lang == lang))
             .order_by(Segment.id)
             .execution_options(yield_per=20_000)
         )
         with self.tm.engine.connect() as conn:
-            for seg_id, src_lang, src_norm, tgt_norm in conn.execute(q):
+            for seg_id, src_lang, src_norm, tgt_norm, src_text, tgt_text in conn.execute(q):
                 ids.append(seg_id)
                 on_source = src_lang == lang
                 texts.append(src_norm if on_source else tgt_norm)
                 side.append(on_source)
+                original = src_text if on_source else tgt_text
+                if may_have_parts(original, lang):  # keep only the few texts that may hold sentences
+                    originals.append((seg_id, on_source, original, texts[-1]))
         seg_ids, on_source = np.asarray(ids, dtype=np.int64), np.asarray(side, dtype=np.bool_)
         del ids, side
+        # the parts first, from the few texts that passed the regex (original texts are not kept)
+        self._parts[lang] = PartIndex.build(lang, originals)
+        del originals
         return LangIndex.build(seg_ids, texts, on_source, consume=True)
 
     def warm(self, *langs: str) -> None:
@@ -159,6 +180,7 @@ class Engine:
             try:
                 self.lookup(sample, Lang(lang, lang), Lang(other, other), limit=1, min_score=100)
                 adapt_target(sample, sample.replace("5", "6"), _PRIME[other], lang, other)
+                target_part(_PRIME["zh"] * 2, "zh", _PRIME["en"], "en", 0, 1)  # the aligner's matchers, once
             except Exception:  # noqa: BLE001 - priming is best effort, never a reason not to serve
                 pass
 
@@ -174,7 +196,11 @@ class Engine:
         min_score: float = 70,
         context_prev: str | None = None,
         context_next: str | None = None,
+        subsegments: bool = True,
     ) -> dict[str, Any]:
+        """The best ``limit`` matches scoring at least ``min_score``: whole units (``exact``,
+        ``context``, ``fuzzy``) and, with ``subsegments``, sentences inside longer units
+        (``subsegment``, see :mod:`tmserver.index.parts`), at most one match per unit."""
         if len(query) > MAX_QUERY_CHARS:
             raise ValidationError(f"the query is longer than {MAX_QUERY_CHARS} characters",
                                   {"field": "q", "maximum": MAX_QUERY_CHARS})
@@ -186,7 +212,8 @@ class Engine:
             self.refresh()
             res = idx.search(qn.text, limit, min_score)
             hits = [(int(idx.seg_ids.a[doc]), bool(idx.is_source.a[doc]), d, m) for doc, d, m in res.hits]
-        segs = self._fetch([h[0] for h in hits])
+            part_hits = self._parts[src.base].search(qn.text, limit, min_score) if subsegments else []
+        segs = self._fetch(list(dict.fromkeys([h[0] for h in hits] + [p.seg_id for p in part_hits])))
         prev_h, next_h = context_hash(context_prev), context_hash(context_next)
         matches = []
         for seg_id, on_source, d, m in hits:
@@ -205,7 +232,8 @@ class Engine:
                 )
             if sc.value < min_score:
                 continue
-            adapted = adapt_target(query, text, other, src.base, tgt.base) if sc.match_type == "fuzzy" else None
+            ad = adapt(query, text, other, src.base, tgt.base) if sc.match_type == "fuzzy" else Adaptation("not_needed")
+            adapted = ad.target
             matches.append(
                 {
                     "id": seg_id,
@@ -220,12 +248,13 @@ class Engine:
                     "diff": diff(qn, normalize(text)),
                     "adapted_target": adapted,
                     "adapted": adapted is not None,
+                    "adaptation": ad.to_dict(),
                     "matched_side": "source" if on_source else "target",
                     "origin": seg.origin,
                     "updated_at": seg.updated_at.isoformat() if seg.updated_at else None,
                 }
             )
-        matches.sort(key=lambda x: (-x["score"], -x["similarity"], x["id"]))
+        matches = self._with_subsegments(matches, part_hits, segs, query, qn, src, tgt, min_score)[:limit]
         return {
             "query": query,
             "source_lang": src.tag,
@@ -235,9 +264,83 @@ class Engine:
             "strategy": res.strategy,
         }
 
+    def _with_subsegments(self, matches, part_hits: list[PartHit], segs, query: str, qn, src: Lang, tgt: Lang,
+                          min_score: float) -> list[dict[str, Any]]:
+        """Whole-unit matches plus sub-segment ones, best first, one match per unit (the better one;
+        on a tie the whole unit)."""
+        best = {m["id"]: m for m in matches}
+        for p in part_hits:
+            seg = segs.get(p.seg_id)
+            if seg is None:
+                continue
+            m = self._subsegment_match(p, seg, query, qn, src, tgt)
+            if m["score"] < min_score:
+                continue
+            whole = best.get(p.seg_id)
+            if whole is None or m["score"] > whole["score"]:
+                best[p.seg_id] = m
+        out = list(best.values())
+        out.sort(key=lambda x: (-x["score"], x["match_type"] == "subsegment", -x["similarity"], x["id"]))
+        return out
+
+    @staticmethod
+    def _subsegment_match(p: PartHit, seg, query: str, qn, src: Lang, tgt: Lang) -> dict[str, Any]:
+        """A match on sentences ``p.first``…``p.last − 1`` of a longer unit: scored on that part, with
+        its offsets, the target part when the alignment can tell, and adaptation on that part."""
+        text = seg.source_text if p.on_source else seg.target_text
+        other = seg.target_text if p.on_source else seg.source_text
+        part = text[p.start : p.end]
+        sc = score(query, part, p.distance, p.max_len)
+        tp = target_part(text, src.base, other, tgt.base, p.first, p.last)
+        if tp is None:
+            ad = Adaptation("not_applicable", reason="the unit's target cannot be cut to match the part")
+        elif sc.match_type == "fuzzy":
+            ad = adapt(query, part, tp.text, src.base, tgt.base)
+        else:
+            ad = Adaptation("not_needed")
+        ops = diff(qn, normalize(part))
+        for op in ops:  # offsets into the whole unit's text, like the part's own span
+            op["match"] = [op["match"][0] + p.start, op["match"][1] + p.start]
+        return {
+            "id": p.seg_id,
+            "source": text,
+            "target": other,
+            "source_lang": seg.source_tag if p.on_source else seg.target_tag,
+            "target_lang": seg.target_tag if p.on_source else seg.source_tag,
+            "score": sc.value,
+            "similarity": round(sc.similarity, 4),
+            "match_type": "subsegment",
+            "penalties": [{"kind": k, "points": pts} for k, pts in sc.penalties],
+            "diff": ops,
+            "adapted_target": ad.target,
+            "adapted": ad.target is not None,
+            "adaptation": ad.to_dict(),
+            "subsegment": {
+                "source_span": [p.start, p.end],
+                "source_text": part,
+                "sentences": [p.first, p.last],
+                "target_span": [tp.start, tp.end] if tp else None,
+                "target_text": tp.text if tp else None,
+                "target_alignment": tp.alignment if tp else None,
+                "target_similarity": tp.similarity if tp else None,
+                "adapted_unit_target": _shifted(other, tp.start, ad) if tp and ad.target is not None else None,
+            },
+            "matched_side": "source" if p.on_source else "target",
+            "origin": seg.origin,
+            "updated_at": seg.updated_at.isoformat() if seg.updated_at else None,
+        }
+
     def _fetch(self, ids: list[int]) -> dict[int, Any]:
         """The columns a match needs, as plain rows (no ORM objects: ~5× cheaper per lookup)."""
         if not ids:
             return {}
         with self.tm.engine.connect() as conn:
             return {row.id: row for row in conn.execute(_FETCH, {"ids": ids})}
+
+
+def _shifted(target: str, offset: int, ad: Adaptation) -> str:
+    """The whole unit's target with a target part's adaptation applied at the part's ``offset``."""
+    out = target
+    for c in sorted(ad.changes, key=lambda c: c.target.start, reverse=True):
+        out = out[: offset + c.target.start] + c.text + out[offset + c.target.end :]
+    return out

@@ -33,16 +33,24 @@ class Whitespace(Check):
         return out
 
 
-_REPEAT = re.compile(r"\b([A-Za-z]+)\s+\1\b", re.IGNORECASE)
+# Case-insensitive: "The the", "THE the" and Title-Case "The The" / "Cyberspace Cyberspace" alike.
+_REPEAT = re.compile(r"\b([^\W\d_]+)\s+\1\b", re.IGNORECASE)
 # Grammatical doubles are not flagged: "had had", "that that", "is is" (what it is is…), "very very",
-# "bye bye"; nor capitalised reduplicated names (Bora Bora, Walla Walla, Baden-Baden is hyphenated).
-# "The the" (capital then lower case) is still a typo and is flagged.
+# "bye bye".
 _ALLOWED_REPEATS = {"that", "had", "bye", "very", "is", "so", "no", "now", "far", "ha", "knock", "chop", "tut"}
+# Reduplicated names are not typos. A capitalised double is one only when it is a known name (Bora
+# Bora, Walla Walla, Boutros Boutros-Ghali), or a transliteration of a reduplicated Chinese name
+# (冰墩墩 → Bing Dwen Dwen): capitalisation alone proves nothing ("The The" opens a sentence).
+_REDUPLICATED_NAMES = {"bora", "walla", "wagga", "pago", "sing", "mahi", "baden", "boutros", "sirhan", "dum",
+                       "bandar", "kuala"}
+_ZH_DOUBLE = re.compile(r"([\u4e00-\u9fff])\1")
 
 
-def _reduplicated_name(m: re.Match) -> bool:
+def _reduplicated_name(m: re.Match, source: str) -> bool:
     a, b = m.group(0).split()[0], m.group(0).split()[-1]
-    return a[0].isupper() and b[0].isupper() and len(a) > 1 and not a.isupper()
+    if not (a[:1].isupper() and b[:1].isupper() and len(a) > 1 and not a.isupper()):
+        return False
+    return a.lower() in _REDUPLICATED_NAMES or bool(_ZH_DOUBLE.search(source))
 
 
 @register
@@ -58,5 +66,5 @@ class RepeatedWord(Check):
             self.issue(seg, f"repeated word {m.group(1)!r}", None, m.span())
             for m in _REPEAT.finditer(seg.target)
             if m.group(1).lower() not in _ALLOWED_REPEATS and not re.search(re.escape(m.group(0)), seg.source, re.I)
-            and not _reduplicated_name(m)
+            and not _reduplicated_name(m, seg.source)
         ]

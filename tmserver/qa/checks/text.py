@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from rapidfuzz.distance import Levenshtein
+
 from tmserver.normalize import CJK_CLASS, is_cjk
 from tmserver.qa.base import Check, Context, Issue, QASegment, register
 
@@ -145,24 +147,6 @@ class BookTitle(Check):
 
 # ASCII boundaries: in Python regexes CJK characters are \w, and "OEWG的" must still match.
 _CODE_RE = re.compile(r"(?<![A-Za-z0-9-])(?:[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*|[0-9]+[A-Z][A-Za-z0-9]*|[A-Z]+[0-9][A-Za-z0-9]*)(?![A-Za-z0-9-])")
-_MINOR = {"of", "and", "the", "for", "on", "in", "to", "a", "an", "&"}
-
-
-def _spelled_out(tok: str, text: str) -> bool:
-    """The target spells the acronym out: APEC = Asia-Pacific Economic Cooperation, GDP = gross domestic
-    product, OEWG = Open-ended Working Group, WTO = World Trade Organization (minor words optional)."""
-    if any(c.isdigit() for c in tok) or len(tok) < 2:
-        return False
-    want = tok.lower()
-    words = re.findall(r"[A-Za-z]+", text)
-    for skip in (True, False):
-        ws = [w for w in words if not (skip and w.lower() in _MINOR)]
-        initials = "".join(w[0].lower() for w in ws)
-        if want in initials:
-            return True
-    return False
-
-
 def _codes(text: str) -> Counter:
     out: Counter = Counter()
     for m in _CODE_RE.finditer(text.replace("G-20", "G20").replace("G-7", "G7").replace("G-77", "G77")):
@@ -177,11 +161,71 @@ def _has_cjk(text: str) -> bool:
     return any(is_cjk(c) for c in text)
 
 
+def _documented_acronyms(glossary) -> dict[str, set[int]]:
+    """Latin codes the glossary lists as terms (OEWG, GGE…) → the concepts that list them."""
+    out: dict[str, set[int]] = {}
+    for ci, concept in enumerate(glossary.concepts):
+        for t in concept.terms:
+            if _CODE_RE.fullmatch(t.text):
+                out.setdefault(t.text, set()).add(ci)
+    return out
+
+
+_MINOR = {"of", "and", "the", "for", "on", "in", "to", "a", "an", "&"}
+
+
+def _spelled_out(tok: str, text: str) -> str | None:
+    """The words of ``text`` whose initials spell ``tok`` (APEC → "Asia-Pacific Economic
+    Cooperation"; minor words may be skipped), or None. Only used to say *why* an acronym is
+    missing: an expansion counts as a rendering only when the glossary documents it."""
+    if any(c.isdigit() for c in tok) or len(tok) < 2:
+        return None
+    want = tok.lower()
+    words = list(re.finditer(r"[A-Za-z]+", text))
+    for i in range(len(words)):
+        got, j = "", i
+        while j < len(words) and len(got) < len(want):
+            w = words[j].group(0)
+            if w.lower() in _MINOR and got:
+                j += 1
+                continue
+            got += w[0].lower()
+            j += 1
+        if got == want:
+            return text[words[i].start() : words[j - 1].end()]
+    return None
+
+
+def _near_miss(tok: str, candidates: Counter) -> str | None:
+    """A target code that looks like a misspelling of ``tok`` (OEGW, OEW, GEE for OEWG/GGE)."""
+    for cand in candidates:
+        if cand != tok and Levenshtein.distance(cand.upper(), tok.upper()) <= (1 if len(tok) <= 3 else 2):
+            return cand
+    return None
+
+
 @register
 class AcronymMismatch(Check):
     id = "acronym_mismatch"
     severity = "warning"
-    description = "Latin tokens (OEWG, GGE, 5G, 6G, G20, AI) present on one side only."
+    description = ("Latin tokens (OEWG, GGE, 5G, 6G, G20, AI) present on one side only, or misspelled; a source "
+                   "acronym may be spelled out only as a rendering the glossary gives its concept.")
+
+    def prepare(self, segments: list[QASegment], ctx: Context) -> None:
+        ctx.state[self.id] = _documented_acronyms(ctx.glossary) if ctx.glossary is not None else {}
+
+    def _expanded(self, tok: str, seg: QASegment, ctx: Context) -> bool:
+        """The target renders the acronym's concept by another accepted term of the glossary
+        (OEWG → "Open-ended Working Group"). Expansions the glossary does not document do not count:
+        "the working group" is not OEWG."""
+        concepts = ctx.state.get(self.id, {}).get(tok)
+        if not concepts or not seg.target_base:
+            return False
+        for hit in ctx.glossary.recognizer(seg.target_base).find_all(seg.target):
+            for ref in hit.refs:
+                if ref.concept in concepts and ctx.glossary.term(ref.concept, ref.term).accepted:
+                    return True
+        return False
 
     def check(self, seg: QASegment, ctx: Context) -> list[Issue]:
         if not seg.target.strip() or not _has_cjk(seg.source + seg.target):
@@ -189,15 +233,30 @@ class AcronymMismatch(Check):
         src, tgt = _codes(seg.source), _codes(seg.target)
         out = []
         for tok in src:
-            if tgt.get(tok) or _spelled_out(tok, seg.target):
+            if tgt.get(tok) or self._expanded(tok, seg, ctx):
                 continue
             m = re.search(rf"(?<![A-Za-z0-9-]){re.escape(tok)}", seg.source)
+            near = _near_miss(tok, Counter({t: n for t, n in tgt.items() if t not in src}))
+            if near:
+                tm = re.search(rf"(?<![A-Za-z0-9-]){re.escape(near)}", seg.target)
+                out.append(self.issue(seg, f"{tok!r} in the source is misspelled as {near!r} in the target",
+                                      m.span() if m else None, tm.span() if tm else None,
+                                      details={"expected": tok, "found": near}))
+                continue
+            expansion = _spelled_out(tok, seg.target)
+            if expansion:
+                at = seg.target.find(expansion)
+                out.append(self.issue(
+                    seg, f"{tok!r} in the source is spelled out as {expansion!r}, an expansion the glossary does not "
+                    f"document: keep {tok!r} or add the expansion to the glossary", m.span() if m else None,
+                    (at, at + len(expansion)), details={"expected": tok, "found": expansion}))
+                continue
             out.append(self.issue(seg, f"{tok!r} in the source is missing from the target",
                                   m.span() if m else None, None))
         # the target may spell out acronyms the Chinese leaves implicit (AI, UN, CERTs), but a
         # code with digits (5G, 6G, G20) cannot appear from nowhere
         for tok in tgt:
-            if tok not in src and any(c.isdigit() for c in tok):
+            if tok not in src and any(c.isdigit() for c in tok) and not _near_miss(tok, src):
                 m = re.search(rf"(?<![A-Za-z0-9-]){re.escape(tok)}", seg.target)
                 out.append(self.issue(seg, f"{tok!r} in the target is not in the source", None,
                                       m.span() if m else None))

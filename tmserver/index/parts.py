@@ -1,0 +1,319 @@
+"""Sub-segment recall: the sentences inside multi-sentence units, searchable on their own.
+
+A CAT tool segments by sentence, but a TM unit may hold two or three sentences (the translator
+merged or split them; 28 of the article's 91 units do). Looked up whole, such a unit scores
+43–76 for a query that *is* one of its sentences. So, besides the main index over whole texts,
+each language keeps a second, smaller :class:`~tmserver.index.postings.LangIndex` over the
+**parts** of every multi-sentence text: each contiguous run of its sentences short of the whole
+(one to n−1 sentences; at most :data:`MAX_SENTENCES` sentences per text, so at most 35 parts).
+A part is a document of its own, mapped back to ``(segment, side, start, end)`` in the unit's
+original text. The same exact top-k search runs over it, so a sub-segment match's score is the
+similarity of the query and *that part*.
+
+Sentences come from :mod:`tmserver.align.segment` — the segmenter the article's sentence files
+were cut with. A cheap regular expression first skips texts with no sentence-final mark before
+their end (most units), so building costs one regex pass over the texts plus segmentation of the
+few that may hold several sentences.
+
+**The target part.** :func:`target_part` says which stretch of the other side translates the
+matched sentences. When the other side has at least as many sentences, those are aligned; when
+it has fewer (the English merged two Chinese sentences, or the Chinese holds in one sentence
+what the English split in two), it is cut into clauses at ``；;，,：:`` and the clauses are
+grouped, in order, one group per sentence. The grouping minimises the aligner's cost
+(:class:`tmserver.align.aligner.Scorer`: Gale–Church length cost with the unit's own length ratio
+plus the coverage of numbers, Latin tokens, quotes and glossary terms — not the CC-CEDICT
+dictionary, whose 7 s / 300 MB load has no place on the lookup path). When the other side
+cannot be cut into enough pieces, there is no target part (``None``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from tmserver.align.aligner import Scorer
+from tmserver.align.features import GlossaryMatcher, LatinMatcher, LengthModel, NumberMatcher, QuoteMatcher
+from tmserver.align.segment import segment_en, segment_zh
+from tmserver.index.postings import LangIndex
+from tmserver.normalize import normalize_text
+
+__all__ = ["MAX_SENTENCES", "PartIndex", "TargetPart", "may_have_parts", "part_spans", "sentence_spans", "target_part"]
+
+#: replaced parts kept before the part list is renumbered (see :meth:`PartIndex._compact`)
+COMPACT_MIN = 10_000
+#: texts with more sentences than this are not split (a paragraph-sized unit is not a sentence TM)
+MAX_SENTENCES = 8
+
+# A sentence-final mark followed by more text: only such texts can hold two sentences.
+_MAYBE_ZH = re.compile(r"[。！？?!…][”’」』）》)\"'①-⑳\s]*[^\s”’」』）》)\"'①-⑳]")
+_MAYBE_EN = re.compile(r"[.!?…][\"'”’)\]①-⑳]*\s+\S")
+_CLAUSE_ZH = re.compile(r"[。！？?!；;，,：:]+[”’」』）》)\"'①-⑳]*")
+_CLAUSE_EN = re.compile(r"[.!?;:,][\"'”’)\]①-⑳]*(?=\s)")
+
+
+def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    """The sentences of ``text`` as ``(start, end)`` offsets into it (one span for one sentence)."""
+    pieces = segment_zh(text) if lang == "zh" else segment_en(text)
+    spans, pos = [], 0
+    for piece in pieces:
+        i = text.find(piece, pos)
+        if i < 0:  # the segmenter changed the text: treat it as one sentence
+            return [(0, len(text))]
+        spans.append((i, i + len(piece)))
+        pos = i + len(piece)
+    return spans or [(0, len(text))]
+
+
+def may_have_parts(text: str, lang: str) -> bool:
+    """A sentence-final mark with more text after it: the cheap test that skips most texts."""
+    return (_MAYBE_ZH if lang == "zh" else _MAYBE_EN).search(text) is not None
+
+
+def part_spans(text: str, lang: str) -> list[tuple[int, int, int, int]]:
+    """``(start, end, first sentence, last sentence + 1)`` of every run of sentences short of the whole."""
+    if not may_have_parts(text, lang):
+        return []
+    sents = sentence_spans(text, lang)
+    n = len(sents)
+    if not 2 <= n <= MAX_SENTENCES:
+        return []
+    return [(sents[i][0], sents[j - 1][1], i, j) for i in range(n) for j in range(i + 1, n + 1) if j - i < n]
+
+
+def _clause_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    rx = _CLAUSE_ZH if lang == "zh" else _CLAUSE_EN
+    spans, start = [], 0
+    for m in rx.finditer(text):
+        end = m.end()
+        if _inside_quotes(text, end):
+            continue  # never cut a quotation or a title ("Open, Cooperative, …")
+        if text[start:end].strip() and text[end:].strip():
+            spans.append((start, end))
+            start = end
+    spans.append((start, len(text)))
+    out = []
+    for s, e in spans:  # trim the whitespace between clauses
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            out.append((s, e))
+    return out
+
+
+_OPEN, _CLOSE = "“‘《「『（(", "”’》」』）)"
+
+
+def _inside_quotes(text: str, pos: int) -> bool:
+    """Is ``pos`` inside a quotation, a 《title》 or brackets (straight quotes by parity)?"""
+    head = text[:pos]
+    depth = sum(head.count(c) for c in _OPEN) - sum(head.count(c) for c in _CLOSE)
+    return depth > 0 or head.count('"') % 2 == 1
+
+
+@dataclass(frozen=True)
+class TargetPart:
+    start: int
+    end: int
+    text: str
+    alignment: str  #: sentence | clause — the pieces the other side was cut into
+    similarity: float  #: the aligner's evidence coverage for the chosen link (0 when none)
+
+
+@lru_cache(maxsize=1)
+def _matchers_ready() -> bool:
+    GlossaryMatcher()  # loads the project glossary once per process
+    return True
+
+
+def _light_matchers() -> list:
+    _matchers_ready()
+    return [NumberMatcher(), LatinMatcher(), QuoteMatcher(), GlossaryMatcher()]
+
+
+def target_part(text: str, lang: str, other: str, other_lang: str, first: int, last: int) -> TargetPart | None:
+    """The stretch of ``other`` that translates sentences ``first``…``last − 1`` of ``text``."""
+    sents = sentence_spans(text, lang)
+    n = len(sents)
+    pieces = sentence_spans(other, other_lang)
+    alignment = "sentence"
+    if len(pieces) < n:
+        pieces = _clause_spans(other, other_lang)
+        alignment = "clause"
+    m = len(pieces)
+    if m < n or n < 2:
+        return None
+    mine = [text[s:e] for s, e in sents]
+    theirs = [other[s:e] for s, e in pieces]
+    zh, en = (mine, theirs) if lang == "zh" else (theirs, mine)
+    scorer = Scorer(zh, en, matchers=_light_matchers(), length=LengthModel.from_document(zh, en))
+
+    def cost(i: int, a: int, b: int) -> tuple[float, float]:
+        z0, z1, e0, e1 = (i, i + 1, a, b) if lang == "zh" else (a, b, i, i + 1)
+        sim = scorer.similarity(z0, z1, e0, e1)
+        return Scorer.W_LEN * scorer.length.cost(*scorer.lengths(z0, z1, e0, e1)) + Scorer.W_SIM * (1 - sim), sim
+
+    # best[i][b]: cost of giving sentences 0..i-1 the pieces 0..b-1, each at least one piece
+    inf = float("inf")
+    best = [[inf] * (m + 1) for _ in range(n + 1)]
+    back = [[0] * (m + 1) for _ in range(n + 1)]
+    best[0][0] = 0.0
+    for i in range(1, n + 1):
+        for b in range(i, m - (n - i) + 1):
+            for a in range(i - 1, b):
+                if best[i - 1][a] == inf:
+                    continue
+                c = best[i - 1][a] + cost(i - 1, a, b)[0]
+                if c < best[i][b]:
+                    best[i][b], back[i][b] = c, a
+    cuts = [m]
+    for i in range(n, 0, -1):
+        cuts.append(back[i][cuts[-1]])
+    cuts.reverse()  # cuts[i]..cuts[i+1] are the pieces of sentence i
+    a, b = cuts[first], cuts[last]
+    s, e = pieces[a][0], pieces[b - 1][1]
+    sims = [cost(i, cuts[i], cuts[i + 1])[1] for i in range(first, last)]
+    return TargetPart(s, e, other[s:e], alignment, round(sum(sims) / len(sims), 4))
+
+
+def _one_to_one(text: str, whole_norm: str) -> bool:
+    """Does the stored matching form of ``text`` keep every character in place (no NFKC expansion,
+    no whitespace folded, no length-changing script conversion)? Then a part's matching form is
+    the same slice of it, and the build skips normalising (OpenCC) every part again — the bulk of
+    its cost. Checked cheaply: the length-changing steps of :func:`normalize_text` are NFKC and
+    whitespace folding; OpenCC's phrase conversion is caught by the lengths of the two forms."""
+    if len(whole_norm) != len(text):
+        return False
+    folded = unicodedata.normalize("NFKC", text)
+    return len(folded) == len(text) and " ".join(folded.split()) == folded and "  " not in text
+
+
+@dataclass(frozen=True)
+class PartHit:
+    seg_id: int
+    on_source: bool
+    start: int
+    end: int
+    first: int
+    last: int
+    distance: int
+    max_len: int
+
+
+class PartIndex:
+    """The parts of one language's multi-sentence texts, in a bigram index of their own."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.index = LangIndex()
+        #: part id → (segment, on source side, start, end, first sentence, last sentence + 1)
+        self.parts: list[tuple[int, bool, int, int, int, int]] = []
+        self.by_seg: dict[int, list[int]] = {}
+        self._live = 0  #: parts currently indexed (``parts`` also holds replaced ones)
+
+    @classmethod
+    def build(cls, lang: str, rows: Iterable[tuple[int, bool, str, str | None]]) -> PartIndex:
+        """``rows``: ``(segment id, on source side, original text, its stored matching form)`` of
+        this language's side."""
+        self = cls(lang)
+        ids: list[int] = []
+        texts: list[str] = []
+        sides: list[bool] = []
+        for seg_id, on_source, text, whole_norm in rows:
+            for pid, norm in self._add(seg_id, on_source, text, whole_norm):
+                ids.append(pid)
+                texts.append(norm)
+                sides.append(on_source)
+        self.index = LangIndex.build(np.asarray(ids, dtype=np.int64), texts, np.asarray(sides, dtype=np.bool_),
+                                     consume=True)
+        return self
+
+    def _add(self, seg_id: int, on_source: bool, text: str, whole_norm: str | None = None) -> list[tuple[int, str]]:
+        out = []
+        spans = part_spans(text, self.lang)
+        aligned = bool(spans) and whole_norm is not None and _one_to_one(text, whole_norm)
+        for s, e, i, j in spans:
+            norm = whole_norm[s:e] if aligned else normalize_text(text[s:e])  # type: ignore[index]
+            if not norm:
+                continue
+            pid = len(self.parts)
+            self.parts.append((seg_id, on_source, s, e, i, j))
+            self.by_seg.setdefault(seg_id, []).append(pid)
+            out.append((pid, norm))
+        self._live += len(out)
+        return out
+
+    def update(self, seg_id: int, text: str | None, on_source: bool, whole_norm: str | None = None) -> None:
+        """Replace the parts of ``seg_id`` (``text`` None: the segment is gone from this language)."""
+        old = self.by_seg.pop(seg_id, [])
+        if text is not None:
+            new = self._add(seg_id, on_source, text, whole_norm)
+            current = [(self.parts[p][1:4], norm) for p, norm in new]
+            previous = [(self.parts[p][1:4], self._text(p)) for p in old]
+            if current == previous:
+                # replaying a change we already hold (or a text with no parts, before and after):
+                # keep the indexed parts, drop the copies
+                del self.parts[len(self.parts) - len(new):]
+                self._live -= len(new)
+                if old:
+                    self.by_seg[seg_id] = old
+                return
+            for pid, norm in new:
+                self.index.upsert(pid, norm, on_source)
+        for pid in old:
+            self.index.remove(pid)
+        self._live -= len(old)
+        if len(self.parts) > 2 * self._live + COMPACT_MIN:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Renumber the live parts from 0 and rebuild (replaced parts otherwise stay in ``parts``)."""
+        ids: list[int] = []
+        texts: list[str] = []
+        sides: list[bool] = []
+        parts: list[tuple[int, bool, int, int, int, int]] = []
+        by_seg: dict[int, list[int]] = {}
+        for seg_id, pids in self.by_seg.items():
+            for pid in pids:
+                text = self._text(pid)
+                if text is None:
+                    continue
+                new = len(parts)
+                parts.append(self.parts[pid])
+                by_seg.setdefault(seg_id, []).append(new)
+                ids.append(new)
+                texts.append(text)
+                sides.append(self.parts[pid][1])
+        self.parts, self.by_seg, self._live = parts, by_seg, len(parts)
+        self.index = LangIndex.build(np.asarray(ids, dtype=np.int64), texts, np.asarray(sides, dtype=np.bool_),
+                                     consume=True)
+
+    def _text(self, pid: int) -> str | None:
+        doc = self.index.doc_of(pid)
+        return None if doc is None else self.index.texts[doc]
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def search(self, query_norm: str, k: int, min_score: float) -> list[PartHit]:
+        """The best ``k`` parts (at most one per segment) with similarity ≥ ``min_score``/100."""
+        if not self.parts:
+            return []
+        res = self.index.search(query_norm, k * 3, min_score)
+        out: list[PartHit] = []
+        seen: set[int] = set()
+        for doc, d, m in res.hits:
+            seg_id, on_source, s, e, i, j = self.parts[int(self.index.seg_ids.a[doc])]
+            if seg_id in seen:
+                continue
+            seen.add(seg_id)
+            out.append(PartHit(seg_id, on_source, s, e, i, j, d, m))
+            if len(out) == k:
+                break
+        return out
