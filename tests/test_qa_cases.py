@@ -116,7 +116,8 @@ TEXT = [
     ("数据（信息）", "data (information", {"bracket_mismatch"}),
     ("他说“好”", "He said \"good", {"bracket_mismatch"}),
     ("(a) 数据；(b) 信息", "(a) data; (b) information", OK),
-    ("《全球数据安全倡议》", "the Global Initiative on Data Security", {"book_title"}),
+    ("《全球数据安全倡议》", "the Global Initiative on Data Security", OK),  # initiatives: roman, like laws
+    ("《论网络空间的主权边界》", "his article On the Sovereign Boundaries of Cyberspace", {"book_title"}),
     ("《全球数据安全倡议》", "the <i>Global Initiative on Data Security</i>", OK),
     ("《网络安全法》", "the Cybersecurity Law", OK),  # laws are set in roman, not quoted
     ("《联合国宪章》", "the Charter of the United Nations", OK),
