@@ -25,10 +25,17 @@ DEFAULTS: dict[str, Any] = {
     "SEED_DIRS": None,
     # Glossary enforcement policy for TM writes: strict | warn | off.
     "GLOSSARY_POLICY": "strict",
+    # CAT-tool routes (amaGama /tmserver/…, MyMemory /get): origins allowed by CORS, comma-separated
+    # or "*"; empty = no CORS headers. How long clients may cache a lookup (Cache-Control max-age).
+    "CORS_ORIGINS": "",
+    "COMPAT_CACHE_SECONDS": 60,
+    # When true, amaGama write calls without a key are accepted (translate-toolkit's tmclient
+    # cannot send one); glossary enforcement and the duplicate policy still apply.
+    "COMPAT_ANONYMOUS_WRITES": False,
 }
 
-_BOOL_KEYS = {"READS_REQUIRE_KEY"}
-_INT_KEYS = {"MAX_CONTENT_LENGTH"}
+_BOOL_KEYS = {"READS_REQUIRE_KEY", "COMPAT_ANONYMOUS_WRITES"}
+_INT_KEYS = {"MAX_CONTENT_LENGTH", "COMPAT_CACHE_SECONDS"}
 
 
 def _coerce(key: str, value: str) -> Any:

@@ -688,6 +688,20 @@ class TM:
             yield from rows
             last = rows[-1].id
 
+    def dedupe(self, *, merge: bool = False, across_origins: bool = False, user: str | None = None) -> dict[str, Any]:
+        """Report (and with ``merge`` merge, in one transaction) duplicates already stored."""
+        deleted: list[int] = []
+        with self.session() as s:
+            groups = dedup.find_groups(s, across_origins=across_origins)
+            report = [dedup.group_to_dict(g) for g in groups]
+            if merge:
+                for g in groups:
+                    deleted.extend(dedup.merge_group(s, g, user=user)[1])
+        if deleted:
+            self._notify("delete", deleted)
+        return {"groups": len(report), "duplicates": sum(len(g["duplicates"]) for g in report),
+                "merged": merge, "details": report}
+
     def clear(self) -> None:
         """Delete every segment and its history (tests and `import --replace`)."""
         with self.session() as s:
