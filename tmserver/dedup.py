@@ -97,13 +97,18 @@ def existing_for_batch(session: Session, rows: Sequence[dict[str, Any]]) -> dict
     """
     wanted = {pair_key(r) for r in rows}
     found: dict[tuple, Segment] = {}
-    hashes = sorted({r["source_hash"] for r in rows})
-    for i in range(0, len(hashes), _CHUNK):
-        q = select(Segment).where(Segment.source_hash.in_(hashes[i:i + _CHUNK])).order_by(Segment.id)
-        for seg in session.scalars(q):
-            key = _seg_key(seg)
-            if key in wanted and key not in found:
-                found[key] = seg
+    by_pair: dict[tuple[str, str], set[str]] = {}
+    for r in rows:  # per language pair, so the composite index (langs, hash) serves the IN list
+        by_pair.setdefault((r["source_lang"], r["target_lang"]), set()).add(r["source_hash"])
+    for (lang_s, lang_t), hash_set in by_pair.items():
+        hashes = sorted(hash_set)
+        for i in range(0, len(hashes), _CHUNK):
+            q = select(Segment).where(Segment.source_lang == lang_s, Segment.target_lang == lang_t,
+                                      Segment.source_hash.in_(hashes[i:i + _CHUNK])).order_by(Segment.id)
+            for seg in session.scalars(q):
+                key = _seg_key(seg)
+                if key in wanted and key not in found:
+                    found[key] = seg
     return found
 
 
@@ -145,14 +150,17 @@ class BatchOutcome:
     duplicates: int = 0
 
 
-def filter_batch(session: Session, rows: list[dict[str, Any]], policy: str, seen: set[tuple], *,
+def filter_batch(session: Session, rows: list[dict[str, Any]], policy: str, *,
                  user: str | None) -> BatchOutcome:
     """Split an import batch into rows to insert and duplicates (of the DB or of earlier rows).
 
-    ``seen`` holds the keys inserted earlier in the same import, so a file that repeats a pair
-    stores it once. With ``keep`` every row is inserted.
+    Earlier batches of the same import are already flushed into the transaction, so the query
+    finds them like any stored segment; only repeats *inside* this batch need ``seen``. Memory
+    therefore stays bounded by the batch size however large the file. With ``keep`` every row
+    is inserted.
     """
     out = BatchOutcome()
+    seen: set[tuple] = set()
     if policy == "keep":
         out.insert = rows
         return out

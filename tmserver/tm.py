@@ -573,7 +573,6 @@ class TM:
         if on_violation not in ON_VIOLATION:
             raise ValidationError(f"on_violation must be one of {', '.join(ON_VIOLATION)}")
         on_duplicate = dedup.check_policy(on_duplicate)
-        seen_pairs: set[tuple] = set()  # pairs stored by this import: a file repeating one stores it once
         report = ImportReport()
         new_ids = array("q")  # 8 bytes an id: a multi-million-unit import keeps memory flat
         with self.session() as s:
@@ -627,8 +626,7 @@ class TM:
                 pending.append(row)
                 report.imported += 1
                 if len(pending) >= batch_size:
-                    new_ids.extend(self._flush_batch(s, self._dedup_batch(s, pending, on_duplicate, seen_pairs,
-                                                                           report, user)))
+                    new_ids.extend(self._flush_batch(s, self._dedup_batch(s, pending, on_duplicate, report, user)))
                     pending = []
                     if progress:
                         progress(report.total)
@@ -639,8 +637,7 @@ class TM:
                     {"violations": report.violations, "violating": report.violating, "total": report.total},
                 )
             if pending:
-                new_ids.extend(self._flush_batch(s, self._dedup_batch(s, pending, on_duplicate, seen_pairs,
-                                                                       report, user)))
+                new_ids.extend(self._flush_batch(s, self._dedup_batch(s, pending, on_duplicate, report, user)))
             if progress:
                 progress(report.total)
         if new_ids:
@@ -648,10 +645,10 @@ class TM:
         return report
 
     @staticmethod
-    def _dedup_batch(s: Session, rows: list[dict[str, Any]], policy: str, seen: set[tuple],
-                     report: ImportReport, user: str | None) -> list[dict[str, Any]]:
+    def _dedup_batch(s: Session, rows: list[dict[str, Any]], policy: str, report: ImportReport,
+                     user: str | None) -> list[dict[str, Any]]:
         """The rows of an import batch that are not duplicates (see :mod:`tmserver.dedup`)."""
-        outcome = dedup.filter_batch(s, rows, policy, seen, user=user)
+        outcome = dedup.filter_batch(s, rows, policy, user=user)
         report.duplicates += outcome.duplicates
         report.imported -= outcome.duplicates
         return outcome.insert
