@@ -110,7 +110,9 @@ def free_port() -> int:
 
 
 @pytest.fixture()
-def live_server(database_url: str, _schema: list[str], app) -> Iterator[Callable[..., str]]:
+def live_server(
+    database_url: str, _schema: list[str], app, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., str]]:
     """Start real ``tmserver serve`` processes (gunicorn) on the test database.
 
     ``start(workers=1, extra_env=None)`` returns the base URL once ``/api/v1/health`` answers.
@@ -123,14 +125,17 @@ def live_server(database_url: str, _schema: list[str], app) -> Iterator[Callable
         cmd = [sys.executable, "-m", "tmserver", "serve", "--port", str(port), "--workers", str(workers)]
         if not seed:
             cmd.append("--no-seed")
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # The server's output goes to a file, not a pipe: nobody reads a pipe while the test runs,
+        # and a full pipe (64 KiB of access log) blocks the server mid-request.
+        log = tmp_path_factory.mktemp("server") / "server.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         procs.append(proc)
         base = f"http://127.0.0.1:{port}"
         deadline = time.time() + 60
         while time.time() < deadline:
             if proc.poll() is not None:
-                out = proc.stdout.read().decode("utf-8", "replace") if proc.stdout else ""
-                raise RuntimeError(f"server exited with {proc.returncode}:\n{out}")
+                raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text('utf-8', 'replace')}")
             try:
                 with urllib.request.urlopen(base + "/api/v1/health", timeout=2) as r:
                     if r.status == 200:

@@ -73,7 +73,7 @@ def test_bad_input_is_400_and_changes_nothing(client, auth, tm):
     for body in cases:
         r = client.post("/api/v1/segments", json=body, headers=auth("translator"))
         assert r.status_code == 400, (body, r.json)
-        assert set(r.json["error"]) == {"code", "message", "details"}
+        assert set(r.json["error"]) == {"code", "message", "details", "request_id"}
     r = client.post("/api/v1/segments", data="not json", headers=auth("translator"))
     assert r.status_code == 400
     assert tm.count() == 0

@@ -8,12 +8,16 @@ unexpected one — a JSON body of the shape ``{"error": {"code", "message", "det
 from __future__ import annotations
 
 import logging
+import re
+import time
+import uuid
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from tmserver import logs
 from tmserver.config import load_config
 from tmserver.errors import TMError
 from tmserver.store.db import make_engine, make_sessionmaker, needs_upgrade, upgrade
@@ -37,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None, *, config_file: str | None 
     """
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(config, config_file))
+    logs.configure(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
     app.config.setdefault("AUTO_UPGRADE", True)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -54,11 +59,44 @@ def create_app(config: dict[str, Any] | None = None, *, config_file: str | None 
 
     register_blueprints(app)
     _register_errors(app)
+    _register_request_log(app)
     return app
 
 
+#: A client's own X-Request-ID is reused when it is short and plain; otherwise we make one.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def _register_request_log(app: Flask) -> None:
+    """Give every request an id (echoed as ``X-Request-ID`` and in error bodies) and log one
+    access line per request. The line names the route pattern, not the path, so the text a
+    translator looked up stays out of the log unless ``LOG_QUERY_TEXT`` is on."""
+
+    @app.before_request
+    def _start() -> None:
+        sent = request.headers.get("X-Request-ID", "")
+        g.request_id = sent if _REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+        g.request_started = time.perf_counter()
+        logs.request_id.set(g.request_id)
+        logs.actor.set(None)
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        rid = g.get("request_id")
+        if rid:
+            response.headers["X-Request-ID"] = rid
+        started = g.get("request_started")
+        took = round((time.perf_counter() - started) * 1000, 2) if started else None
+        rule = request.url_rule.rule if request.url_rule else "(no route)"
+        shown = request.full_path.rstrip("?") if app.config.get("LOG_QUERY_TEXT") else rule
+        logs.access_log.info("%s %s %s", request.method, shown, response.status_code,
+                             extra={"status": response.status_code, "ms": took})
+        return response
+
+
 def _error(status: int, code: str, message: str, details: Any = None):
-    return jsonify({"error": {"code": code, "message": message, "details": details}}), status
+    body = {"code": code, "message": message, "details": details, "request_id": g.get("request_id")}
+    return jsonify({"error": body}), status
 
 
 def _register_errors(app: Flask) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tmserver.errors import ValidationError
+from tmserver.logs import audit
 from tmserver.store.models import ApiKey, utcnow
 
 ROLES = ("reader", "translator", "admin")
@@ -53,6 +54,7 @@ def create_key(session: Session, name: str, role: str) -> tuple[ApiKey, str]:
     key = ApiKey(name=name.strip(), role=role, prefix=secret[:12], key_hash=hash_key(secret))
     session.add(key)
     session.flush()
+    audit("key.create", key_id=key.id, key_name=key.name, role=role)
     return key, secret
 
 
@@ -79,6 +81,7 @@ def revoke_key(session: Session, key_id: int) -> ApiKey | None:
     key = session.get(ApiKey, key_id)
     if key is not None and key.revoked_at is None:
         key.revoked_at = utcnow()
+        audit("key.revoke", key_id=key.id, key_name=key.name, role=key.role)
     return key
 
 

@@ -12,6 +12,7 @@ Areas add their own commands (``glossary``, ``check``, ``align``) from their ``c
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -19,6 +20,8 @@ from typing import Any
 
 import click
 
+from tmserver import logs
+from tmserver.config import load_settings, masked
 from tmserver.errors import TMError
 
 
@@ -75,6 +78,7 @@ class TMGroup(click.Group):
 def main(ctx: click.Context, database: str | None, config_file: str | None) -> None:
     """Chinese–English translation memory and terminology server."""
     ctx.obj = Context(database, config_file)
+    logs.actor.set(f"cli ({getpass.getuser()})")
 
 
 # -- serve and database ---------------------------------------------------------------------------
@@ -152,6 +156,29 @@ def db_upgrade(obj: Context, revision: str) -> None:
     engine = app.extensions["tmserver"].engine
     upgrade(engine, revision)
     click.echo(f"database at revision {current_revision(engine)}")
+
+
+@main.group("config")
+def config_group() -> None:
+    """Inspect the effective configuration."""
+
+
+@config_group.command("show")
+@click.option("--json", "as_json", is_flag=True, help="print a JSON object instead of a table")
+@pass_ctx
+def config_show(obj: Context, as_json: bool) -> None:
+    """Print every setting with its effective value and where it came from (secrets masked).
+
+    The values are validated exactly as ``serve`` validates them, so a bad value fails here too.
+    """
+    values, origin = load_settings(obj.overrides(), obj.config_file)
+    shown = {k: masked(k, v) for k, v in values.items() if k.isupper()}
+    if as_json:
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2, default=str))
+        return
+    width = max(len(k) for k in shown)
+    for key, value in shown.items():
+        click.echo(f"{key:<{width}}  {value!r:<40}  {origin.get(key, 'default')}")
 
 
 # -- files --------------------------------------------------------------------------------------

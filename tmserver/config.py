@@ -1,65 +1,160 @@
 """Configuration: defaults, an optional config file, and ``TMSERVER_*`` environment variables.
 
-Precedence, lowest first: :data:`DEFAULTS`; a Python config file named by ``TMSERVER_CONFIG``
-(or ``--config``); environment variables ``TMSERVER_<KEY>``; the mapping passed to
-``create_app(config)`` (used by tests).
+Precedence, lowest first: the defaults of :class:`Settings`; a Python config file named by
+``TMSERVER_CONFIG`` (or ``--config``); environment variables ``TMSERVER_<KEY>``; the mapping
+passed to ``create_app(config)`` (used by tests).
+
+Every value is validated **once**, when the configuration is loaded, by the typed model
+:class:`Settings` (pydantic). A bad value stops start-up with :class:`ConfigError`, whose message
+names the setting *as the user wrote it* (``TMSERVER_GLOSSARY_POLICY`` or ``GLOSSARY_POLICY in
+/etc/tmserver.py``) and what it accepts — a misspelt policy must never quietly weaken enforcement.
+Enumerations are case-insensitive (``Strict`` is ``strict``); booleans take the usual words
+(1/0, true/false, yes/no, on/off); ``SEED_DIRS`` from the environment is a list separated by
+:data:`os.pathsep`, like ``PATH``.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from tmserver.errors import TMError
 
 #: Project root when running from a checkout (``alignments/`` and ``glossary/`` live there).
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
-DEFAULTS: dict[str, Any] = {
-    # SQLAlchemy URL; None means a SQLite file in the instance folder.
-    "DATABASE_URL": None,
-    # Largest request body accepted (bytes). Imports of big TMX files go through the CLI.
-    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
-    # When true, reads (lookup, concordance, export…) need a reader key too.
-    "READS_REQUIRE_KEY": False,
-    # Folders whose *.tmx / *.tbx are loaded into an empty database by ``serve``.
-    "SEED_DIRS": None,
-    # Glossary enforcement policy for TM writes: strict | warn | off.
-    "GLOSSARY_POLICY": "strict",
-    # CAT-tool routes (amaGama /tmserver/…, MyMemory /get): origins allowed by CORS, comma-separated
-    # or "*"; empty = no CORS headers. How long clients may cache a lookup (Cache-Control max-age).
-    "CORS_ORIGINS": "",
-    "COMPAT_CACHE_SECONDS": 60,
-    # When true, amaGama write calls without a key are accepted (translate-toolkit's tmclient
-    # cannot send one); glossary enforcement and the duplicate policy still apply.
-    "COMPAT_ANONYMOUS_WRITES": False,
-}
-
-_BOOL_KEYS = {"READS_REQUIRE_KEY", "COMPAT_ANONYMOUS_WRITES"}
-_INT_KEYS = {"MAX_CONTENT_LENGTH", "COMPAT_CACHE_SECONDS"}
+Policy = Literal["strict", "warn", "off"]
+LogFormat = Literal["text", "json"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
-def _coerce(key: str, value: str) -> Any:
-    if key in _BOOL_KEYS:
-        return value.strip().lower() in {"1", "true", "yes", "on"}
-    if key in _INT_KEYS:
-        return int(value)
-    return value
+class ConfigError(TMError):
+    """A setting has a value the server cannot run with; raised before anything starts."""
+
+    status = 500
+    code = "bad_configuration"
+
+
+class Settings(BaseModel):
+    """The server's own settings, with their types and defaults.
+
+    Other UPPERCASE names (Flask's own ``TESTING``, ``SECRET_KEY`` …) pass through untouched,
+    so a config file can still set any Flask option.
+    """
+
+    model_config = ConfigDict(extra="allow", validate_default=True)
+
+    #: SQLAlchemy URL; None means a SQLite file in the instance folder.
+    DATABASE_URL: str | None = None
+    #: Largest request body accepted (bytes). Imports of big TMX files go through the CLI.
+    MAX_CONTENT_LENGTH: int = Field(64 * 1024 * 1024, gt=0)
+    #: When true, reads (lookup, concordance, export…) need a reader key too.
+    READS_REQUIRE_KEY: bool = False
+    #: Folders whose *.tmx / *.tbx are loaded into an empty database by ``serve``.
+    SEED_DIRS: list[str] | None = None
+    #: Glossary enforcement policy for TM writes until one is stored with ``tmserver policy``.
+    GLOSSARY_POLICY: Policy = "strict"
+    #: Server log lines as readable text or as JSON objects, one per line.
+    LOG_FORMAT: LogFormat = "text"
+    LOG_LEVEL: LogLevel = "INFO"
+    #: Put the looked-up text (URL path and query) in access lines; off, lines name the route only.
+    LOG_QUERY_TEXT: bool = False
+    #: CAT-tool routes (amaGama /tmserver/…, MyMemory /get): origins allowed by CORS, comma-separated
+    #: or "*"; empty = no CORS headers.
+    CORS_ORIGINS: str = ""
+    #: How long CAT clients may cache a lookup answer (Cache-Control max-age, seconds).
+    COMPAT_CACHE_SECONDS: int = Field(60, ge=0)
+    #: Accept amaGama write calls without a key (translate-toolkit's tmclient cannot send one);
+    #: glossary enforcement and the duplicate policy still apply.
+    COMPAT_ANONYMOUS_WRITES: bool = False
+
+    @field_validator("GLOSSARY_POLICY", "LOG_FORMAT", mode="before")
+    @classmethod
+    def _lower_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("LOG_LEVEL", mode="before")
+    @classmethod
+    def _upper_case(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("SEED_DIRS", mode="before")
+    @classmethod
+    def _seed_dirs(cls, value: Any) -> Any:
+        if isinstance(value, str | Path):
+            return [p for p in str(value).split(os.pathsep) if p]
+        if isinstance(value, list | tuple):
+            return [str(p) for p in value]
+        return value
+
+
+#: The defaults as a plain mapping (what ``tmserver config show`` compares against).
+DEFAULTS: dict[str, Any] = Settings().model_dump()
+
+#: Names read from ``TMSERVER_<NAME>``: the typed settings and Flask's session secret.
+ENV_KEYS: tuple[str, ...] = (*Settings.model_fields, "SECRET_KEY")
 
 
 def load_config(overrides: dict[str, Any] | None = None, config_file: str | None = None) -> dict[str, Any]:
-    cfg = dict(DEFAULTS)
+    """Merge the sources, validate once, and return a plain dict for ``app.config``."""
+    return dict(load_settings(overrides, config_file)[0])
+
+
+def load_settings(
+    overrides: dict[str, Any] | None = None, config_file: str | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Like :func:`load_config`, also returning where each non-default value came from."""
+    raw: dict[str, Any] = {}
+    origin: dict[str, str] = {}
     path = config_file or os.environ.get("TMSERVER_CONFIG")
     if path:
         ns: dict[str, Any] = {}
         exec(compile(Path(path).read_text(encoding="utf-8"), path, "exec"), ns)  # noqa: S102
-        cfg.update({k: v for k, v in ns.items() if k.isupper()})
-    for key in list(DEFAULTS) + ["SECRET_KEY"]:
+        for key, value in ns.items():
+            if key.isupper():
+                raw[key], origin[key] = value, f"{key} in {path}"
+    for key in ENV_KEYS:
         env = os.environ.get(f"TMSERVER_{key}")
         if env is not None:
-            cfg[key] = _coerce(key, env)
-    if overrides:
-        cfg.update(overrides)
-    return cfg
+            raw[key], origin[key] = env, f"TMSERVER_{key}"
+    for key, value in (overrides or {}).items():
+        raw[key], origin[key] = value, f"{key} (passed to create_app)"
+    try:
+        settings = Settings(**raw)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc, origin), details=[_detail(e, origin) for e in exc.errors()]) from None
+    return settings.model_dump(), origin
+
+
+def _detail(err: Any, origin: dict[str, str]) -> dict[str, Any]:
+    key = str(err["loc"][0]) if err["loc"] else "?"
+    return {"setting": origin.get(key, key), "problem": err["msg"], "value": repr(err.get("input"))}
+
+
+def _explain(exc: ValidationError, origin: dict[str, str]) -> str:
+    parts = []
+    for err in exc.errors():
+        d = _detail(err, origin)
+        parts.append(f"{d['setting']}={d['value']}: {d['problem']}")
+    return "invalid configuration: " + "; ".join(parts)
+
+
+def masked(key: str, value: Any) -> Any:
+    """A value fit to print: secrets hidden, a database password replaced by ``***``."""
+    if value is None:
+        return None
+    if "SECRET" in key or "PASSWORD" in key:
+        return "***"
+    if key == "DATABASE_URL" and isinstance(value, str):
+        parts = urlsplit(value)
+        if parts.password:
+            netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+            return urlunsplit(parts._replace(netloc=netloc))
+    return value
 
 
 def default_seed_dirs() -> list[Path]:

@@ -35,6 +35,7 @@ from tmserver.errors import (
 )
 from tmserver.formats import punct
 from tmserver.langs import Lang, UnknownLanguage, parse_lang
+from tmserver.logs import audit
 from tmserver.normalize import normalize_text
 from tmserver.store.db import transaction
 from tmserver.store.models import (
@@ -239,6 +240,7 @@ class TM:
         if policy not in POLICIES:
             raise ValidationError(f"unknown policy {policy!r}; choose one of {', '.join(POLICIES)}")
         self.set_setting(f"glossary_policy:{origin}" if origin else "glossary_policy", policy)
+        audit("policy.set", policy=policy, origin=origin)
 
     # -- glossary enforcement -------------------------------------------------------------
 
@@ -413,6 +415,7 @@ class TM:
             )
             s.delete(seg)
             s.add(SegmentChange(segment_id=seg_id, op="delete"))
+        audit("segment.delete", segment_id=seg_id, user=user)
         self._notify("delete", [seg_id])
 
     def history(self, seg_id: int) -> dict[str, Any]:
@@ -771,8 +774,10 @@ def import_file(
     else:
         units = iter_tabular(fh, fmt, source_lang=source_lang, target_lang=target_lang, origin=origin)
     units = punct.import_units_hook(units, punctuation)
-    return tm.import_units(units, origin=origin, user=user, on_violation=on_violation, progress=progress,
-                           on_duplicate=on_duplicate)
+    report = tm.import_units(units, origin=origin, user=user, on_violation=on_violation, progress=progress,
+                             on_duplicate=on_duplicate)
+    audit("import", format=fmt, origin=origin, user=user, imported=report.imported)
+    return report
 
 
 def export_file(

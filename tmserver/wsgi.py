@@ -6,6 +6,7 @@ segment into the URL path.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 
@@ -19,6 +20,8 @@ def _warm_worker(worker) -> None:
     def warm() -> None:
         try:
             worker.wsgi.extensions["tmserver"].index.warm("zh", "en")
+        except Exception:  # the worker still serves: lookups build the index on first use
+            logging.getLogger("tmserver.wsgi").exception("warming the lookup index failed")
         finally:
             gc.collect()
             gc.freeze()
@@ -37,7 +40,8 @@ def run_gunicorn(overrides: dict[str, Any], config_file: str | None, *, host: st
             self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
             self.cfg.set("limit_request_line", 8190)
-            self.cfg.set("accesslog", "-")
+            # no gunicorn access log: its lines hold the full URL, i.e. the text CAT tools look up;
+            # the app logs one line per request itself (tmserver.logs), naming the route instead
             self.cfg.set("timeout", 120)
             self.cfg.set("post_worker_init", _warm_worker)
             if "control_socket_disable" in self.cfg.settings:  # gunicorn ≥ 26: one shared ~/.gunicorn path

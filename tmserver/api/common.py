@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import current_app, g, request
 
+from tmserver import logs
 from tmserver.auth import ANONYMOUS, Principal, role_rank, verify_key
 from tmserver.errors import Forbidden, Unauthorized, ValidationError
 from tmserver.tm import TM
@@ -69,6 +70,7 @@ def requires(role: str) -> Callable:
             if not found.allows(role):
                 raise Forbidden(f"this endpoint needs role {role!r}; your key has {found.role!r}")
             g.principal = found
+            logs.actor.set(f"key {found.key_id} ({found.name})" if found.key_id else found.name)
             return view(*args, **kwargs)
 
         wrapper.__apidoc_role__ = role  # type: ignore[attr-defined]

@@ -23,7 +23,12 @@ _ERROR = {
         "error": {
             "type": "object",
             "required": ["code", "message"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {}},
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {},
+                "request_id": {"type": ["string", "null"], "description": "also sent as X-Request-ID"},
+            },
         }
     },
 }

@@ -2,6 +2,10 @@
 
 from alembic import context
 
+# Every module that declares tables on ``Base.metadata`` is imported here, so that autogenerate
+# (``alembic check`` / ``revision --autogenerate``) compares the whole schema, not just the core's.
+import tmserver.glossary.model  # noqa: F401  (glossary_concepts, glossary_terms, …)
+import tmserver.qa.suppress  # noqa: F401  (qa_suppressions)
 from tmserver.store.models import Base
 
 config = context.config

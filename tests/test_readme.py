@@ -1,0 +1,138 @@
+"""Every shell example in README.md runs as written against a real served process.
+
+Each ```sh block in the README is preceded by a marker comment that says what to do with it:
+
+* ``<!-- readme-test: run -->`` — run the block with ``bash -euo pipefail`` in a scratch folder
+  that sees the checkout's ``alignments/``, ``glossary/`` and ``.venv``, with the server of this
+  test on the port the README says (5000 is rewritten to a free port) and ``curl`` failing on any
+  HTTP error status. :data:`EXPECT` then says what the output of particular commands must contain.
+* ``<!-- readme-test: serve -->`` — the block starts a server: run it in the background, wait for
+  ``/api/v1/health`` and stop it.
+* ``<!-- readme-test: skip REASON -->`` — not runnable here (a synopsis with placeholders, the
+  command that runs this very suite…); the reason is required.
+
+A block without a marker fails the test, so new README examples cannot slip past it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+BLOCK = re.compile(r"(?:<!--\s*readme-test:\s*(?P<mode>\w+)(?P<why>[^>]*?)-->\s*\n)?```sh\n(?P<body>.*?)```", re.S)
+
+#: A command of the README (a substring of one of its lines) → what its output must contain.
+#: Each key must still be in the README, so the expectations cannot silently go stale.
+EXPECT: dict[str, list[str]] = {
+    "api/v1/health": ['"segments"'],
+    "--data-urlencode 'q=十年來，構建網路空間命運共同體理念": ['"score":97', '"kind":"script"', '"kind":"punctuation"'],
+    "api/v1/concordance": ['"total"'],
+    "api/v1/terms": ["community with a shared future in cyberspace"],
+    "tmserver lookup": ["100"],
+    "segments/$ID/history": ['"action":"update"'],
+    "api/v1/import": ['"imported"'],
+    "tmserver check alignments/article.tmx --glossary": ["0 error"],
+    "--gold alignments/article.gold.jsonl": ["strict", "F1"],
+}
+
+PREAMBLE = r"""
+curl() { command curl --fail-with-body --show-error "$@"; echo; }
+"""
+
+
+def blocks() -> list[tuple[str, str, str]]:
+    found = [(m["mode"] or "", m["why"].strip(), m["body"]) for m in BLOCK.finditer(README.read_text("utf-8"))]
+    assert found, "README.md has no ```sh blocks"
+    return found
+
+
+def test_every_block_has_a_marker_and_every_expectation_a_command() -> None:
+    text = README.read_text("utf-8")
+    for mode, why, body in blocks():
+        assert mode in {"run", "serve", "skip"}, f"README block without a readme-test marker:\n{body}"
+        assert mode != "skip" or why, f"a skipped README block needs a reason:\n{body}"
+    for key in EXPECT:
+        assert key in text, f"EXPECT names a command that is no longer in the README: {key!r}"
+
+
+@pytest.fixture()
+def scratch(tmp_path: Path) -> Path:
+    """A working folder with the checkout's data and virtual environment, and nothing to clobber."""
+    for name in ("alignments", "glossary"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    (tmp_path / ".venv").symlink_to(sys.prefix)  # the virtual environment running this test
+    return tmp_path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env(database_url: str) -> dict[str, str]:
+    bin_dir = str(Path(sys.executable).parent)
+    return {**os.environ, "TMSERVER_DATABASE_URL": database_url, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+
+
+def _check_output(body: str, out: str) -> None:
+    for key, wanted in EXPECT.items():
+        if key in body:
+            for piece in wanted:
+                assert piece in out, f"README command {key!r}: {piece!r} not in its output:\n{out[-3000:]}"
+
+
+def test_run_blocks(live_server, scratch: Path, database_url: str) -> None:
+    base = live_server(seed=True)
+    port = base.rsplit(":", 1)[1]
+    runs = [body for mode, _why, body in blocks() if mode == "run"]
+    assert runs
+    for body in runs:
+        script = PREAMBLE + body.replace("localhost:5000", f"127.0.0.1:{port}").replace(
+            "127.0.0.1:5000", f"127.0.0.1:{port}")
+        done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=scratch, env=_env(database_url),
+                              capture_output=True, text=True, timeout=600)
+        out = done.stdout + done.stderr
+        assert done.returncode == 0, f"README block failed ({done.returncode}):\n{body}\n--- output ---\n{out[-4000:]}"
+        _check_output(body, out)
+
+
+def test_serve_blocks(scratch: Path, database_url: str, _schema) -> None:
+    serves = [body for mode, _why, body in blocks() if mode == "serve"]
+    for body in serves:
+        port = free_port()
+        script = body.replace(":5000", f":{port}").replace("--port 5000", f"--port {port}")
+        log = scratch / "serve.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(["bash", "-euo", "pipefail", "-c", script], cwd=scratch, env=_env(database_url),
+                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.time() + 90
+            while True:
+                assert proc.poll() is None, f"README server block exited:\n{body}\n{log.read_text()[-3000:]}"
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2) as r:
+                        assert r.status == 200
+                        break
+                except OSError:
+                    assert time.time() < deadline, f"README server block never answered:\n{body}"
+                    time.sleep(0.3)
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+    shutil.rmtree(scratch / "instance", ignore_errors=True)
