@@ -5,7 +5,8 @@ Two layouts are read; the header decides which:
 * **long** (what :func:`write_csv` writes, lossless): one row per term —
   ``concept_id, lang, term, status, pos, term_type, case_sensitive, note, source`` plus the
   concept's ``subject, definition, definition_lang, concept_note, concept_source`` (given once,
-  on any row of the concept);
+  on any row of the concept), and ``meta, concept_meta``: the TBX-Basic metadata without a column
+  (dates, cross-references, context, geographical usage, further notes) as JSON objects;
 * **wide** (what a translator types in a spreadsheet): one row per concept with columns named by
   language — ``zh, en`` for preferred terms, ``zh_admitted, en_admitted, en_deprecated,
   en_superseded`` holding ``|``-separated lists — and optional ``id, definition, note, source``.
