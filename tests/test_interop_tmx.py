@@ -232,3 +232,17 @@ def test_dedupe_command_reports_and_merges(tm, database_url):
     # the merged copies are in the history, nothing lost
     hist = tm.history(a_copy)
     assert hist["deleted"] and hist["history"][-1]["action"] == "merge"
+
+
+def test_align_import_twice_stores_each_pair_once(client, auth, tm):
+    zh = "网络空间是人类共同的活动空间。数字鸿沟正在扩大。"
+    en = "Cyberspace is a common space of human activity. The digital divide is widening."
+    body = {"zh": zh, "en": en, "threshold": 0.0, "accept_low": True, "origin": "memo"}
+    first = client.post("/api/v1/align/import", json=body, headers=auth("translator")).get_json()
+    assert first["imported"] == tm.count() > 0
+    again = client.post("/api/v1/align/import", json=body, headers=auth("translator")).get_json()
+    assert again["imported"] == 0 and again["duplicates"] == first["imported"]
+    kept = client.post("/api/v1/align/import", json={**body, "on_duplicate": "keep"}, headers=auth("translator"))
+    assert kept.get_json()["imported"] == first["imported"] and tm.count() == 2 * first["imported"]
+    bad = client.post("/api/v1/align/import", json={**body, "on_duplicate": "never"}, headers=auth("translator"))
+    assert bad.status_code == 400 and "skip, update, keep" in bad.get_json()["error"]["message"]
