@@ -11,6 +11,7 @@ The virtual environment is (re)installed when pyproject.toml changes.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -43,16 +44,45 @@ def ensure_venv() -> None:
     MARKER.write_text(str(stamp))
 
 
+def foreign_tmserver() -> str | None:
+    """The path of a ``tmserver`` on PATH that is not ours, if any.
+
+    translate-toolkit up to 3.18 (and Debian's translate-toolkit package) installs a console
+    script of the same name: whichever package installs last wins silently. Ours imports
+    ``tmserver.cli``; theirs ``translate.services.tmserver``.
+    """
+    found = shutil.which("tmserver")
+    if not found or Path(found).resolve().parent == BIN.resolve():
+        return None
+    try:
+        head = Path(found).read_bytes()[:4096]
+    except OSError:
+        return None
+    if b"tmserver.cli" in head:
+        return None
+    return found
+
+
+def warn_about_foreign_tmserver() -> None:
+    other = foreign_tmserver()
+    if other:
+        print(f"note: the `tmserver` on your PATH ({other}) is not this project's (translate-toolkit <= 3.18 "
+              "ships one of that name). Use `python -m tmserver …`, `.venv/bin/tmserver-zh …` or "
+              f"`{BIN / 'tmserver'} …` to reach this server.", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"serve", "test"}:
         print(__doc__)
         return 2
     ensure_venv()
+    warn_about_foreign_tmserver()
     cmd, rest = argv[0], argv[1:]
     os.chdir(ROOT)
-    # exec, so Ctrl-C and service managers' signals reach the server / pytest directly
+    # exec, so Ctrl-C and service managers' signals reach the server / pytest directly;
+    # `python -m tmserver` cannot be shadowed by another package's `tmserver` script
     if cmd == "serve":
-        os.execv(str(BIN / "tmserver"), [str(BIN / "tmserver"), "serve", *rest])
+        os.execv(str(PY), [str(PY), "-m", "tmserver", "serve", *rest])
     os.execv(str(PY), [str(PY), "-m", "pytest", "-q", *rest])
 
 

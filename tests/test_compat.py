@@ -63,8 +63,7 @@ def test_fuzzy_sorted_by_quality_with_params(client, seeded):
     assert qualities == sorted(qualities, reverse=True) and len(qualities) == 2
 
 
-@pytest.mark.parametrize("params", [{"min_similarity": "abc"}, {"min_similarity": "101"},
-                                    {"max_candidates": "31"}, {"max_candidates": "0"}, {"max_candidates": "nan"}])
+@pytest.mark.parametrize("params", [{"min_similarity": "abc"}, {"max_candidates": "nan"}, {"max_candidates": "x"}])
 def test_bad_parameters_are_400_not_pausing_codes(client, seeded, params):
     r = client.get("/tmserver/zh/en/unit/test", query_string=params)
     assert r.status_code == 400 and r.get_json()["error"]["message"]

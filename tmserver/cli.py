@@ -230,9 +230,14 @@ class _CountingReader:
 @click.option("--source-lang", help="for CSV/TSV without a language header")
 @click.option("--target-lang", help="for CSV/TSV without a language header")
 @click.option("--quiet", is_flag=True, help="no progress bar")
+@click.option("--on-duplicate", type=click.Choice(["skip", "update", "keep"]), default="skip", show_default=True,
+              help="pairs already stored in the same origin: skip them, update their metadata, or keep a copy")
+@click.option("--punctuation", type=click.Choice(["verbatim", "fullwidth"]), default="verbatim", show_default=True,
+              help="fullwidth: store Chinese text with GB/T 15834 punctuation")
 @pass_ctx
 def import_cmd(obj: Context, file: Path, fmt: str | None, origin: str | None, on_violation: str,
-               source_lang: str | None, target_lang: str | None, quiet: bool) -> None:
+               source_lang: str | None, target_lang: str | None, quiet: bool, on_duplicate: str = "skip",
+               punctuation: str = "verbatim") -> None:
     """Import a TMX, CSV or TSV file in one transaction (all or nothing)."""
     from tmserver.formats import detect_format
     from tmserver.tm import import_file
@@ -251,9 +256,10 @@ def import_cmd(obj: Context, file: Path, fmt: str | None, origin: str | None, on
 
             report = import_file(obj.tm, reader, fmt, origin=origin or file.stem, user="cli",
                                  on_violation=on_violation, source_lang=source_lang, target_lang=target_lang,
-                                 progress=progress)
+                                 progress=progress, on_duplicate=on_duplicate, punctuation=punctuation)
             bar.update(size - last[0])
     click.echo(f"imported {report.imported} of {report.total} units"
+               + (f", {report.duplicates} already stored ({on_duplicate})" if report.duplicates else "")
                + (f", skipped {report.skipped}" if report.skipped else "")
                + (f", flagged {report.flagged}" if report.flagged else ""))
 
@@ -264,15 +270,18 @@ def import_cmd(obj: Context, file: Path, fmt: str | None, origin: str | None, on
 @click.option("--source-lang")
 @click.option("--target-lang")
 @click.option("--origin")
+@click.option("--punctuation", type=click.Choice(["verbatim", "fullwidth"]), default="verbatim", show_default=True,
+              help="fullwidth: Chinese text with GB/T 15834 punctuation, for CAT tools that match verbatim")
 @pass_ctx
 def export_cmd(obj: Context, fmt: str, output: Path, source_lang: str | None, target_lang: str | None,
-               origin: str | None) -> None:
+               origin: str | None, punctuation: str = "verbatim") -> None:
     """Export the TM (streamed) as TMX, CSV or TSV."""
     from tmserver.tm import export_file
 
     tmp = output.with_name(output.name + ".part")
     with tmp.open("wb") as fh:
-        n = export_file(obj.tm, fh, fmt, source_lang=source_lang, target_lang=target_lang, origin=origin)
+        n = export_file(obj.tm, fh, fmt, source_lang=source_lang, target_lang=target_lang, origin=origin,
+                        punctuation=punctuation)
     tmp.replace(output)
     click.echo(f"exported {n} units to {output}")
 
@@ -370,10 +379,11 @@ def policy_cmd(obj: Context, policy: str | None, origin: str | None) -> None:
 def _register_area_commands() -> None:
     # imported here, after `main` exists: the areas' command modules import `pass_ctx` from us
     from tmserver.align.cli import align
+    from tmserver.dedup_cli import dedupe
     from tmserver.glossary.cli import glossary
     from tmserver.qa.cli import check
 
-    for command in (glossary, check, align):
+    for command in (glossary, check, align, dedupe):
         main.add_command(command)
 
 

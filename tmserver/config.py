@@ -63,6 +63,14 @@ class Settings(BaseModel):
     LOG_LEVEL: LogLevel = "INFO"
     #: Put the looked-up text (URL path and query) in access lines; off, lines name the route only.
     LOG_QUERY_TEXT: bool = False
+    #: CAT-tool routes (amaGama /tmserver/…, MyMemory /get): origins allowed by CORS, comma-separated
+    #: or "*"; empty = no CORS headers.
+    CORS_ORIGINS: str = ""
+    #: How long CAT clients may cache a lookup answer (Cache-Control max-age, seconds).
+    COMPAT_CACHE_SECONDS: int = Field(60, ge=0)
+    #: Accept amaGama write calls without a key (translate-toolkit's tmclient cannot send one);
+    #: glossary enforcement and the duplicate policy still apply.
+    COMPAT_ANONYMOUS_WRITES: bool = False
 
     @field_validator("GLOSSARY_POLICY", "LOG_FORMAT", mode="before")
     @classmethod

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tmserver import dedup
 from tmserver.errors import (
     GlossaryViolation,
     ImportFailed,
@@ -32,6 +33,7 @@ from tmserver.errors import (
     UnknownLanguageError,
     ValidationError,
 )
+from tmserver.formats import punct
 from tmserver.langs import Lang, UnknownLanguage, parse_lang
 from tmserver.logs import audit
 from tmserver.normalize import normalize_text
@@ -113,6 +115,8 @@ class SegmentInput:
 class WriteResult:
     segment: dict[str, Any]
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    #: set when the pair was already stored: "skipped" or "updated" (see :mod:`tmserver.dedup`)
+    duplicate: str | None = None
 
 
 @dataclass
@@ -123,6 +127,7 @@ class ImportReport:
     total: int = 0
     violating: int = 0  #: units that break the glossary; only the first MAX_REPORTED are listed
     violations: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: int = 0  #: units already stored (or repeated in the file): skipped or updated
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -132,6 +137,7 @@ class ImportReport:
             "total": self.total,
             "violating": self.violating,
             "violations": self.violations,
+            "duplicates": self.duplicates,
         }
 
 
@@ -322,11 +328,18 @@ class TM:
         return extra
 
     def create_segment(
-        self, inp: SegmentInput, *, user: str | None = None, force: bool = False, reason: str | None = None
+        self, inp: SegmentInput, *, user: str | None = None, force: bool = False, reason: str | None = None,
+        on_duplicate: str = dedup.DEFAULT,
     ) -> WriteResult:
         src, tgt = self._validate(inp)
+        on_duplicate = dedup.check_policy(on_duplicate)
         with self.session() as s:
             warnings = self._enforce(s, src, tgt, inp, force=force, reason=reason)
+            if on_duplicate != "keep":
+                extra = self._with_flags(inp.extra, warnings, force, reason)
+                existing = dedup.single_write(s, self._columns(inp, src, tgt), on_duplicate, extra=extra, user=user)
+                if existing is not None:  # no index update needed: a duplicate has the stored texts
+                    return WriteResult(segment_to_dict(existing), warnings, duplicate=dedup.OUTCOME[on_duplicate])
             seg = Segment(creator=user, version=1)
             self._fill(seg, inp, src, tgt)
             seg.extra = self._with_flags(inp.extra, warnings, force, reason)
@@ -463,6 +476,27 @@ class TM:
             tgts = set(s.scalars(select(Segment.target_tag).distinct()))
         return {"source": sorted(srcs), "target": sorted(tgts)}
 
+    def header_srclang(self, **filters: str | None) -> str:
+        """The TMX header ``srclang`` for an export: the one source tag every unit shares, else ``*all*``.
+
+        TMX readers (translate-toolkit, Okapi) take the header's srclang as the language of every
+        unit's source ``<tuv>``; a header ``zh`` over ``zh-CN`` units leaves them with no source.
+        """
+        tags = {seg_tag for seg_tag, _ in self._source_tags(**filters)}
+        return tags.pop() if len(tags) == 1 else ("*all*" if tags else "zh")
+
+    def _source_tags(self, *, source_lang: str | None = None, target_lang: str | None = None,
+                     origin: str | None = None) -> list[tuple[str, str]]:
+        q = select(Segment.source_tag, Segment.source_lang).distinct()
+        if source_lang:
+            q = q.where(Segment.source_lang == lang_or_400(source_lang, "source_lang").base)
+        if target_lang:
+            q = q.where(Segment.target_lang == lang_or_400(target_lang, "target_lang").base)
+        if origin:
+            q = q.where(Segment.origin == origin)
+        with self.session() as s:
+            return [(t, b) for t, b in s.execute(q)]
+
     # -- lookup and concordance ---------------------------------------------------------------
 
     def lookup(self, query: str, source_lang: str, target_lang: str, **kwargs: Any):
@@ -474,7 +508,7 @@ class TM:
         if not query or not query.strip():
             raise ValidationError("the query 'q' must not be empty", {"field": "q"})
         check_text(query, "q")
-        return self.index.lookup(query, src, tgt, **kwargs)
+        return dedup.lookup_collapsed(self.index.lookup, query, src, tgt, **kwargs)
 
     def concordance(self, q: str, lang: str, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
         """Substring search on the ``lang`` side of every segment, with match offsets.
@@ -530,6 +564,7 @@ class TM:
         on_violation: str = "refuse",
         progress: Callable[[int], None] | None = None,
         batch_size: int = 2000,
+        on_duplicate: str = dedup.DEFAULT,
     ) -> ImportReport:
         """Import format units (:class:`tmserver.formats.Unit`) in ONE transaction.
 
@@ -540,6 +575,7 @@ class TM:
         """
         if on_violation not in ON_VIOLATION:
             raise ValidationError(f"on_violation must be one of {', '.join(ON_VIOLATION)}")
+        on_duplicate = dedup.check_policy(on_duplicate)
         report = ImportReport()
         new_ids = array("q")  # 8 bytes an id: a multi-million-unit import keeps memory flat
         with self.session() as s:
@@ -588,12 +624,12 @@ class TM:
                 if refuse:
                     continue  # keep scanning only to report every violation
                 row = self._columns(inp, src, tgt)
-                row.update(creator=user, version=1, created_at=now, updated_at=now,
+                row.update(creator=getattr(unit, "creator", None) or user, version=1, created_at=now, updated_at=now,
                            extra=self._with_flags(inp.extra, warnings, False, None))
                 pending.append(row)
                 report.imported += 1
                 if len(pending) >= batch_size:
-                    new_ids.extend(self._flush_batch(s, pending))
+                    new_ids.extend(self._flush_batch(s, self._dedup_batch(s, pending, on_duplicate, report, user)))
                     pending = []
                     if progress:
                         progress(report.total)
@@ -604,7 +640,7 @@ class TM:
                     {"violations": report.violations, "violating": report.violating, "total": report.total},
                 )
             if pending:
-                new_ids.extend(self._flush_batch(s, pending))
+                new_ids.extend(self._flush_batch(s, self._dedup_batch(s, pending, on_duplicate, report, user)))
             if progress:
                 progress(report.total)
         if new_ids:
@@ -612,8 +648,19 @@ class TM:
         return report
 
     @staticmethod
+    def _dedup_batch(s: Session, rows: list[dict[str, Any]], policy: str, report: ImportReport,
+                     user: str | None) -> list[dict[str, Any]]:
+        """The rows of an import batch that are not duplicates (see :mod:`tmserver.dedup`)."""
+        outcome = dedup.filter_batch(s, rows, policy, user=user)
+        report.duplicates += outcome.duplicates
+        report.imported -= outcome.duplicates
+        return outcome.insert
+
+    @staticmethod
     def _flush_batch(s: Session, rows: list[dict[str, Any]]) -> list[int]:
         """Insert a batch with Core (executemany + RETURNING): no ORM bookkeeping per row."""
+        if not rows:
+            return []
         ids = list(s.scalars(insert(Segment).returning(Segment.id, sort_by_parameter_order=True), rows))
         s.execute(insert(SegmentChange), [{"segment_id": i, "op": "upsert", "changed_at": utcnow()} for i in ids])
         return ids
@@ -640,6 +687,20 @@ class TM:
                 return
             yield from rows
             last = rows[-1].id
+
+    def dedupe(self, *, merge: bool = False, across_origins: bool = False, user: str | None = None) -> dict[str, Any]:
+        """Report (and with ``merge`` merge, in one transaction) duplicates already stored."""
+        deleted: list[int] = []
+        with self.session() as s:
+            groups = dedup.find_groups(s, across_origins=across_origins)
+            report = [dedup.group_to_dict(g) for g in groups]
+            if merge:
+                for g in groups:
+                    deleted.extend(dedup.merge_group(s, g, user=user)[1])
+        if deleted:
+            self._notify("delete", deleted)
+        return {"groups": len(report), "duplicates": sum(len(g["duplicates"]) for g in report),
+                "merged": merge, "details": report}
 
     def clear(self) -> None:
         """Delete every segment and its history (tests and `import --replace`)."""
@@ -695,6 +756,8 @@ def import_file(
     source_lang: str | None = None,
     target_lang: str | None = None,
     progress: Callable[[int], None] | None = None,
+    on_duplicate: str = dedup.DEFAULT,
+    punctuation: str | None = None,
 ) -> ImportReport:
     """Import a TMX/CSV/TSV binary stream into ``tm`` — all or nothing."""
     from tmserver.formats.tabular import iter_tabular
@@ -710,7 +773,9 @@ def import_file(
         units = iter_tmx(fh, origin=origin)
     else:
         units = iter_tabular(fh, fmt, source_lang=source_lang, target_lang=target_lang, origin=origin)
-    report = tm.import_units(units, origin=origin, user=user, on_violation=on_violation, progress=progress)
+    units = punct.import_units_hook(units, punctuation)
+    report = tm.import_units(units, origin=origin, user=user, on_violation=on_violation, progress=progress,
+                             on_duplicate=on_duplicate)
     audit("import", format=fmt, origin=origin, user=user, imported=report.imported)
     return report
 
@@ -723,6 +788,7 @@ def export_file(
     source_lang: str | None = None,
     target_lang: str | None = None,
     origin: str | None = None,
+    punctuation: str | None = None,
 ) -> int:
     """Stream the TM (or a filtered part) to a binary file as TMX/CSV/TSV; return the count.
 
@@ -734,11 +800,16 @@ def export_file(
 
     if fmt not in EXPORT_FORMATS:
         raise ValidationError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    mode = punct.check_mode(punctuation)
     if fmt == "tmx":
         units = (segment_to_unit(s) for s in tm.iter_segments(source_lang=source_lang, target_lang=target_lang, origin=origin))
-        src = lang_or_400(source_lang, "source_lang").tag if source_lang else "zh"
+        if mode == "fullwidth":
+            units = (punct.apply_to_unit(u) for u in units)
+        src = tm.header_srclang(source_lang=source_lang, target_lang=target_lang, origin=origin)
         return write_tmx(units, fh, srclang=src)
     src = lang_or_400(source_lang or "zh", "source_lang")
     tgt = lang_or_400(target_lang or ("en" if src.base == "zh" else "zh"), "target_lang")
     units = (segment_to_unit(s) for s in tm.iter_segments(source_lang=src.base, target_lang=tgt.base, origin=origin))
+    if mode == "fullwidth":
+        units = (punct.apply_to_unit(u) for u in units)
     return write_tabular(units, fh, fmt, source_lang=source_lang or src.tag, target_lang=target_lang or tgt.tag)

@@ -198,7 +198,8 @@ def render_links(result: AlignResult, fmt: str) -> str:
 
 
 def import_links(tm, result: AlignResult, *, origin: str | None, user: str | None,
-                 on_violation: str = "refuse", accept_low: bool = False) -> dict[str, Any]:
+                 on_violation: str = "refuse", accept_low: bool = False,
+                 on_duplicate: str = "skip") -> dict[str, Any]:
     """Import the pairs into the TM; links under the threshold are held back unless ``accept_low``.
 
     Returns the TM's import report plus ``held_for_review`` (the links not imported because of
@@ -215,7 +216,7 @@ def import_links(tm, result: AlignResult, *, origin: str | None, user: str | Non
             link.details["position"] = pos
             keep.links.append(link)
     units = links_to_units(keep, origin=origin)
-    report = tm.import_units(units, origin=origin, user=user, on_violation=on_violation)
+    report = tm.import_units(units, origin=origin, user=user, on_violation=on_violation, on_duplicate=on_duplicate)
     return {
         **report.to_dict(),
         "held_for_review": held,

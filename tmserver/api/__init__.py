@@ -16,6 +16,7 @@ BLUEPRINT_MODULES = (
     "tmserver.api.keys",
     "tmserver.api.lookup",
     "tmserver.api.compat",
+    "tmserver.api.mymemory",
     "tmserver.api.glossary",
     "tmserver.api.qa",
     "tmserver.api.align",

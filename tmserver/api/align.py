@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint
 
 from tmserver.api.common import doc, get_tm, json_body, requires, user_name
+from tmserver.dedup import check_policy as check_duplicate_policy
 from tmserver.errors import ValidationError
 
 bp = Blueprint("align", __name__)
@@ -46,6 +47,8 @@ _IMPORT_BODY = {
         "on_violation": {"type": "string", "enum": ["refuse", "skip", "accept"], "default": "refuse"},
         "accept_low": {"type": "boolean", "default": False,
                        "description": "also import links under the threshold"},
+        "on_duplicate": {"type": "string", "enum": ["skip", "update", "keep"], "default": "skip",
+                         "description": "pairs already stored in the same origin"},
     },
 }
 
@@ -110,7 +113,8 @@ def align_import_route():
     if on_violation not in ("refuse", "skip", "accept"):
         raise ValidationError("'on_violation' must be refuse, skip or accept", {"field": "on_violation"})
     accept_low = _bool(data, "accept_low")
+    on_duplicate = check_duplicate_policy(data.get("on_duplicate"))
     result = align_texts(zh, en, presegmented=presegmented, threshold=threshold)
-    report = import_links(get_tm(), result, origin=origin or "aligned", user=user_name(),
+    report = import_links(get_tm(), result, origin=origin or "aligned", user=user_name(), on_duplicate=on_duplicate,
                           on_violation=on_violation, accept_low=accept_low)
     return {**report, "summary": result.summary()}

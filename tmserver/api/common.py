@@ -158,3 +158,17 @@ def force_and_reason(data: dict[str, Any]) -> tuple[bool, str | None]:
     if reason is not None and not isinstance(reason, str):
         raise ValidationError("'reason' must be a string")
     return bool(force), reason
+
+
+def offered_pair(m: dict[str, Any]) -> tuple[str, str, int] | None:
+    """What a CAT-tool protocol (amaGama, MyMemory) offers for one lookup match: source, target
+    and a quality of at most 100 (our 101 context match stays in our own API). A sub-segment match
+    offers its parts — the query's sentence and the aligned part of the target — capped at 99,
+    since its target part comes from an alignment and a client must never apply it unseen as an
+    exact match; nothing when the unit's target could not be cut."""
+    if m["match_type"] != "subsegment":
+        return m["source"], m["target"], min(int(m["score"]), 100)
+    part = m["subsegment"]
+    if part["target_text"] is None:
+        return None
+    return part["source_text"], part["target_text"], min(99, int(m["score"]))

@@ -201,14 +201,16 @@ def import_route():
 
 
 @bp.get("/api/v1/glossary/export")
-@doc("Export the glossary as TBX v3 Basic or CSV", tags=["glossary"], params=[
+@doc("Export the glossary as TBX-Basic (v3, or v2 martif with version=2) or CSV", tags=["glossary"], params=[
     {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(FORMATS)}},
+    {"name": "version", "in": "query", "schema": {"type": "integer", "enum": [2, 3], "default": 3},
+     "description": "TBX version: 3 (ISO 30042:2019) or 2 (martif, for OmegaT, translate-toolkit, Weblate)"},
 ], responses={200: {"type": "string"}, 400: "Error"})
 @requires("reader")
 def export_route():
     fmt = _format()
     buf = io.BytesIO()
-    export_glossary(get_tm(), buf, fmt)
+    export_glossary(get_tm(), buf, fmt, tbx_version=arg_int("version", 3, minimum=2, maximum=3))
     return Response(buf.getvalue(), mimetype=MIMETYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="glossary.{fmt}"'})
 

@@ -23,16 +23,23 @@ _WRITE_PARAMS = [
      "description": "store despite glossary violations (needs reason)"},
     {"name": "reason", "in": "query", "schema": {"type": "string"}},
 ]
+_DUP_PARAM = {"name": "on_duplicate", "in": "query", "schema": {"type": "string", "enum": ["skip", "update", "keep"]},
+              "description": "an identical pair already stored in the same origin: answer it (skip, default, "
+                             "status 200), update its metadata (update, 200) or store a copy (keep, 201)"}
 
 
 @bp.post("/api/v1/segments")
-@doc("Create a segment (glossary enforced)", tags=["segments"], body="SegmentInput", params=_WRITE_PARAMS,
-     responses={201: "WriteResult", 400: "Error", 401: "Error", 403: "Error", 422: "Error"})
+@doc("Create a segment (glossary enforced; an identical stored pair is not stored twice)", tags=["segments"],
+     body="SegmentInput", params=_WRITE_PARAMS + [_DUP_PARAM],
+     responses={200: "WriteResult", 201: "WriteResult", 400: "Error", 401: "Error", 403: "Error", 422: "Error"})
 @requires("translator")
 def create_segment():
     data = json_body()
     force, reason = force_and_reason(data)
-    result = get_tm().create_segment(SegmentInput.from_dict(data), user=user_name(), force=force, reason=reason)
+    result = get_tm().create_segment(SegmentInput.from_dict(data), user=user_name(), force=force, reason=reason,
+                                     on_duplicate=arg_str("on_duplicate") or "skip")
+    if result.duplicate:
+        return {"segment": result.segment, "warnings": result.warnings, "duplicate": result.duplicate}, 200
     return {"segment": result.segment, "warnings": result.warnings}, 201
 
 

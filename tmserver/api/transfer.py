@@ -9,6 +9,7 @@ from flask import Blueprint, Response, request, stream_with_context
 from tmserver.api.common import arg_str, doc, get_tm, requires, user_name
 from tmserver.errors import ValidationError
 from tmserver.formats import detect_format
+from tmserver.formats.punct import check_mode as check_punctuation
 from tmserver.tm import EXPORT_FORMATS, export_file, import_file
 
 bp = Blueprint("transfer", __name__)
@@ -23,6 +24,11 @@ MIMETYPES = {"tmx": "application/x-tmx+xml", "csv": "text/csv", "tsv": "text/tab
     {"name": "on_violation", "in": "query", "schema": {"type": "string", "enum": ["refuse", "skip", "accept"]}},
     {"name": "source_lang", "in": "query", "schema": {"type": "string"}},
     {"name": "target_lang", "in": "query", "schema": {"type": "string"}},
+    {"name": "on_duplicate", "in": "query", "schema": {"type": "string", "enum": ["skip", "update", "keep"]},
+     "description": "pairs already stored in the same origin (or repeated in the file): skip (default), "
+                    "update their metadata, or keep a copy"},
+    {"name": "punctuation", "in": "query", "schema": {"type": "string", "enum": ["verbatim", "fullwidth"]},
+     "description": "fullwidth: store the Chinese side with GB/T 15834 punctuation (，：；（）)"},
 ], body={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
     responses={200: "ImportReport", 400: "Error", 401: "Error", 403: "Error", 413: "Error", 422: "Error"})
 @requires("admin")
@@ -43,6 +49,8 @@ def import_route():
         on_violation=arg_str("on_violation", default="refuse") or "refuse",
         source_lang=arg_str("source_lang"),
         target_lang=arg_str("target_lang"),
+        on_duplicate=arg_str("on_duplicate") or "skip",
+        punctuation=arg_str("punctuation"),
     )
     return {"format": fmt, "origin": origin, **report.to_dict()}
 
@@ -53,6 +61,9 @@ def import_route():
     {"name": "source_lang", "in": "query", "schema": {"type": "string"}},
     {"name": "target_lang", "in": "query", "schema": {"type": "string"}},
     {"name": "origin", "in": "query", "schema": {"type": "string"}},
+    {"name": "punctuation", "in": "query", "schema": {"type": "string", "enum": ["verbatim", "fullwidth"]},
+     "description": "fullwidth: write Chinese text with GB/T 15834 punctuation for CAT tools that match "
+                    "verbatim (OmegaT); the database keeps the text as stored"},
 ], responses={200: {"type": "string"}, 400: "Error"})
 @requires("reader")
 def export_route():
@@ -60,7 +71,8 @@ def export_route():
     if fmt not in EXPORT_FORMATS:
         raise ValidationError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     tm = get_tm()
-    kwargs = {"source_lang": arg_str("source_lang"), "target_lang": arg_str("target_lang"), "origin": arg_str("origin")}
+    kwargs = {"source_lang": arg_str("source_lang"), "target_lang": arg_str("target_lang"), "origin": arg_str("origin"),
+              "punctuation": check_punctuation(arg_str("punctuation"))}
     # Validate before streaming starts so bad parameters still get a 400 JSON error.
     from tmserver.tm import lang_or_400
 

@@ -25,6 +25,7 @@ class Unit:
     context_next: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     where: str = ""
+    creator: str | None = None  #: who wrote it, when the file says (TMX ``creationid``)
 
 
 def with_context(units: Iterable[Unit]) -> Iterator[Unit]:

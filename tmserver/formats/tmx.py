@@ -34,6 +34,11 @@ from tmserver.formats.safexml import iterparse, xml_error_message
 from tmserver.langs import UnknownLanguage, parse_lang
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+#: ``<prop type="x-origin">`` on a ``<tu>``: the collection the unit belongs to (TMX has no
+#: attribute for it); written on export and read back so a round trip keeps each unit's origin.
+ORIGIN_PROP = "x-origin"
+#: header srclang meaning "each unit says its own source language" (TMX 1.4b §3.1)
+ALL_LANGS = "*all*"
 NATIVE_CODE = {"bpt", "ept", "ph", "it", "ut"}
 TMX_DATE = "%Y%m%dT%H%M%SZ"
 
@@ -132,10 +137,14 @@ def _unit_from_tu(tu: etree._Element, header_srclang: str | None, where: str, or
         found = [_tuv_lang(t) for t in tuvs]
         raise ImportFailed(f"{where}: needs one zh and one en <tuv>, found {found}", {"where": where, "languages": found})
     srclang = tu.get("srclang") or header_srclang or "zh"
+    if srclang == ALL_LANGS:
+        srclang = "zh"
     src_base = "en" if srclang.lower().startswith("en") else "zh"
     tgt_base = "zh" if src_base == "en" else "en"
     src_tuv, tgt_tuv = by_base[src_base], by_base[tgt_base]
-    extra: dict[str, Any] = {"tu": _meta(tu)}
+    tu_meta = _meta(tu)
+    origin = _pop_origin(tu_meta) or origin
+    extra: dict[str, Any] = {"tu": tu_meta}
     texts = []
     for key, tuv in (("source_tuv", src_tuv), ("target_tuv", tgt_tuv)):
         seg = _seg(tuv)
@@ -158,7 +167,22 @@ def _unit_from_tu(tu: etree._Element, header_srclang: str | None, where: str, or
         origin=origin,
         extra=extra,
         where=where,
+        creator=tu.get("creationid") or None,
     )
+
+
+def _pop_origin(meta: dict[str, Any]) -> str | None:
+    """Take the ``x-origin`` prop out of a tu's metadata (it becomes the unit's origin)."""
+    props = meta.get("props") or []
+    found = [p for p in props if p.get("attrs", {}).get("type") == ORIGIN_PROP]
+    if not found:
+        return None
+    rest = [p for p in props if p not in found]
+    if rest:
+        meta["props"] = rest
+    else:
+        meta.pop("props", None)
+    return (found[0].get("text") or "").strip() or None
 
 
 # -- export --------------------------------------------------------------------------------------
@@ -192,9 +216,11 @@ def tu_element(unit: Unit, srclang: str = "zh") -> etree._Element:
     extra = unit.extra or {}
     tu_meta = extra.get("tu", {})
     attrs = dict(tu_meta.get("attrs", {}))
-    if unit.source_lang.split("-")[0].lower() != srclang.split("-")[0].lower() and "srclang" not in attrs:
-        attrs["srclang"] = unit.source_lang
+    if unit.source_lang.lower() != srclang.lower():
+        attrs["srclang"] = unit.source_lang  # the header's srclang does not describe this unit
     tu = etree.Element("tu", attrs)
+    if unit.origin:
+        etree.SubElement(tu, "prop", {"type": ORIGIN_PROP}).text = unit.origin
     _add_meta(tu, tu_meta)
     tu.append(_tuv_element(unit.source_lang, unit.source, extra.get("source_tuv", {})))
     tu.append(_tuv_element(unit.target_lang, unit.target, extra.get("target_tuv", {})))

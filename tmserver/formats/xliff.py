@@ -11,19 +11,40 @@ Italic markup (1.2 ``<g ctype="italic">`` or a ``<bpt>`` holding ``<i>``/``<em>`
 ``<pc subType="xlf:i">``) is kept as spans of the flattened text in ``extra["target_italic"]`` so
 QA knows a title was set in italics. Parsing goes through
 :mod:`tmserver.formats.safexml` (no entities, no DTD, no network).
+
+What real files need besides that:
+
+* ``translate="no"`` is **inherited**: a ``<group translate="no">`` (1.2 and 2.0) or a 2.0
+  ``<file>`` marks every unit inside it, unless a nearer element says ``translate="yes"``;
+* the **PO header unit** that po2xliff writes (``restype="x-gettext-domain-header"``, an empty
+  source and ``Project-Id-Version…`` as target) is metadata, not a segment: skipped;
+* **declared languages are checked against the content**: po2xliff, for one, declares
+  ``source-language="en"`` whatever the text is. When most sources are Chinese and most targets
+  are not (or the reverse) but the file says otherwise, the detected pair is used and a warning
+  is added to ``warnings``; a caller who knows better passes ``source_lang``/``target_lang`` with
+  ``override_langs=True``, which wins over both.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 from lxml import etree
 
 from tmserver.errors import ImportFailed
 from tmserver.formats import Unit
 from tmserver.formats.safexml import parse, xml_error_message
+from tmserver.langs import try_parse_lang
+from tmserver.normalize import CJK_CLASS
+
+log = logging.getLogger(__name__)
+_CJK = re.compile(CJK_CLASS)
+#: share of units whose text must agree before the content overrules a declaration
+LANG_EVIDENCE = 0.6
+PO_HEADER_RESTYPE = "x-gettext-domain-header"
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -100,9 +121,73 @@ def _child(el, name: str):
 
 
 def iter_xliff(
-    fh: IO[bytes], *, source_lang: str | None = None, target_lang: str | None = None, origin: str | None = None
+    fh: IO[bytes], *, source_lang: str | None = None, target_lang: str | None = None, origin: str | None = None,
+    override_langs: bool = False, warnings: list[dict[str, Any]] | None = None,
 ) -> Iterator[Unit]:
-    """Yield the units of an XLIFF 1.2 or 2.0 document; languages fall back to the arguments."""
+    """Yield the units of an XLIFF 1.2 or 2.0 document.
+
+    Languages come from the file, else the arguments; with ``override_langs`` the arguments win.
+    A declaration the content contradicts is corrected and reported in ``warnings``.
+    """
+    units = list(_read_units(fh, source_lang, target_lang, origin))
+    if override_langs and (source_lang or target_lang):
+        for u in units:
+            u.source_lang = source_lang or u.source_lang
+            u.target_lang = target_lang or u.target_lang
+    else:
+        _check_declared(units, warnings if warnings is not None else [])
+    yield from units
+
+
+def _zh_share(texts: list[str]) -> float:
+    texts = [t for t in texts if t.strip()]
+    return sum(1 for t in texts if _CJK.search(t)) / len(texts) if texts else 0.0
+
+
+def _check_declared(units: list[Unit], warnings: list[dict[str, Any]]) -> None:
+    """Swap a declared pair the content contradicts (zh text declared en, or the reverse)."""
+    for sl, tl in {(u.source_lang, u.target_lang) for u in units}:
+        group = [u for u in units if (u.source_lang, u.target_lang) == (sl, tl)]
+        src, tgt = try_parse_lang(sl), try_parse_lang(tl)
+        src_zh = _zh_share([u.source for u in group])
+        tgt_zh = _zh_share([u.target for u in group])
+        swapped = src is not None and tgt is not None and src.base == "en" and tgt.base == "zh"
+        detected = None
+        if src_zh >= LANG_EVIDENCE and tgt_zh < 1 - LANG_EVIDENCE and (src is None or src.base != "zh"):
+            detected = (tl, sl) if swapped else ("zh", tl if tgt is not None and tgt.base == "en" else "en")
+        elif tgt_zh >= LANG_EVIDENCE and src_zh < 1 - LANG_EVIDENCE and (tgt is None or tgt.base != "zh"):
+            detected = (sl if src is not None and src.base == "en" else "en", "zh")
+        if detected is None or detected == (sl, tl):
+            continue
+        message = (f"the file declares {sl}→{tl} but the text reads as {detected[0]}→{detected[1]} "
+                   f"({len(group)} units); using {detected[0]}→{detected[1]} — pass the languages with "
+                   "override to keep your own")
+        log.warning(message)
+        warnings.append({"code": "declared_language_mismatch", "message": message,
+                         "declared": [sl, tl], "used": list(detected), "units": len(group)})
+        for u in group:
+            u.source_lang, u.target_lang = detected
+
+
+def _translatable(el) -> bool:
+    """``translate`` of ``el`` or of its nearest ancestor that says (default yes)."""
+    node = el
+    while node is not None:
+        value = node.get("translate")
+        if value is not None:
+            return value.strip().lower() != "no"
+        node = node.getparent()
+    return True
+
+
+def _is_po_header(tu, src_text: str, tgt_text: str) -> bool:
+    if (tu.get("restype") or "") == PO_HEADER_RESTYPE:
+        return True
+    return not src_text.strip() and ("Project-Id-Version:" in tgt_text or "Content-Type:" in tgt_text)
+
+
+def _read_units(fh: IO[bytes], source_lang: str | None, target_lang: str | None,
+                origin: str | None) -> Iterator[Unit]:
     try:
         root = parse(fh).getroot()
     except etree.XMLSyntaxError as exc:
@@ -114,9 +199,13 @@ def iter_xliff(
         sl = root.get("srcLang") or source_lang
         tl = root.get("trgLang") or target_lang
         for unit in root.iter("{*}unit"):
+            if not _translatable(unit):
+                continue
             uid = unit.get("id") or ""
             segs = [c for c in unit if _local(c) == "segment"]
             for k, seg in enumerate(segs, 1):
+                if _is_po_header(unit, _text(_child(seg, "source")), _text(_child(seg, "target"))):
+                    continue
                 sid = f"{uid}/{seg.get('id')}" if seg.get("id") else (f"{uid}#{k}" if len(segs) > 1 else uid)
                 yield _unit(_child(seg, "source"), _child(seg, "target"), sl or "zh", tl or "en", origin,
                             f"unit {sid} (line {seg.sourceline})", sid)
@@ -127,10 +216,12 @@ def iter_xliff(
         sl = f.get("source-language") or source_lang
         tl = f.get("target-language") or target_lang
         for tu in f.iter("{*}trans-unit"):
-            if tu.get("translate") == "no":
+            if not _translatable(tu):
                 continue
             src_el = _child(tu, "source")
             tgt_el = _child(tu, "target")
+            if _is_po_header(tu, _text(src_el), _text(tgt_el)):
+                continue
             seg_src = _child(tu, "seg-source")
             tid = tu.get("id") or str(tu.sourceline)
             mrks = [m for m in seg_src.iter("{*}mrk") if m.get("mtype") == "seg"] if seg_src is not None else []

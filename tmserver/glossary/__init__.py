@@ -79,18 +79,21 @@ def count_concepts(tm: TM) -> int:
         return store.count(s)
 
 
-def export_glossary(tm: TM, fh: IO[bytes], fmt: str = "tbx") -> int:
-    """Write the whole term base as TBX v3 Basic or CSV (long layout); returns the concept count."""
+def export_glossary(tm: TM, fh: IO[bytes], fmt: str = "tbx", *, tbx_version: int = 3) -> int:
+    """Write the whole term base as TBX-Basic (v3, or v2 ``martif`` with ``tbx_version=2``) or CSV
+    (long layout); returns the concept count."""
     from tmserver.glossary import store
 
     if fmt not in FORMATS:
         raise ValidationError(f"unknown glossary format {fmt!r}; choose one of {', '.join(FORMATS)}", {"format": fmt})
+    if tbx_version not in (2, 3):
+        raise ValidationError(f"TBX version must be 2 or 3, got {tbx_version!r}", {"field": "version"})
     with tm.session() as s:
         concepts = store.load_concepts(s)
     if fmt == "tbx":
-        from tmserver.glossary.tbx import write_tbx
+        from tmserver.glossary.tbx import write_tbx, write_tbx_v2
 
-        write_tbx(concepts, fh)
+        (write_tbx if tbx_version == 3 else write_tbx_v2)(concepts, fh)
     else:
         from tmserver.glossary.csvio import write_csv
 

@@ -52,18 +52,20 @@ def import_cmd(obj: Any, file: Path, fmt: str | None, replace: bool) -> None:
 @glossary.command("export")
 @click.option("-o", "--output", default="-", help="file to write (default: standard output)")
 @click.option("--format", "fmt", type=click.Choice(["tbx", "csv", "tsv"]), help="default: from the file name, else tbx")
+@click.option("--tbx-version", type=click.Choice(["3", "2"]), default="3", show_default=True,
+              help="2 writes TBX-Basic v2 (martif) for OmegaT, translate-toolkit and Weblate")
 @click.pass_obj
-def export_cmd(obj: Any, output: str, fmt: str | None) -> None:
+def export_cmd(obj: Any, output: str, fmt: str | None, tbx_version: str = "3") -> None:
     """Export the glossary as TBX v3 Basic or CSV."""
     from tmserver.glossary import export_glossary
 
     fmt = _fmt(output, fmt)
     if output == "-":
-        n = export_glossary(obj.tm, sys.stdout.buffer, fmt)
+        n = export_glossary(obj.tm, sys.stdout.buffer, fmt, tbx_version=int(tbx_version))
         sys.stdout.buffer.flush()
     else:
         with open(output, "wb") as fh:
-            n = export_glossary(obj.tm, fh, fmt)
+            n = export_glossary(obj.tm, fh, fmt, tbx_version=int(tbx_version))
         click.echo(f"wrote {n} concepts to {output}", err=True)
 
 

@@ -5,7 +5,8 @@ Two layouts are read; the header decides which:
 * **long** (what :func:`write_csv` writes, lossless): one row per term —
   ``concept_id, lang, term, status, pos, term_type, case_sensitive, note, source`` plus the
   concept's ``subject, definition, definition_lang, concept_note, concept_source`` (given once,
-  on any row of the concept);
+  on any row of the concept), and ``meta, concept_meta``: the TBX-Basic metadata without a column
+  (dates, cross-references, context, geographical usage, further notes) as JSON objects;
 * **wide** (what a translator types in a spreadsheet): one row per concept with columns named by
   language — ``zh, en`` for preferred terms, ``zh_admitted, en_admitted, en_deprecated,
   en_superseded`` holding ``|``-separated lists — and optional ``id, definition, note, source``.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -26,6 +28,8 @@ from tmserver.glossary.termbase import NO, STATUSES, YES, Concept, concept_from_
 LONG_COLUMNS = [
     "concept_id", "lang", "term", "status", "pos", "term_type", "case_sensitive", "note", "source",
     "subject", "definition", "definition_lang", "concept_note", "concept_source",
+    # TBX-Basic metadata without a column (termbase.META_KEYS) as JSON, so CSV stays lossless
+    "meta", "concept_meta",
 ]
 _CONCEPT_FIELDS = {"subject": "subject", "definition": "definition", "definition_lang": "definition_lang",
                    "concept_note": "note", "concept_source": "source"}
@@ -91,6 +95,14 @@ def _rows(reader: csv.DictReader) -> Iterator[tuple[int, dict[str, str]]]:
             yield line, row
 
 
+def _json(value: str, column: str, line: int) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        raise ImportFailed(f"line {line}: column {column!r} is not valid JSON ({exc.msg})",
+                           {"line": line, "column": column}) from exc
+
+
 def _read_long(reader: csv.DictReader) -> list[Concept]:
     grouped: dict[str, dict[str, Any]] = {}
     first_line: dict[str, int] = {}
@@ -103,7 +115,11 @@ def _read_long(reader: csv.DictReader) -> list[Concept]:
         for col, key in _CONCEPT_FIELDS.items():
             if row.get(col) and key not in data:
                 data[key] = row[col]
+        if row.get("concept_meta") and "meta" not in data:
+            data["meta"] = _json(row["concept_meta"], "concept_meta", line)
         term: dict[str, Any] = {"text": row.get("term", ""), "lang": row.get("lang", "")}
+        if row.get("meta"):
+            term["meta"] = _json(row["meta"], "meta", line)
         for key in ("status", "pos", "term_type", "note", "source"):
             if row.get(key):
                 term[key] = row[key]
@@ -162,8 +178,10 @@ def write_csv(concepts: list[Concept], fh: IO[bytes], *, delimiter: str = ",") -
             concept_cols = (
                 [c.subject, c.definition, c.definition_lang, c.note, c.source] if i == 0 else [None] * 5
             )
+            concept_meta = json.dumps(c.meta, ensure_ascii=False) if i == 0 and c.meta else None
             w.writerow(
                 [c.id, t.lang_tag or t.lang, t.text, t.status, t.pos, t.term_type,
-                 "yes" if t.case_sensitive else "no", t.note, t.source, *concept_cols]
+                 "yes" if t.case_sensitive else "no", t.note, t.source, *concept_cols,
+                 json.dumps(t.meta, ensure_ascii=False) if t.meta else None, concept_meta]
             )
     fh.write(buf.getvalue().encode("utf-8"))

@@ -17,8 +17,9 @@ is how other server processes learn that their compiled recognisers are stale.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tmserver.store.models import Base, utcnow
@@ -34,6 +35,8 @@ class GlossaryConcept(Base):
     definition_lang: Mapped[str | None] = mapped_column(String(35), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     source: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: TBX-Basic metadata without a column (dates, cross-references, notes…): termbase.META_KEYS
+    meta: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -63,6 +66,7 @@ class GlossaryTerm(Base):
     term_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     source: Mapped[str | None] = mapped_column(Text, nullable=True)
+    meta: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     concept: Mapped[GlossaryConcept] = relationship(back_populates="terms")
 

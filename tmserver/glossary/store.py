@@ -48,9 +48,10 @@ def to_concept(row: GlossaryConcept) -> Concept:
         definition_lang=row.definition_lang,
         note=row.note,
         source=row.source,
+        meta=dict(row.meta or {}),
         terms=[
             Term(text=t.text, lang=t.lang, lang_tag=t.lang_tag, status=t.status, case_sensitive=t.case_sensitive,
-                 pos=t.pos, term_type=t.term_type, note=t.note, source=t.source)
+                 pos=t.pos, term_type=t.term_type, note=t.note, source=t.source, meta=dict(t.meta or {}))
             for t in row.terms
         ],
     )
@@ -59,10 +60,11 @@ def to_concept(row: GlossaryConcept) -> Concept:
 def _fill(row: GlossaryConcept, c: Concept) -> None:
     row.subject, row.definition, row.definition_lang = c.subject, c.definition, c.definition_lang
     row.note, row.source = c.note, c.source
+    row.meta = c.meta or None
     row.terms = [
         GlossaryTerm(position=i, lang=t.lang, lang_tag=t.lang_tag or t.lang, text=t.text, norm=normalize_text(t.text),
                      status=t.status, case_sensitive=t.case_sensitive, pos=t.pos, term_type=t.term_type,
-                     note=t.note, source=t.source)
+                     note=t.note, source=t.source, meta=t.meta or None)
         for i, t in enumerate(c.terms)
     ]
 

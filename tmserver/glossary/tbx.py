@@ -13,13 +13,30 @@ The reader looks at local names only, so all three go through one walk. It parse
 :mod:`tmserver.formats.safexml` (no entities, no DTD, no network) and builds the whole term base
 before anything is written, so a malformed file changes nothing. Errors name the entry and line.
 
-The writer emits TBX v3 Basic, DCA style. Case sensitivity, which TBX-Basic has no category
-for, follows from ``termType`` (acronym, abbreviation → case-sensitive); where a term departs
-from that default we write ``<termNote type="x-caseSensitive">`` so the round trip is lossless.
+Besides the columns the recognisers need (status, part of speech, term type, a note, a source),
+the reader keeps the rest of what TBX-Basic defines in ``meta`` (:data:`termbase.META_KEYS`):
+dates (``transacGrp``: transactionType, date, responsibility), cross-references (``ref`` /
+``crossReference``, ``xref`` / ``externalCrossReference``), ``context``, ``geographicalUsage``,
+``grammaticalGender``, ``termLocation``, customer/project subsets and every further ``note``
+(verbatim — the ``not within: …`` notes the recogniser reads among them).
+
+Writers: :func:`write_tbx` emits **TBX v3, TBX-Basic dialect, DCA style**, valid against the
+dialect's RelaxNG core structure and Schematron (``<?xml-model?>`` declarations name them);
+:func:`write_tbx_v2` emits **TBX-Basic v2** (``<martif>``, ISO 30042:2008), which OmegaT,
+translate-toolkit and Weblate read. Both write the same content.
+
+TBX-Basic has no category for three facts we keep, so they travel as machine-readable notes
+(``[tmserver] …``), read back and removed on import: a ``properNoun`` part of speech (TBX-Basic's
+picklist is adjective, noun, verb, adverb, other — such a term is written ``noun``), a term type
+outside the TBX-Basic picklist, and a case sensitivity that differs from the default the term
+type implies (acronym, abbreviation → case-sensitive). The older ``<termNote
+type="x-caseSensitive">`` is still read.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import IO, Any
 
 from lxml import etree
@@ -32,6 +49,7 @@ from tmserver.glossary.termbase import (
     PARTS_OF_SPEECH,
     YES,
     Concept,
+    Term,
     concept_from_dict,
     derived_id,
     valid_key,
@@ -72,15 +90,31 @@ def _text(el: Any) -> str:
     return " ".join("".join(el.itertext()).split())
 
 
+#: TBX-Basic picklists (the dialect's Schematron refuses other values)
+BASIC_POS = ("adjective", "noun", "verb", "adverb", "other")
+BASIC_TERM_TYPES = ("fullForm", "acronym", "abbreviation", "shortForm", "variant", "phrase")
+BASIC_GENDERS = ("masculine", "feminine", "neuter", "other")
+BASIC_TRANSACTIONS = ("origination", "modification")
+#: the published TBX-Basic schemas, named in ``<?xml-model?>`` declarations of a v3 export
+BASIC_RNG = ("https://raw.githubusercontent.com/LTAC-Global/TBX-Basic_dialect/master/DCA/"
+             "TBXcoreStructV03_TBX-Basic_integrated.rng")
+BASIC_SCH = "https://raw.githubusercontent.com/LTAC-Global/TBX-Basic_dialect/master/DCA/TBX-Basic_DCA.sch"
+#: prefix of the notes that carry what TBX-Basic has no category for
+PRIVATE = "[tmserver] "
+_PRIVATE_NOTE = re.compile(r"^\[tmserver\] (partOfSpeech|termType|caseSensitive)=(\S+)$")
+#: simple text categories kept in ``meta`` under their own name
+_META_TEXT = ("context", "geographicalUsage", "grammaticalGender", "termLocation", "customerSubset", "projectSubset")
+
+
 def _category(el: Any) -> tuple[str, str] | None:
     """``(data category, value)`` of a DCA (``termNote type=…``) or DCT (``<basic:…>``) element."""
     name = _local(el)
-    if name in ("termNote", "descrip", "admin", "transac", "ref", "xref"):
+    if name in ("termNote", "descrip", "admin", "transac", "ref", "xref", "transacNote", "descripNote", "adminNote"):
         return el.get("type") or "", _text(el)
     if name == "note":
         return "note", _text(el)
     if name in ("term", "termSec", "langSec", "langSet", "tig", "ntig", "termGrp", "descripGrp", "adminGrp",
-                "termNoteGrp", "transacGrp", ""):
+                "termNoteGrp", "transacGrp", "date", ""):
         return None
     return name, _text(el)  # DCT style: the element is the category
 
@@ -129,7 +163,7 @@ def read_tbx(fh: IO[bytes], report: dict[str, Any] | None = None) -> list[Concep
         if data is None:
             continue
         if cid is not None and not valid_key(cid):
-            raise ImportFailed(f"{where}: id must be 1–64 letters, digits, '-', '_' or '.'", {"where": where})
+            raise ImportFailed(f"{where}: id must be an XML name of 1–64 characters", {"where": where})
         data["id"] = cid or derived_id(data["terms"][0])
         if data["id"] in ids:
             raise ImportFailed(f"{where}: concept id {data['id']!r} appears twice", {"where": where, "id": data["id"]})
@@ -144,26 +178,22 @@ def read_tbx(fh: IO[bytes], report: dict[str, Any] | None = None) -> list[Concep
 
 
 def _read_entry(entry, lang_names, term_names, where: str, skipped: dict[str, int]) -> dict[str, Any] | None:
-    data: dict[str, Any] = {"terms": []}
+    data: dict[str, Any] = {"terms": [], "meta": {}}
     for el in entry.iterchildren():
         name = _local(el)
         if name in lang_names:
             _read_lang(el, term_names, where, data, skipped)
         else:
-            for sub in el.iter() if name.endswith("Grp") else [el]:
-                _concept_category(sub, data, None)
+            _aux(el, data["meta"], lambda cat, value, el, d=data: _concept_field(cat, value, d, None))
     if not data["terms"]:
         return None  # only languages this TM does not hold
+    if not data["meta"]:
+        del data["meta"]
     return data
 
 
-def _concept_category(el, data: dict[str, Any], lang_tag: str | None) -> None:
-    cat = _category(el)
-    if cat is None:
-        return
-    name, value = cat
-    if not value:
-        return
+def _concept_field(name: str, value: str, data: dict[str, Any], lang_tag: str | None) -> bool:
+    """Put a concept-level category in its column; False when it belongs in ``meta``."""
     if name == "subjectField" and "subject" not in data:
         data["subject"] = value
     elif name == "definition" and "definition" not in data:
@@ -174,6 +204,53 @@ def _concept_category(el, data: dict[str, Any], lang_tag: str | None) -> None:
         data["note"] = value
     elif name == "source" and "source" not in data:
         data["source"] = value
+    else:
+        return False
+    return True
+
+
+def _aux(el, meta: dict[str, Any], column: Callable[[str, str, Any], bool]) -> None:
+    """Read one auxiliary element (descrip, admin, note, ref, xref, transacGrp, …Grp) into
+    ``column`` (which takes what has a column) or ``meta`` (the rest TBX-Basic defines)."""
+    name = _local(el)
+    if name == "transacGrp":
+        _transaction(el, meta)
+        return
+    if name.endswith("Grp"):
+        for sub in el.iterchildren():
+            _aux(sub, meta, column)
+        return
+    cat = _category(el)
+    if cat is None:
+        return
+    cname, value = cat
+    if name in ("ref", "xref") or cname in ("crossReference", "externalCrossReference", "xGraphic"):
+        item = {"type": cname or name, "target": el.get("target"), "text": value or None}
+        meta.setdefault("refs" if cname == "crossReference" or name == "ref" else "xrefs", []).append(
+            {k: v for k, v in item.items() if v})
+        return
+    if not value:
+        return
+    if column(cname, value, el):
+        return
+    if cname == "note":
+        meta.setdefault("notes", []).append(value)
+    elif cname in _META_TEXT and cname not in meta:
+        meta[cname] = value
+
+
+def _transaction(grp, meta: dict[str, Any]) -> None:
+    item: dict[str, str] = {}
+    for el in grp.iterchildren():
+        name = _local(el)
+        if name == "transac" or name == "transactionType":
+            item["type"] = _text(el)
+        elif name == "date":
+            item["date"] = _text(el)
+        elif name == "transacNote" or name == "responsibility":
+            item["responsibility"] = _text(el)
+    if item:
+        meta.setdefault("transactions", []).append(item)
 
 
 def _read_lang(el, term_names, where: str, data: dict[str, Any], skipped: dict[str, int]) -> None:
@@ -188,30 +265,28 @@ def _read_lang(el, term_names, where: str, data: dict[str, Any], skipped: dict[s
         name = _local(child)
         if name in term_names:
             data["terms"].append(_read_term(child, lang.tag, where))
-        elif name.endswith("Grp"):
-            for sub in child.iter():
-                _concept_category(sub, data, lang.tag)
         else:
-            _concept_category(child, data, lang.tag)
+            lang_meta: dict[str, Any] = {}
+            # a langSec-level note stays with its language (in meta), not on the concept
+            _aux(child, lang_meta,
+                 lambda cat, value, e, d=data: cat != "note" and _concept_field(cat, value, d, lang.tag))
+            for key, value in lang_meta.items():  # langSec-level extras: kept on the concept, by language
+                if isinstance(value, list):
+                    data["meta"].setdefault(key, []).extend(
+                        {**v, "lang": lang.tag} if isinstance(v, dict) else {"text": v, "lang": lang.tag}
+                        for v in value)
+                else:
+                    data["meta"].setdefault(key, value)
 
 
 def _read_term(sec, lang_tag: str, where: str) -> dict[str, Any]:
     term: dict[str, Any] = {"lang": lang_tag}
+    meta: dict[str, Any] = {}
     text = None
     case_flag: str | None = None
-    for el in sec.iter():
-        if el is sec:
-            continue
-        name = _local(el)
-        if name == "term":
-            text = _text(el)
-            continue
-        cat = _category(el)
-        if cat is None:
-            continue
-        cname, value = cat
-        if not value:
-            continue
+
+    def column(cname: str, value: str, el) -> bool:
+        nonlocal case_flag
         if cname in ("administrativeStatus", "normativeAuthorization"):
             status = _STATUS_IN.get(value.lower())
             if status is None:
@@ -226,10 +301,31 @@ def _read_term(sec, lang_tag: str, where: str) -> dict[str, Any]:
             term["term_type"] = value
         elif cname in ("x-caseSensitive", "caseSensitive"):
             case_flag = value.lower()
+        elif cname == "note" and _PRIVATE_NOTE.match(value):
+            key, flag = _PRIVATE_NOTE.match(value).groups()  # type: ignore[union-attr]
+            if key == "partOfSpeech":
+                term["pos"] = _POS.get(flag.lower(), "other")
+            elif key == "termType":
+                term["term_type"] = flag
+            else:
+                case_flag = flag.lower()
         elif cname == "note":  # several notes are kept, one per line ("not within: …" is one of them)
             term["note"] = f"{term['note']}\n{value}" if "note" in term else value
         elif cname == "source" and "source" not in term:
             term["source"] = value
+        else:
+            return False
+        return True
+
+    for el in sec.iter():
+        if el is sec:
+            continue
+        name = _local(el)
+        if name == "term":
+            text = _text(el)
+        elif el.getparent() is sec or _local(el.getparent()) == "termGrp":
+            if name != "termGrp":
+                _aux(el, meta, column)
     if not text:
         raise ImportFailed(f"{where}: a term section without text (line {sec.sourceline})", {"where": where})
     term["text"] = text
@@ -237,66 +333,164 @@ def _read_term(sec, lang_tag: str, where: str) -> dict[str, Any]:
         if case_flag not in YES | NO:
             raise ImportFailed(f"{where}: x-caseSensitive must be yes or no, not {case_flag!r}", {"where": where})
         term["case_sensitive"] = case_flag in YES
+    if meta:
+        term["meta"] = meta
     return term
 
 
 # -- writing ----------------------------------------------------------------------------------
 
 
-def write_tbx(concepts: list[Concept], fh: IO[bytes], *, title: str = "tmserver glossary") -> None:
-    """Write TBX v3 Basic (DCA style) to a binary stream."""
-    nsmap = {None: WRITE_NAMESPACE}
-    root = etree.Element(f"{{{WRITE_NAMESPACE}}}tbx", nsmap=nsmap)
-    root.set("type", "TBX-Basic")
-    root.set("style", "dca")
-    root.set(XML_LANG, "en")
+class _Shape:
+    """Element names of one TBX version (v3 and v2 differ only in names and the namespace)."""
 
-    def sub(parent, name: str, text: str | None = None, **attrs: str):
-        el = etree.SubElement(parent, f"{{{WRITE_NAMESPACE}}}{name}")
+    def __init__(self, version: int):
+        self.version = version
+        self.ns = WRITE_NAMESPACE if version == 3 else None
+        self.root, self.header = ("tbx", "tbxHeader") if version == 3 else ("martif", "martifHeader")
+        self.entry, self.lang, self.term_sec = (("conceptEntry", "langSec", "termSec") if version == 3
+                                                else ("termEntry", "langSet", "tig"))
+
+    def sub(self, parent, name: str, text: str | None = None, **attrs: str):
+        el = etree.SubElement(parent, f"{{{self.ns}}}{name}" if self.ns else name)
         for k, v in attrs.items():
             el.set(k, v)
         if text is not None:
             el.text = text
         return el
 
-    header = sub(root, "tbxHeader")
-    file_desc = sub(header, "fileDesc")
-    sub(sub(file_desc, "titleStmt"), "title", title)
-    sub(sub(file_desc, "sourceDesc"), "p", "Exported by tmserver (TBX v3, TBX-Basic dialect, DCA style).")
-    body = sub(sub(root, "text"), "body")
+
+def _write_meta(shape: _Shape, parent, meta: dict[str, Any], *, lang: str | None = None) -> None:
+    """Auxiliary elements for ``meta`` (only the items of language ``lang`` for list entries that
+    carry one; items without a language at the concept level when ``lang`` is None)."""
+
+    def mine(item: Any) -> bool:
+        return item.get("lang") == lang if isinstance(item, dict) else lang is None
+
+    for key in ("customerSubset", "projectSubset"):
+        if meta.get(key) and lang is None:
+            shape.sub(parent, "admin", meta[key], type=key)
+    for tr in meta.get("transactions", []):
+        if not mine(tr):
+            continue
+        grp = shape.sub(parent, "transacGrp")
+        kind = tr.get("type") if tr.get("type") in BASIC_TRANSACTIONS else "modification"
+        shape.sub(grp, "transac", kind, type="transactionType")
+        if tr.get("date"):
+            shape.sub(grp, "date", tr["date"])
+        if tr.get("responsibility"):
+            shape.sub(grp, "transacNote", tr["responsibility"], type="responsibility")
+    for note in meta.get("notes", []):
+        if mine(note):
+            shape.sub(parent, "note", note["text"] if isinstance(note, dict) else note)
+    for ref in meta.get("refs", []):
+        if mine(ref):
+            attrs = {"type": "crossReference", **({"target": ref["target"]} if ref.get("target") else {})}
+            shape.sub(parent, "ref", ref.get("text") or ref.get("target") or "", **attrs)
+    for xref in meta.get("xrefs", []):
+        if mine(xref) and xref.get("target"):
+            kind = xref.get("type") if xref.get("type") in ("externalCrossReference", "xGraphic") else \
+                "externalCrossReference"
+            shape.sub(parent, "xref", xref.get("text") or None, type=kind, target=xref["target"])
+
+
+def _write_term(shape: _Shape, lang_sec, t: Term) -> None:
+    sec = shape.sub(lang_sec, shape.term_sec)
+    shape.sub(sec, "term", t.text)
+    private: list[str] = []
+    if t.term_type:
+        if t.term_type in BASIC_TERM_TYPES:
+            shape.sub(sec, "termNote", t.term_type, type="termType")
+        else:
+            private.append(f"termType={t.term_type}")
+    if t.pos:
+        shape.sub(sec, "termNote", t.pos if t.pos in BASIC_POS else "noun" if t.pos == "properNoun" else "other",
+                  type="partOfSpeech")
+        if t.pos not in BASIC_POS:
+            private.append(f"partOfSpeech={t.pos}")
+    shape.sub(sec, "termNote", _STATUS_OUT[t.status], type="administrativeStatus")
+    meta = t.meta or {}
+    if meta.get("geographicalUsage"):
+        shape.sub(sec, "termNote", meta["geographicalUsage"], type="geographicalUsage")
+    if meta.get("grammaticalGender") in BASIC_GENDERS:
+        shape.sub(sec, "termNote", meta["grammaticalGender"], type="grammaticalGender")
+    if meta.get("termLocation"):
+        shape.sub(sec, "termNote", meta["termLocation"], type="termLocation")
+    if t.case_sensitive != (t.term_type in CASE_SENSITIVE_TYPES):
+        private.append(f"caseSensitive={'yes' if t.case_sensitive else 'no'}")
+    if meta.get("context"):
+        shape.sub(sec, "descrip", meta["context"], type="context")
+    if t.source:
+        shape.sub(sec, "admin", t.source, type="source")
+    for line in (t.note or "").split("\n"):  # notes read as lines of one note are written back one each
+        if line.strip():
+            shape.sub(sec, "note", line)
+    _write_meta(shape, sec, {k: v for k, v in meta.items() if k in ("customerSubset", "projectSubset", "notes",
+                                                                       "transactions", "refs", "xrefs")})
+    for p in private:
+        shape.sub(sec, "note", PRIVATE + p)
+
+
+def _build(concepts: list[Concept], shape: _Shape, title: str):
+    nsmap = {None: shape.ns} if shape.ns else None
+    root = etree.Element(f"{{{shape.ns}}}{shape.root}" if shape.ns else shape.root, nsmap=nsmap)
+    if shape.version == 3:
+        root.set("type", "TBX-Basic")
+        root.set("style", "dca")
+    else:
+        root.set("type", "TBX-Basic-V1")
+    root.set(XML_LANG, "en")
+    header = shape.sub(root, shape.header)
+    file_desc = shape.sub(header, "fileDesc")
+    shape.sub(shape.sub(file_desc, "titleStmt"), "title", title)
+    what = "TBX v3, TBX-Basic dialect, DCA style" if shape.version == 3 else "TBX-Basic v2 (ISO 30042:2008)"
+    shape.sub(shape.sub(file_desc, "sourceDesc"), "p", f"Exported by tmserver ({what}).")
+    if shape.version == 2:
+        shape.sub(shape.sub(header, "encodingDesc"), "p", "TBXBasicXCSV02.xcs", type="XCSURI")
+    body = shape.sub(shape.sub(root, "text"), "body")
     for c in concepts:
-        entry = sub(body, "conceptEntry", id=c.id)
-        if c.subject:
-            sub(entry, "descrip", c.subject, type="subjectField")
-        if c.definition and not c.definition_lang:
-            sub(entry, "descrip", c.definition, type="definition")
-        if c.source:
-            sub(entry, "admin", c.source, type="source")
-        if c.note:
-            sub(entry, "note", c.note)
-        tags = list(dict.fromkeys(t.lang_tag or t.lang for t in c.terms))
-        if c.definition and c.definition_lang and c.definition_lang not in tags:
-            tags.append(c.definition_lang)
-        for tag in tags:
-            lang_sec = sub(entry, "langSec")
-            lang_sec.set(XML_LANG, tag)
-            if c.definition and c.definition_lang == tag:
-                sub(lang_sec, "descrip", c.definition, type="definition")
-            for t in c.terms:
-                if (t.lang_tag or t.lang) != tag:
-                    continue
-                sec = sub(lang_sec, "termSec")
-                sub(sec, "term", t.text)
-                if t.term_type:
-                    sub(sec, "termNote", t.term_type, type="termType")
-                if t.pos:
-                    sub(sec, "termNote", t.pos, type="partOfSpeech")
-                sub(sec, "termNote", _STATUS_OUT[t.status], type="administrativeStatus")
-                if t.case_sensitive != (t.term_type in CASE_SENSITIVE_TYPES):
-                    sub(sec, "termNote", "yes" if t.case_sensitive else "no", type="x-caseSensitive")
-                if t.source:
-                    sub(sec, "admin", t.source, type="source")
-                for line in (t.note or "").split("\n"):
-                    if line.strip():
-                        sub(sec, "note", line)
-    fh.write(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+        _write_concept(shape, body, c)
+    return root
+
+
+def _write_concept(shape: _Shape, body, c: Concept) -> None:
+    entry = shape.sub(body, shape.entry, id=c.id)
+    meta = c.meta or {}
+    if c.subject:
+        shape.sub(entry, "descrip", c.subject, type="subjectField")
+    if c.definition and not c.definition_lang:
+        shape.sub(entry, "descrip", c.definition, type="definition")
+    if c.source:
+        shape.sub(entry, "admin", c.source, type="source")
+    if c.note:
+        shape.sub(entry, "note", c.note)
+    _write_meta(shape, entry, meta, lang=None)
+    tags = list(dict.fromkeys(t.lang_tag or t.lang for t in c.terms))
+    if c.definition and c.definition_lang and c.definition_lang not in tags:
+        tags.append(c.definition_lang)
+    for tag in tags:
+        lang_sec = shape.sub(entry, shape.lang)
+        lang_sec.set(XML_LANG, tag)
+        if c.definition and c.definition_lang == tag:
+            shape.sub(lang_sec, "descrip", c.definition, type="definition")
+        _write_meta(shape, lang_sec, meta, lang=tag)
+        for t in c.terms:
+            if (t.lang_tag or t.lang) == tag:
+                _write_term(shape, lang_sec, t)
+
+
+def write_tbx(concepts: list[Concept], fh: IO[bytes], *, title: str = "tmserver glossary") -> None:
+    """Write TBX v3, TBX-Basic dialect (DCA style) to a binary stream, naming its schemas."""
+    root = _build(concepts, _Shape(3), title)
+    root.addprevious(etree.ProcessingInstruction(
+        "xml-model", f'href="{BASIC_RNG}" type="application/xml" schematypens="http://relaxng.org/ns/structure/1.0"'))
+    root.addprevious(etree.ProcessingInstruction(
+        "xml-model", f'href="{BASIC_SCH}" type="application/xml" schematypens="http://purl.oclc.org/dsdl/schematron"'))
+    fh.write(etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def write_tbx_v2(concepts: list[Concept], fh: IO[bytes], *, title: str = "tmserver glossary") -> None:
+    """Write TBX-Basic v2 (``<martif>``, ISO 30042:2008) — what OmegaT, translate-toolkit and
+    Weblate read. No DOCTYPE: readers do not need it, and ours refuses to load DTDs anyway."""
+    root = _build(concepts, _Shape(2), title)
+    fh.write(etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8", pretty_print=True))

@@ -16,6 +16,8 @@ Statuses follow TBX ``administrativeStatus``:
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +48,8 @@ class Term:
     term_type: str | None = None
     note: str | None = None
     source: str | None = None
+    #: further TBX-Basic metadata kept for lossless round trips (see :data:`META_KEYS`)
+    meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def accepted(self) -> bool:
@@ -65,6 +69,7 @@ class Term:
             "term_type": self.term_type,
             "note": self.note,
             "source": self.source,
+            **({"meta": self.meta} if self.meta else {}),
         }
 
 
@@ -77,6 +82,7 @@ class Concept:
     definition_lang: str | None = None
     note: str | None = None
     source: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
 
     def terms_in(self, lang: str, statuses: tuple[str, ...] = STATUSES) -> list[Term]:
         return [t for t in self.terms if t.lang == lang and t.status in statuses]
@@ -93,6 +99,7 @@ class Concept:
             "note": self.note,
             "source": self.source,
             "terms": [t.to_dict() for t in self.terms],
+            **({"meta": self.meta} if self.meta else {}),
         }
 
 
@@ -112,7 +119,7 @@ def term_from_dict(data: Any, where: str) -> Term:
     """Validate one term given as a JSON object (API, CSV rows go through the same checks)."""
     if not isinstance(data, dict):
         raise ValidationError(f"{where}: a term must be an object", {"where": where})
-    allowed = {"text", "lang", "status", "case_sensitive", "pos", "term_type", "note", "source"}
+    allowed = {"text", "lang", "status", "case_sensitive", "pos", "term_type", "note", "source", "meta"}
     unknown = set(data) - allowed
     if unknown:
         raise ValidationError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}", {"fields": sorted(unknown)})
@@ -153,6 +160,7 @@ def term_from_dict(data: Any, where: str) -> Term:
         term_type=term_type,
         note=_opt_str(data, "note", where),
         source=_opt_str(data, "source", where),
+        meta=check_meta(data.get("meta"), where),
     )
 
 
@@ -160,14 +168,15 @@ def concept_from_dict(data: Any, where: str = "concept", *, default_id: str | No
     """Validate a concept given as a JSON object ``{"id", "terms": [...], "definition", ...}``."""
     if not isinstance(data, dict):
         raise ValidationError(f"{where}: expected a JSON object", {"where": where})
-    allowed = {"id", "terms", "subject", "definition", "definition_lang", "note", "source"}
+    allowed = {"id", "terms", "subject", "definition", "definition_lang", "note", "source", "meta"}
     unknown = set(data) - allowed
     if unknown:
         raise ValidationError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}", {"fields": sorted(unknown)})
     cid = data.get("id", default_id)
     if cid is not None and (not isinstance(cid, str) or not valid_key(cid)):
         raise ValidationError(
-            f"{where}: 'id' must be 1–64 letters, digits, '-', '_' or '.'", {"field": "id", "value": cid}
+            f"{where}: 'id' must be 1–64 characters: letters, digits, '-', '_', '.' (an XML name)",
+            {"field": "id", "value": cid}
         )
     terms = data.get("terms")
     if not isinstance(terms, list) or not terms:
@@ -180,6 +189,7 @@ def concept_from_dict(data: Any, where: str = "concept", *, default_id: str | No
         definition_lang=_opt_str(data, "definition_lang", where, 35),
         note=_opt_str(data, "note", where),
         source=_opt_str(data, "source", where),
+        meta=check_meta(data.get("meta"), where),
     )
     validate_concept(concept, where)
     return concept
@@ -191,8 +201,47 @@ def derived_id(first_term: dict[str, Any]) -> str:
     return f"c-{digest}"
 
 
+#: an XML NCName (the value space of xml:id / xsd:ID), which TBX allows as a concept id:
+#: translate-toolkit's csv2tbx, for one, writes the Chinese term itself as the id
+_NCNAME = re.compile(
+    r"^[A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+    r"\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF]"
+    r"[-.0-9A-Za-z_\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C-\u200D\u203F-\u2040"
+    r"\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF]*$"
+)
+MAX_KEY_CHARS = 64
+#: keys of ``meta`` on a concept or term (TBX-Basic data categories without a column of their own)
+META_KEYS = frozenset({
+    "context", "geographicalUsage", "grammaticalGender", "termLocation", "customerSubset", "projectSubset",
+    "notes", "transactions", "xrefs", "refs",
+})
+MAX_META_CHARS = 100_000
+
+
 def valid_key(key: str) -> bool:
-    return 0 < len(key) <= 64 and all(c.isascii() and (c.isalnum() or c in "-_.") for c in key)
+    """1–64 characters: ASCII letters, digits, ``-_.`` (our own ids), or any XML name (NCName)."""
+    if not 0 < len(key) <= MAX_KEY_CHARS:
+        return False
+    return all(c.isascii() and (c.isalnum() or c in "-_.") for c in key) or bool(_NCNAME.match(key))
+
+
+def check_meta(value: Any, where: str) -> dict[str, Any]:
+    """Validate a ``meta`` object: known keys only, JSON-serialisable, of bounded size."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError(f"{where}: 'meta' must be an object", {"field": "meta", "where": where})
+    unknown = set(value) - META_KEYS
+    if unknown:
+        raise ValidationError(f"{where}: unknown meta key(s) {', '.join(sorted(unknown))}; known: "
+                              f"{', '.join(sorted(META_KEYS))}", {"field": "meta", "where": where})
+    try:
+        size = len(json.dumps(value, ensure_ascii=False))
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"{where}: 'meta' is not plain JSON", {"field": "meta"}) from exc
+    if size > MAX_META_CHARS:
+        raise ValidationError(f"{where}: 'meta' is larger than {MAX_META_CHARS} characters", {"field": "meta"})
+    return {k: v for k, v in value.items() if v not in (None, "", [], {})}
 
 
 def validate_concept(concept: Concept, where: str) -> None:
