@@ -220,7 +220,8 @@ def test_rich_import_keeps_tbx_basic_metadata():
     assert c.meta["projectSubset"] == "article-2025"
     assert c.meta["notes"] == [{"text": "langSec note", "lang": "zh-CN"}]
     zh, en, xi = c.terms
-    assert zh.note == NOT_WITHIN and zh.meta["notes"] == ["second note, kept too"]
+    # every note of a term is kept, one per line (the term scope reads its "not within:" line)
+    assert zh.note == NOT_WITHIN + "\nsecond note, kept too" and "notes" not in zh.meta
     assert zh.meta["context"] == "发展普惠金融,让更多人享受金融服务。"
     assert zh.meta["geographicalUsage"] == "CN" and zh.term_type == "fullForm" and zh.source == "国务院文件"
     assert zh.meta["transactions"] == [{"type": "modification", "date": "2025-01-02"}]

@@ -33,12 +33,28 @@ def article_units() -> list[dict]:
 
 
 UNITS = article_units()
-ZH_MULTI = [u for u in UNITS if u["link"].split("-")[0] != "1"]  # the Chinese side holds 2+ sentences
 EN_MULTI = [u for u in UNITS if u["link"].split("-")[1] != "1"]
 
 
+def merged_zh_units() -> list[dict]:
+    """Two-sentence Chinese units, as a translator who merged two sentences writes them: each of
+    the first three runs of two 1-1 article units joined into one (the article itself has none
+    since its revision gave every Chinese sentence its own unit)."""
+    out = []
+    for a, b in zip(UNITS, UNITS[1:], strict=False):
+        if a["link"] == b["link"] == "1-1" and a["zh"].endswith("。") and len(out) < 3:
+            if not out or out[-1]["parts"][1] is not a:
+                out.append({"link": "2-2", "zh": a["zh"] + b["zh"], "en": f"{a['en']} {b['en']}", "parts": (a, b)})
+    return out
+
+
+ZH_MULTI = merged_zh_units()
+
+
 def test_the_article_has_the_multi_sentence_units_the_issue_counts():
-    assert len(ZH_MULTI) == 3 and len(EN_MULTI) == 25
+    # the revision of issue 16 split the three 2-1 units: every Chinese sentence is its own unit
+    assert not [u for u in UNITS if u["link"].split("-")[0] != "1"]
+    assert len(EN_MULTI) == 25 and len(ZH_MULTI) == 3
     # and the segmenter sees exactly as many sentences as each link type says
     for u in UNITS:
         nz, ne = map(int, u["link"].split("-"))
@@ -53,14 +69,25 @@ def article(tm):
     return tm
 
 
+@pytest.fixture()
+def merged(tm):
+    """A TM of the merged two-sentence Chinese units only (so no single-sentence unit outranks them)."""
+    for u in ZH_MULTI:
+        tm.create_segment(SegmentInput(source=u["zh"], target=u["en"], source_lang="zh", target_lang="en"),
+                          force=True, reason="test: merged units")
+    return tm
+
+
 def look(client, q, sl, tl, **params):
     r = client.get("/api/v1/lookup", query_string={"q": q, "source_lang": sl, "target_lang": tl, **params})
     assert r.status_code == 200, r.get_json()
     return r.get_json()
 
 
-@pytest.mark.parametrize(("units", "lang", "other"), [(ZH_MULTI, "zh", "en"), (EN_MULTI, "en", "zh")], ids=["zh", "en"])
-def test_every_sentence_of_a_multi_sentence_unit_is_a_100_subsegment_match(article, client, units, lang, other):
+@pytest.mark.parametrize(("units", "lang", "other", "tm_of"), [(ZH_MULTI, "zh", "en", "merged"),
+                                                             (EN_MULTI, "en", "zh", "article")], ids=["zh", "en"])
+def test_every_sentence_of_a_multi_sentence_unit_is_a_100_subsegment_match(request, client, units, lang, other, tm_of):
+    request.getfixturevalue(tm_of)
     checked = 0
     for u in units:
         text = u[lang]
@@ -79,11 +106,11 @@ def test_every_sentence_of_a_multi_sentence_unit_is_a_100_subsegment_match(artic
             # the whole unit is not listed a second time as a weaker fuzzy match
             assert [m["id"] for m in out["matches"]].count(top["id"]) == 1
             checked += 1
-    assert checked == sum(len(sentence_spans(u[lang], lang)) for u in units)
+    assert checked == sum(len(sentence_spans(u[lang], lang)) for u in units) >= 6
 
 
 def test_target_part_follows_the_units_alignment(article, client):
-    out = look(client, "Ten years have flashed by in the blink of an eye.", "en", "zh")
+    out = look(client, "Ten years have passed in the blink of an eye.", "en", "zh")
     part = out["matches"][0]["subsegment"]
     assert part["target_text"] == "十年弹指一挥," and part["target_alignment"] == "clause"
     out = look(client, "The road ahead is by no means smooth.", "en", "zh")
@@ -96,8 +123,13 @@ def test_target_part_follows_the_units_alignment(article, client):
     assert look(client, u["en"][s:e], "en", "zh")["matches"][0]["subsegment"]["target_text"] == tp.text
 
 
-def test_a_fuzzy_sentence_adapts_on_its_part(article, client):
-    # the first of two Chinese sentences of a 2-1 unit, with the month changed
+def test_a_fuzzy_sentence_adapts_on_its_part(tm, client):
+    # the first of two Chinese sentences of a merged unit, with the month changed
+    tm.create_segment(SegmentInput(
+        source="2025年11月6日至9日,2025年世界互联网大会乌镇峰会在浙江乌镇举办。本届峰会恰逢该理念提出十周年。",
+        target="The 2025 World Internet Conference Wuzhen Summit was held in Wuzhen, Zhejiang, on November 6–9, "
+               "2025, ten years after the vision was first put forward.",
+        source_lang="zh", target_lang="en"), force=True, reason="test: merged unit")
     q = "2025年12月6日至9日,2025年世界互联网大会乌镇峰会在浙江乌镇举办。"
     top = look(client, q, "zh", "en")["matches"][0]
     assert top["match_type"] == "subsegment" and 90 <= top["score"] < 100
@@ -142,11 +174,15 @@ def _langs():
 
 
 def test_cat_tool_route_offers_the_parts(article, client):
-    r = client.get("/tmserver/en/zh/unit/Ten years have flashed by in the blink of an eye.")
+    r = client.get("/tmserver/en/zh/unit/Ten years have passed in the blink of an eye.")
     assert r.status_code == 200
     first = r.get_json()[0]
-    assert first == {"source": "Ten years have flashed by in the blink of an eye.", "target": "十年弹指一挥,",
+    assert first == {"source": "Ten years have passed in the blink of an eye.", "target": "十年弹指一挥,",
                      "quality": 99, "rank": 1}
+    # MyMemory's route offers the same part, never the whole unit
+    got = client.get("/get", query_string={"q": "Ten years have passed in the blink of an eye.",
+                                           "langpair": "en|zh"}).get_json()
+    assert got["responseData"]["translatedText"] == "十年弹指一挥," and got["matches"][0]["quality"] == "99"
 
 
 def test_cli_lookup_shows_the_part(tm, database_url):
