@@ -22,6 +22,12 @@ from tmserver.formats.documents import open_document
 BRING_BACK_FORMATS = ("xliff", "po")
 
 
+def parse_states(text: str | None) -> tuple[str, ...] | None:
+    """``"final, signed-off"`` → ``("final", "signed-off")``; empty → None (the format's default)."""
+    states = tuple(s.strip() for s in (text or "").split(",") if s.strip())
+    return states or None
+
+
 def final_units(doc: Document, states: tuple[str, ...] | None, src: str, tgt: str, origin: str | None,
                 counts: dict[str, int]) -> list[Unit]:
     """The units to import, counting what is left out and why in ``counts``."""
