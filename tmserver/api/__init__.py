@@ -19,6 +19,7 @@ BLUEPRINT_MODULES = (
     "tmserver.api.glossary",
     "tmserver.api.qa",
     "tmserver.api.align",
+    "tmserver.api.docloop",
     "tmserver.api.openapi",
 )
 
