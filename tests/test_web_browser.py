@@ -302,9 +302,7 @@ def test_file_import_job_and_tm_export_download(page, served, tmp_path):
     page.get_by_label("TMX, CSV or TSV file").set_input_files(str(ROOT / "tests" / "data" / "sample.tmx"))
     page.get_by_label("Units that break the glossary").select_option("skip")
     page.get_by_role("button", name="Import").click()
-    page.wait_for_function("document.querySelector('.job-status') && "
-                           "document.querySelector('.job-status').textContent !== 'running'")
-    assert page.locator(".job-status").inner_text() == "done"
+    assert wait_for_job(page) == "done"
     assert page.locator("table.summary").get_by_text("imported").count() == 1
     page.goto("/files")
     with page.expect_download() as info:
@@ -312,6 +310,52 @@ def test_file_import_job_and_tm_export_download(page, served, tmp_path):
     path = tmp_path / info.value.suggested_filename
     info.value.save_as(path)
     assert path.name == "tm.tmx" and b"<tmx" in path.read_bytes() and ARTICLE_ZH.encode() in path.read_bytes()
+
+
+def wait_for_job(page) -> str:
+    """Wait on a job page until the polling script has seen the job end; return its status."""
+    page.wait_for_function("document.querySelector('.job-status') && "
+                           "document.querySelector('.job-status').textContent !== 'running'", timeout=120_000)
+    page.wait_for_load_state()
+    return page.locator(".job-status").inner_text()
+
+
+def test_file_pretranslated_and_downloaded(page, served, tmp_path):
+    from lxml import etree
+
+    page.goto("/files")
+    page.get_by_label("Document", exact=True).set_input_files(str(ROOT / "samples" / "summit" / "summit.xlf"))
+    page.get_by_role("button", name="Pre-translate").click()
+    assert wait_for_job(page) == "done"
+    rows = page.locator("table.units tbody tr")
+    assert rows.count() > 3 and "filled" in page.locator("table.units").inner_text()
+    with page.expect_download() as info:
+        page.get_by_test_id("download").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.name == "summit.en-US.xlf"
+    # the downloaded file is XLIFF whose title unit now carries the article title's English from the TM
+    ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+    root = etree.fromstring(path.read_bytes())
+    title = root.find(".//x:trans-unit[@id='t1']/x:target", ns)
+    expected = served.tm.list_segments(contains="构建网络空间命运共同体十年", per_page=1)["items"][0]["target"]
+    assert title is not None and "".join(title.itertext()) == expected
+
+
+def test_analysis_report_shown_in_place_and_downloadable(page, served, tmp_path):
+    page.goto("/files")
+    page.get_by_label("Documents (one or more)").set_input_files(
+        [str(ROOT / "samples" / "summit" / n) for n in ("summit.xlf", "summit.v2.xlf")])
+    page.get_by_role("button", name="Analyse").click()
+    assert wait_for_job(page) == "done"
+    report = page.frame_locator("[data-testid=job-report]")
+    assert report.locator("h1").inner_text() == "TM analysis"
+    assert "summit.xlf" in report.locator("body").inner_text()
+    with page.expect_download() as info:
+        page.get_by_test_id("download").click()
+    path = tmp_path / "analysis.csv"
+    info.value.save_as(path)
+    assert path.read_text(encoding="utf-8").startswith("file,band,label,segments")
 
 
 def test_qa_report_shown_in_place(page, served):
@@ -367,4 +411,9 @@ def test_no_serious_accessibility_violations(page, served):
     page.get_by_role("button", name="Check").click()
     page.get_by_test_id("qa-summary").wait_for()
     found["files with QA report"] = axe_violations(page)
+    page.goto("/files")
+    page.get_by_label("Document", exact=True).set_input_files(str(ROOT / "samples" / "summit" / "summit.xlf"))
+    page.get_by_role("button", name="Pre-translate").click()
+    wait_for_job(page)
+    found["pre-translation job"] = axe_violations(page)
     assert {k: v for k, v in found.items() if v} == {}

@@ -9,7 +9,9 @@ page                   what it calls                                            
   edit, import         ``glossary.store.replace_concept``, ``import_glossary``     admin
 ``/segments``          ``TM.list_segments``, ``get_segment``, ``history``          reader
   edit                 ``TM.update_segment`` (glossary enforced)                   translator
-``/files``             QA ``run_checks``; ``import_file`` (job); ``export_file``    reader/admin
+``/files``             ``docloop.analyze`` / ``pretranslate`` (jobs), QA          reader
+                       ``run_checks``, ``export_file``
+  import               ``tm.import_file`` (a job)                                  admin
 ``/signin``            ``auth.verify_key``; the key is kept in the session         —
 =====================  ==========================================================  ==========
 

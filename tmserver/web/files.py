@@ -1,4 +1,10 @@
-"""The Files page: QA-check a file (report shown in place), import a TM file, export the TM.
+"""The Files page: analyse and pre-translate documents, QA-check a file, import and export the TM.
+
+Analysis and pre-translation call :func:`tmserver.docloop.analyze` and
+:func:`tmserver.docloop.pretranslate` (as ``/api/v1/analyze`` and ``/api/v1/pretranslate`` do)
+in a background job: the job page shows the analysis's HTML report in place and offers the
+pre-translated file (or the analysis as CSV) for download. Neither reports progress while it
+runs, so their job page says "running" and the time elapsed, nothing more.
 
 QA runs the same engine as ``POST /api/v1/qa`` (:func:`tmserver.qa.engine.run_checks` with this
 server's glossary and stored suppressions) and shows the self-contained HTML report in a
@@ -14,6 +20,7 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, redirect, render_template, request, send_file, url_for
 
+from tmserver.docloop import analyze, pretranslate
 from tmserver.errors import ValidationError
 from tmserver.formats import detect_format
 from tmserver.glossary.enforce import current_glossary
@@ -53,6 +60,53 @@ def _page(**extra: Any):
 @page_role("reader")
 def files():
     return _page()
+
+
+def _langs() -> dict[str, str | None]:
+    return {k: (request.form.get(k) or "").strip() or None for k in ("source_lang", "target_lang")}
+
+
+@bp.post("/files/analyze")
+@page_role("reader")
+def files_analyze():
+    uploads = [(f.filename or f"upload-{i}", f.read()) for i, f in enumerate(request.files.getlist("file"), 1)
+               if f.filename]
+    if not uploads:
+        raise ValidationError("Choose one or more files to analyse.", {"field": "file"})
+    tm, langs = get_tm(), _langs()
+
+    def work(progress) -> Output:
+        progress(f"analysing {len(uploads)} file(s)")
+        report = analyze(tm, uploads, **langs)
+        total = report.to_dict()["summary"]["total"]
+        return Output(summary={"files": len(uploads), **{k: v for k, v in total.items() if not isinstance(v, dict)}},
+                      filename="analysis.csv", data=report.to_csv().encode("utf-8"), media_type="text/csv",
+                      report_html=report.to_html())
+
+    names = ", ".join(n for n, _ in uploads)
+    job = jobs().start("analyze", f"Analysis of {names}", _owner(), work)
+    return redirect(url_for("web.job", job_id=job), code=303)
+
+
+@bp.post("/files/pretranslate")
+@page_role("reader")
+def files_pretranslate():
+    name, data = _upload()
+    try:
+        threshold = int(request.form.get("threshold") or 75)
+    except ValueError:
+        raise ValidationError("the threshold must be a whole number from 0 to 101", {"field": "threshold"}) from None
+    overwrite = request.form.get("overwrite") == "1"
+    tm, langs = get_tm(), _langs()
+
+    def work(progress) -> Output:
+        progress("pre-translating")
+        result = pretranslate(tm, name, data, threshold=threshold, overwrite=overwrite, **langs)
+        return Output(summary=result.report, filename=result.filename, data=result.data,
+                      media_type=result.media_type)
+
+    job = jobs().start("pretranslate", f"Pre-translation of {name}", _owner(), work)
+    return redirect(url_for("web.job", job_id=job), code=303)
 
 
 @bp.post("/files/qa")
