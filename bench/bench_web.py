@@ -106,20 +106,21 @@ def pages(port: int) -> list[tuple[str, str]]:
     concept = json.loads(conn.getresponse().read())["items"][0]["id"]
     conn.request("GET", "/api/v1/concordance?lang=zh&limit=1&q=" + quote("构建网络空间命运共同体十年"))
     seg = json.loads(conn.getresponse().read())["results"][0]["id"]
-    return [
-        ("sign-in", "/signin"),
-        ("lookup, empty", "/"),
-        ("lookup, Traditional article sentence", "/?" + urlencode({"q": TRAD})),
-        ("lookup, synthetic sentence", "/?" + urlencode({"q": "发展中国家的网络安全与数字经济合作不断深化"})),
-        ("concordance 网络 (zh, many hits)", "/concordance?" + urlencode({"q": "网络", "lang": "zh"})),
-        ("concordance cyberspace (en)", "/concordance?" + urlencode({"q": "cyberspace", "lang": "en"})),
-        ("glossary", "/glossary"),
-        ("glossary search 网络", "/glossary?" + urlencode({"q": "网络"})),
-        ("concept", f"/glossary/concepts/{quote(concept)}"),
-        ("segments", "/segments"),
-        ("segments containing 数字", "/segments?" + urlencode({"q": "数字"})),
-        ("segment + history", f"/segments/{seg}"),
-        ("files", "/files"),
+    return [  # (first load of a page as the navigation opens it | a page with a query, name, path)
+        ("page", "sign-in", "/signin"),
+        ("page", "lookup", "/"),
+        ("page", "concordance", "/concordance"),
+        ("page", "glossary (first 25 concepts)", "/glossary"),
+        ("page", "concept", f"/glossary/concepts/{quote(concept)}"),
+        ("page", "segments (first 25 of all)", "/segments"),
+        ("page", "segment + history", f"/segments/{seg}"),
+        ("page", "files", "/files"),
+        ("query", "lookup, Traditional article sentence", "/?" + urlencode({"q": TRAD})),
+        ("query", "lookup, synthetic sentence", "/?" + urlencode({"q": "发展中国家的网络安全与数字经济合作不断深化"})),
+        ("query", "concordance 网络 (zh, many hits)", "/concordance?" + urlencode({"q": "网络", "lang": "zh"})),
+        ("query", "concordance cyberspace (en, 1 in 1,000)", "/concordance?" + urlencode({"q": "cyberspace", "lang": "en"})),
+        ("query", "glossary search 网络", "/glossary?" + urlencode({"q": "网络"})),
+        ("query", "segments containing 数字", "/segments?" + urlencode({"q": "数字"})),
     ]
 
 
@@ -172,20 +173,22 @@ def main() -> None:
                 page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
                 cdp = page.context.new_cdp_session(page)
                 browser_ms(page, cdp, base, "/signin", 2)  # the renderer process and fonts, once
-                for name, path in pages(port):
+                for kind, name, path in pages(port):
                     loads = browser_ms(page, cdp, base, path, args.repeat)
                     first, full = loads[0], [x["load"] for x in loads]
-                    rows.append((name, first["html"], first["dom"], first["load"], statistics.median(full), max(full),
+                    rows.append((kind, name, first["html"], first["dom"], first["load"], statistics.median(full), max(full),
                                  server_ms(port, path, args.repeat)))
-                    print("{:<40} html {:6.1f}  dom {:6.1f}  load {:6.1f}  median {:6.1f}  max {:6.1f}  "
+                    print("{:<6} {:<40} html {:6.1f}  dom {:6.1f}  load {:6.1f}  median {:6.1f}  max {:6.1f}  "
                           "server {:6.1f} ms".format(*rows[-1]), flush=True)
                 browser.close()
         finally:
             proc.terminate()
             proc.wait(timeout=20)
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    worst = max(r[5] for r in rows)
-    verdict = "meets it" if worst < TARGET_MS else f"misses it (worst {worst:.0f} ms)"
+    def verdict(kind: str) -> str:
+        worst = max((r[6], r[1]) for r in rows if r[0] == kind)
+        return "meets it" if worst[0] < TARGET_MS else f"misses it (worst: {worst[1]}, {worst[0]:.0f} ms)"
+
     lines = [
         f"## Workbench page loads — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
@@ -201,11 +204,12 @@ def main() -> None:
         f"page rendered). First = the first of {args.repeat} loads; median/max of `loadEventEnd` over them. "
         "Server = the HTML alone over one keep-alive connection, median.",
         "",
-        "| page | first: HTML ms | first: DOM ready ms | first: load ms | load median ms | load max ms | server ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-        *["| {} | {:.1f} | {:.1f} | {:.1f} | {:.1f} | {:.1f} | {:.1f} |".format(*r) for r in rows],
+        "| | page | first: HTML ms | first: DOM ready ms | first: load ms | load median ms | load max ms | server ms |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *["| {} | {} | {:.1f} | {:.1f} | {:.1f} | {:.1f} | {:.1f} | {:.1f} |".format(*r) for r in rows],
         "",
-        f"Target: every page's first load < {TARGET_MS} ms — {verdict}.",
+        f"Target: every page's first load < {TARGET_MS} ms (max over the loads) — {verdict('page')}. "
+        f"Pages answering a query, same bound — {verdict('query')}.",
         "",
     ]
     print("\n".join(lines))

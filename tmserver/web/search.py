@@ -41,7 +41,7 @@ def _direction(q: str, chosen: str) -> tuple[str, str]:
 def lookup():
     q = request.args.get("q", "")
     direction = request.args.get("dir", "auto")
-    min_score = _int("min_score", 50, 0, 101)
+    min_score = _int("min_score", 70, 0, 101)  # the API's default: below it the index cannot prove its top-k and scans
     limit = _int("limit", 5, 1, 20)
     result: dict[str, Any] | None = None
     error = None
