@@ -223,7 +223,7 @@ def score_files(hyp_name: str, hyp: bytes, ref_name: str, ref: bytes, *, target_
     hyp_by_src, hyp_list, hyp_tl = _targets(hyp_name, hyp, None, target_lang)
     ref_by_src, ref_list, ref_tl = _targets(ref_name, ref, None, target_lang)
     if hyp_by_src and ref_by_src:
-        keys = [k for k in ref_by_src if k in hyp_by_src]
+        keys = [k for k, v in ref_by_src.items() if k in hyp_by_src and v.strip()]  # no reference, no score
         hyps, refs = [hyp_by_src[k] for k in keys], [ref_by_src[k] for k in keys]
     else:
         if len(hyp_list) != len(ref_list):
