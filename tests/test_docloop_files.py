@@ -15,7 +15,7 @@ from lxml import etree
 import tmserver.docloop as dl
 from tmserver.formats.documents import open_document
 
-XSD12 = "xliff-core-1.2-strict.xsd"  # replaced by the transitional XSD once vendored
+XSD12 = "xliff-core-1.2-transitional.xsd"
 ARTICLE_TITLE_EN = "Ten Years of Building a Community with a Shared Future in Cyberspace: Retrospect and Prospects"
 T8_BY_HAND = ("Frontier technologies such as AI, quantum technology and biometrics are developing exponentially "
               "and are redrawing the boundaries of sovereignty, security and ethics as never before.")
@@ -70,6 +70,18 @@ def test_xliff12_pretranslation_validates_and_translate_toolkit_reads_targets_an
     assert units["t7"].xmlelement.find("{*}target") is None
     assert units["t3"].xmlelement.find("{*}target") is None
     assert result.report["filled"] == 7 and result.report["kept"] == 1 and result.report["locked"] == 1
+
+
+def test_the_schemas_do_reject_broken_xliff():
+    """The validation above can fail: made-up states are refused by both schemas."""
+    from docloop_support import schema
+
+    bad_state = SAMPLES.joinpath("summit.done.xlf").read_bytes().replace(b'state="final"', b'state="done"', 1)
+    assert not schema(XSD12).validate(etree.fromstring(bad_state).getroottree())
+    v2 = SAMPLES.joinpath("summit.v2.xlf").read_bytes()
+    swapped = v2.replace(b'<segment id="s6" state="final">', b'<segment id="s6" state="finished">')
+    assert not schema("xliff-core-2.0.xsd").validate(etree.fromstring(swapped).getroottree())
+    assert schema("xliff-core-2.0.xsd").validate(etree.fromstring(v2).getroottree())
 
 
 def test_xliff12_everything_but_the_targets_is_kept_byte_for_byte(article):
