@@ -142,8 +142,8 @@ def _band_reports(rows: list[dict[str, Any]], tgt: Lang) -> tuple[list[BandRepor
         overall.adapted = Scores.compute([r["adapted"] for r in scored], refs, tgt)
         overall.adapted_count = sum(1 for r in scored if r["adapted"] != r["raw"])
         signatures = overall.raw.signatures
-    if not signatures:
-        signatures = {name: str(m.get_signature()) for name, m in _metrics(tgt).items()}
+    if not signatures:  # nothing matched: the signatures still say how it would have been scored
+        signatures = Scores.compute([""], [""], tgt).signatures
     return reports, overall, signatures
 
 
@@ -168,10 +168,13 @@ def _rows(tm, pairs: list[tuple[str, str, int | None]], src: Lang, tgt: Lang, mi
 
 def evaluate_tm(tm, *, source_lang: str | None = None, target_lang: str | None = None,
                 min_score: int = MIN_SCORE, origin: str | None = None) -> EvalReport:
-    """Leave-one-out over the TM's units in one direction."""
+    """Leave-one-out over the TM's units in one direction (units stored the other way round
+    are used reversed: an en → zh evaluation of a zh → en TM looks up the English sides)."""
     src, tgt = languages(source_lang, target_lang)
     pairs = [(seg.source_text, seg.target_text, seg.id)
              for seg in tm.iter_segments(source_lang=src.base, target_lang=tgt.base, origin=origin)]
+    pairs += [(seg.target_text, seg.source_text, seg.id)
+              for seg in tm.iter_segments(source_lang=tgt.base, target_lang=src.base, origin=origin)]
     rows = _rows(tm, pairs, src, tgt, min_score)
     bands, overall, sigs = _band_reports(rows, tgt)
     return EvalReport("leave-one-out", src.tag, tgt.tag, bands, sigs, overall, rows)
@@ -220,7 +223,7 @@ def score_files(hyp_name: str, hyp: bytes, ref_name: str, ref: bytes, *, target_
     hyp_by_src, hyp_list, hyp_tl = _targets(hyp_name, hyp, None, target_lang)
     ref_by_src, ref_list, ref_tl = _targets(ref_name, ref, None, target_lang)
     if hyp_by_src and ref_by_src:
-        keys = [k for k in ref_by_src if k in hyp_by_src]
+        keys = [k for k, v in ref_by_src.items() if k in hyp_by_src and v.strip()]  # no reference, no score
         hyps, refs = [hyp_by_src[k] for k in keys], [ref_by_src[k] for k in keys]
     else:
         if len(hyp_list) != len(ref_list):
