@@ -58,6 +58,9 @@ def create_app(config: dict[str, Any] | None = None, *, config_file: str | None 
     from tmserver.api import register_blueprints
 
     register_blueprints(app)
+    from tmserver.web import bp as web_bp
+
+    app.register_blueprint(web_bp)  # the workbench pages (HTML), not part of the JSON API
     _register_errors(app)
     _register_request_log(app)
     return app

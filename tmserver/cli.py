@@ -223,7 +223,7 @@ class _CountingReader:
 
 @main.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["tmx", "csv", "tsv"]), help="default: from the file name")
+@click.option("--format", "fmt", type=click.Choice(["tmx", "csv", "tsv", "xliff", "po"]), help="default: from the file name")
 @click.option("--origin", help="collection name stored with each segment (default: file name)")
 @click.option("--on-violation", type=click.Choice(["refuse", "skip", "accept"]), default="refuse", show_default=True,
               help="glossary violations under the strict policy: refuse the file, skip those units, or accept all flagged")
@@ -234,14 +234,23 @@ class _CountingReader:
               help="pairs already stored in the same origin: skip them, update their metadata, or keep a copy")
 @click.option("--punctuation", type=click.Choice(["verbatim", "fullwidth"]), default="verbatim", show_default=True,
               help="fullwidth: store Chinese text with GB/T 15834 punctuation")
+@click.option("--final-states", help="XLIFF/PO bring-back: comma-separated states to import "
+              "(default: XLIFF 1.2 final,signed-off; 2.0 final; PO translated)")
 @pass_ctx
 def import_cmd(obj: Context, file: Path, fmt: str | None, origin: str | None, on_violation: str,
                source_lang: str | None, target_lang: str | None, quiet: bool, on_duplicate: str = "skip",
-               punctuation: str = "verbatim") -> None:
-    """Import a TMX, CSV or TSV file in one transaction (all or nothing)."""
+               punctuation: str = "verbatim", final_states: str | None = None) -> None:
+    """Import a TMX, CSV or TSV file, or the final units of a translated XLIFF/PO, in one
+    transaction (all or nothing)."""
     from tmserver.formats import detect_format
     from tmserver.tm import import_file
 
+    if fmt in ("xliff", "po") or (fmt is None and file.suffix.lower() in (".xlf", ".xliff", ".po")):
+        from tmserver.docloop.cli import echo_bring_back
+
+        echo_bring_back(obj.tm, file, fmt=fmt, origin=origin or file.stem, on_violation=on_violation,
+                        final_states=final_states, source_lang=source_lang, target_lang=target_lang)
+        return
     with file.open("rb") as raw:
         fmt = fmt or detect_format(file.name, raw.read(512))
         raw.seek(0)
@@ -380,10 +389,11 @@ def _register_area_commands() -> None:
     # imported here, after `main` exists: the areas' command modules import `pass_ctx` from us
     from tmserver.align.cli import align
     from tmserver.dedup_cli import dedupe
+    from tmserver.docloop.cli import COMMANDS as docloop_commands
     from tmserver.glossary.cli import glossary
     from tmserver.qa.cli import check
 
-    for command in (glossary, check, align, dedupe):
+    for command in (glossary, check, align, dedupe, *docloop_commands):
         main.add_command(command)
 
 

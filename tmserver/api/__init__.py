@@ -20,6 +20,7 @@ BLUEPRINT_MODULES = (
     "tmserver.api.glossary",
     "tmserver.api.qa",
     "tmserver.api.align",
+    "tmserver.api.docloop",
     "tmserver.api.openapi",
 )
 

@@ -135,11 +135,15 @@ _CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 _TYPES = {"int": "integer", "float": "number", "path": "string", "string": "string", None: "string"}
 
 
+#: Blueprints whose routes are HTML pages, not API operations: the workbench (``tmserver.web``).
+NOT_API_BLUEPRINTS = ("web",)
+
+
 def build_spec() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     missing: list[str] = []
     for rule in current_app.url_map.iter_rules():
-        if rule.endpoint == "static":
+        if rule.endpoint == "static" or rule.endpoint.partition(".")[0] in NOT_API_BLUEPRINTS:
             continue
         view = current_app.view_functions[rule.endpoint]
         meta = getattr(view, "__apidoc__", None)

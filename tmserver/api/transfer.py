@@ -7,6 +7,8 @@ import tempfile
 from flask import Blueprint, Response, request, stream_with_context
 
 from tmserver.api.common import arg_str, doc, get_tm, requires, user_name
+from tmserver.docloop import BRING_BACK_FORMATS, bring_back
+from tmserver.docloop.bringback import parse_states
 from tmserver.errors import ValidationError
 from tmserver.formats import detect_format
 from tmserver.formats.punct import check_mode as check_punctuation
@@ -14,12 +16,21 @@ from tmserver.tm import EXPORT_FORMATS, export_file, import_file
 
 bp = Blueprint("transfer", __name__)
 
+
+def detect_document(filename: str | None) -> str | None:
+    """``xliff`` or ``po`` for a translated document to bring back (by its name)."""
+    name = (filename or "").lower()
+    return "xliff" if name.endswith((".xlf", ".xliff")) else "po" if name.endswith(".po") else None
+
 MIMETYPES = {"tmx": "application/x-tmx+xml", "csv": "text/csv", "tsv": "text/tab-separated-values"}
 
 
 @bp.post("/api/v1/import")
-@doc("Import a TMX, CSV or TSV file (multipart field 'file') in one transaction", tags=["files"], params=[
-    {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["tmx", "csv", "tsv"]}},
+@doc("Import a TMX, CSV or TSV file, or the final units of a translated XLIFF 1.2/2.0 or PO file "
+     "(multipart field 'file'), in one transaction", tags=["files"], params=[
+    {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["tmx", "csv", "tsv", "xliff", "po"]}},
+    {"name": "final_states", "in": "query", "schema": {"type": "string"},
+     "description": "XLIFF/PO: comma-separated states to import (default 1.2 final,signed-off; 2.0 final; PO translated)"},
     {"name": "origin", "in": "query", "schema": {"type": "string"}, "description": "collection name"},
     {"name": "on_violation", "in": "query", "schema": {"type": "string", "enum": ["refuse", "skip", "accept"]}},
     {"name": "source_lang", "in": "query", "schema": {"type": "string"}},
@@ -38,8 +49,13 @@ def import_route():
         raise ValidationError("send the file as multipart/form-data in a field named 'file'")
     head = upload.stream.read(512)
     upload.stream.seek(0)
-    fmt = arg_str("format") or detect_format(upload.filename, head)
+    fmt = arg_str("format") or detect_document(upload.filename) or detect_format(upload.filename, head)
     origin = arg_str("origin") or upload.filename or None
+    if fmt in BRING_BACK_FORMATS:
+        return bring_back(get_tm(), upload.filename or f"upload.{fmt}", upload.stream.read(), fmt=fmt, origin=origin,
+                          user=user_name(), on_violation=arg_str("on_violation", default="refuse") or "refuse",
+                          final_states=parse_states(arg_str("final_states")),
+                          source_lang=arg_str("source_lang"), target_lang=arg_str("target_lang"))
     report = import_file(
         get_tm(),
         upload.stream,
