@@ -30,10 +30,19 @@ of cutting the same sentences is about as good, which is when a human should loo
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from tmserver.align.features import DEFAULT_MATCHERS, Item, LengthModel, Matcher, text_length, zh_lengths
+from tmserver.align.band import Band, band_from_anchors, find_anchors, full_band
+from tmserver.align.features import (
+    DEFAULT_MATCHERS,
+    DictionaryMatcher,
+    LengthModel,
+    Matcher,
+    text_length,
+    zh_lengths,
+)
+from tmserver.align.learn import learn_lexicon
 
 __all__ = ["Link", "Scorer", "Aligner", "LINK_TYPES", "PRIORS"]
 
@@ -47,6 +56,10 @@ PRIORS: dict[tuple[int, int], float] = {
     (3, 1): 0.005,
     (1, 0): 0.005,
     (0, 1): 0.005,
+    (1, 4): 0.004,
+    (2, 3): 0.003,
+    (3, 2): 0.002,
+    (4, 1): 0.001,
 }
 LINK_TYPES = tuple(PRIORS)
 
@@ -105,33 +118,51 @@ class Scorer:
         self.length = length or LengthModel.from_document(self.zh, self.en)
         for m in self.matchers:
             m.prepare(self.zh, self.en)
-        self._zh_items = [[it for m in self.matchers for it in m.zh_items(s)] for s in self.zh]
-        self._en_items = [[it for m in self.matchers for it in m.en_items(s)] for s in self.en]
         self._zh_len = [zh_lengths(s) for s in self.zh]
         self._en_len = [text_length(s) for s in self.en]
-        self._cache: dict[tuple[int, int, int, int], tuple[float, float]] = {}
+        self.refresh_items()
+
+    def refresh_items(self) -> None:
+        """(Re)compute every sentence's evidence items, e.g. after a matcher learned a lexicon."""
+        self._zh_items = [[it for m in self.matchers for it in m.zh_items(s)] for s in self.zh]
+        self._en_items = [[it for m in self.matchers for it in m.en_items(s)] for s in self.en]
+        # per-sentence key sets, so a block's keys are a union of a few precomputed sets
+        self._zh_keys = [frozenset().union(*(it.keys for it in items)) for items in self._zh_items]
+        self._en_keys = [frozenset(next(iter(it.keys)) for it in items) for items in self._en_items]
+        self._zh_tot = [sum(it.weight for it in items) for items in self._zh_items]
+        self._en_tot = [sum(it.weight for it in items) for items in self._en_items]
+
+    def anchor_items(self, zr: tuple[int, int], er: tuple[int, int]):
+        """The items of zh[zr] and en[er] in the plain form :func:`~tmserver.align.band.find_anchors` takes."""
+        zk = [[(it.keys, it.weight) for it in self._zh_items[k]] for k in range(*zr)]
+        ek = [[(next(iter(it.keys)), it.weight) for it in self._en_items[k]] for k in range(*er)]
+        return zk, ek
 
     def similarity(self, i0: int, i1: int, j0: int, j1: int) -> float:
         """Coverage F of zh[i0:i1] against en[j0:j1] (0 when either side offers no evidence)."""
-        zi: list[Item] = [it for k in range(i0, i1) for it in self._zh_items[k]]
-        ei: list[Item] = [it for k in range(j0, j1) for it in self._en_items[k]]
-        if not zi or not ei:
+        zt = sum(self._zh_tot[i0:i1])
+        et = sum(self._en_tot[j0:j1])
+        if not zt or not et:
             return 0.0
-        en_keys = {next(iter(it.keys)) for it in ei}
-        zh_keys: set[str] = set().union(*(it.keys for it in zi))
-        zt = sum(it.weight for it in zi)
-        et = sum(it.weight for it in ei)
-        zm = sum(it.weight for it in zi if not it.keys.isdisjoint(en_keys))
-        em = sum(it.weight for it in ei if next(iter(it.keys)) in zh_keys)
+        en_keys = self._en_keys[j0] if j1 - j0 == 1 else frozenset().union(*self._en_keys[j0:j1])
+        zh_keys = self._zh_keys[i0] if i1 - i0 == 1 else frozenset().union(*self._zh_keys[i0:i1])
+        zm = 0.0
+        for k in range(i0, i1):
+            for it in self._zh_items[k]:
+                if not it.keys.isdisjoint(en_keys):
+                    zm += it.weight
+        if not zm:
+            return 0.0
+        em = 0.0
+        for k in range(j0, j1):
+            for it in self._en_items[k]:
+                if not it.keys.isdisjoint(zh_keys):
+                    em += it.weight
         rz, re_ = zm / zt, em / et
         return 0.0 if rz + re_ == 0 else 2 * rz * re_ / (rz + re_)
 
     def cost(self, i0: int, i1: int, j0: int, j1: int) -> tuple[float, float]:
         """(cost, similarity) of linking zh[i0:i1] with en[j0:j1]."""
-        key = (i0, i1, j0, j1)
-        hit = self._cache.get(key)
-        if hit is not None:
-            return hit
         a, b = i1 - i0, j1 - j0
         c = self.priors[(a, b)]
         sim = 0.0
@@ -140,7 +171,6 @@ class Scorer:
         if self.matchers:
             sim = self.similarity(i0, i1, j0, j1) if a and b else 0.0
             c += self.W_SIM * (1.0 - sim) * (a + b) / 2
-        self._cache[key] = (c, sim)
         return c, sim
 
     def lengths(self, i0: int, i1: int, j0: int, j1: int) -> tuple[tuple[int, int], int]:
@@ -149,57 +179,92 @@ class Scorer:
         return (sum(h for h, _ in zl), sum(o for _, o in zl)), sum(self._en_len[j0:j1])
 
 
-def _logsumexp(values: list[float]) -> float:
-    if not values:
-        return -math.inf
-    m = max(values)
-    if m == -math.inf:
-        return m
-    return m + math.log(sum(math.exp(v - m) for v in values))
-
-
 class _Lattice:
-    """Viterbi best path plus forward/backward log-sums over one paragraph group."""
+    """Viterbi best path plus forward/backward log-sums over one paragraph group, inside a band.
 
-    def __init__(self, scorer: Scorer, zr: tuple[int, int], er: tuple[int, int], types: Sequence[tuple[int, int]]):
-        self.s, self.zr, self.er, self.types = scorer, zr, er, types
+    Row ``i`` of the lattice holds only the columns ``band.lo[i] … band.hi[i]``; every table is
+    a list of such rows, so time and memory are proportional to :attr:`Band.cells`. The cost of
+    each link is computed once, in the forward sweep, and stored at the cell where the link
+    ends; the backward sweep and the posteriors read it from there.
+    """
+
+    def __init__(self, scorer: Scorer, zr: tuple[int, int], er: tuple[int, int], types: Sequence[tuple[int, int]],
+                 band: Band | None = None, progress: Callable[[int], None] | None = None):
+        self.s, self.zr, self.er, self.types = scorer, zr, er, tuple(types)
         n, m = zr[1] - zr[0], er[1] - er[0]
         self.n, self.m = n, m
+        self.band = band = band or full_band(n, m)
+        lo, hi = band.lo, band.hi
         inf = math.inf
-        self.best = [[inf] * (m + 1) for _ in range(n + 1)]
-        self.back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-        self.fwd = [[-inf] * (m + 1) for _ in range(n + 1)]
-        self.best[0][0] = 0.0
-        self.fwd[0][0] = 0.0
+        z0, e0 = zr[0], er[0]
+        cost = scorer.cost
+        types = self.types
+        best: list[list[float]] = []
+        back: list[list[int]] = []
+        fwd: list[list[float]] = []
+        costs: list[list[list[float | None] | None]] = []
+        exp, log = math.exp, math.log
         for i in range(n + 1):
-            for j in range(m + 1):
+            li, hi_i = lo[i], hi[i]
+            width = hi_i - li + 1
+            brow, frow = [inf] * width, [-inf] * width
+            krow = [-1] * width
+            crow: list[list[float | None] | None] = [None] * width
+            for j in range(li, hi_i + 1):
                 if i == 0 and j == 0:
+                    brow[0], frow[0] = 0.0, 0.0
                     continue
-                terms = []
-                for a, b in types:
-                    if a > i or b > j:
+                cell: list[float | None] = [None] * len(types)
+                bb, bk = inf, -1
+                terms: list[float] = []
+                for t, (a, b) in enumerate(types):
+                    pi, pj = i - a, j - b
+                    if pi < 0 or pj < lo[pi] or pj > hi[pi]:
                         continue
-                    c, _ = self.link_cost(i - a, i, j - b, j)
-                    prev = self.best[i - a][j - b]
-                    if prev + c < self.best[i][j]:
-                        self.best[i][j] = prev + c
-                        self.back[i][j] = (a, b)
-                    terms.append(self.fwd[i - a][j - b] - c)
-                self.fwd[i][j] = _logsumexp(terms)
-        self.bwd = [[-inf] * (m + 1) for _ in range(n + 1)]
-        self.bwd[n][m] = 0.0
+                    prev = best[pi][pj - lo[pi]] if pi < i else brow[pj - li]
+                    if prev == inf:
+                        continue
+                    c, _ = cost(z0 + pi, z0 + i, e0 + pj, e0 + j)
+                    cell[t] = c
+                    if prev + c < bb:
+                        bb, bk = prev + c, t
+                    terms.append((fwd[pi][pj - lo[pi]] if pi < i else frow[pj - li]) - c)
+                crow[j - li] = cell
+                brow[j - li], krow[j - li] = bb, bk
+                if terms:
+                    mx = max(terms)
+                    frow[j - li] = mx + log(sum(exp(v - mx) for v in terms)) if mx > -inf else -inf
+            best.append(brow)
+            back.append(krow)
+            fwd.append(frow)
+            costs.append(crow)
+            if progress is not None:
+                progress(width)
+        self.best, self.back, self.fwd, self.costs = best, back, fwd, costs
+        bwd: list[list[float]] = [[-inf] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
+        bwd[n][m - lo[n]] = 0.0
         for i in range(n, -1, -1):
-            for j in range(m, -1, -1):
+            li, hi_i = lo[i], hi[i]
+            row = bwd[i]
+            for j in range(hi_i, li - 1, -1):
                 if i == n and j == m:
                     continue
                 terms = []
-                for a, b in types:
-                    if i + a > n or j + b > m:
+                for t, (a, b) in enumerate(types):
+                    ni, nj = i + a, j + b
+                    if ni > n or nj < lo[ni] or nj > hi[ni]:
                         continue
-                    c, _ = self.link_cost(i, i + a, j, j + b)
-                    terms.append(self.bwd[i + a][j + b] - c)
-                self.bwd[i][j] = _logsumexp(terms)
-        self.total = self.fwd[n][m]
+                    cell = costs[ni][nj - lo[ni]]
+                    if cell is None or cell[t] is None:
+                        continue
+                    v = bwd[ni][nj - lo[ni]]
+                    if v > -inf:
+                        terms.append(v - cell[t])  # type: ignore[operator]
+                if terms:
+                    mx = max(terms)
+                    row[j - li] = mx + log(sum(exp(v - mx) for v in terms))
+        self.bwd = bwd
+        self.total = fwd[n][m - lo[n]]
 
     def link_cost(self, i0: int, i1: int, j0: int, j1: int) -> tuple[float, float]:
         z0, e0 = self.zr[0], self.er[0]
@@ -209,15 +274,19 @@ class _Lattice:
         """Probability that the link zh[i0:i1]–en[j0:j1] (local indices) is in the alignment."""
         if (i1 - i0, j1 - j0) not in self.s.priors:
             return 0.0
+        if not (self.band.contains(i0, j0) and self.band.contains(i1, j1)):
+            return 0.0  # outside the band: the DP never considered it
         c, _ = self.link_cost(i0, i1, j0, j1)
-        lp = self.fwd[i0][j0] - c + self.bwd[i1][j1] - self.total
+        lo = self.band.lo
+        lp = self.fwd[i0][j0 - lo[i0]] - c + self.bwd[i1][j1 - lo[i1]] - self.total
         return min(1.0, math.exp(lp)) if lp > -700 else 0.0
 
     def path(self) -> list[tuple[int, int, int, int]]:
         i, j = self.n, self.m
+        lo = self.band.lo
         out = []
         while i or j:
-            a, b = self.back[i][j]  # type: ignore[misc]
+            a, b = self.types[self.back[i][j - lo[i]]]
             out.append((i - a, i, j - b, j))
             i, j = i - a, j - b
         return out[::-1]
@@ -226,13 +295,27 @@ class _Lattice:
 class Aligner:
     """Align Chinese and English documents given as paragraphs of sentences.
 
-    ``matchers=[]`` gives the length-only baseline (Gale–Church with the same priors).
+    ``matchers=[]`` gives the length-only baseline (Gale–Church with the same priors);
+    ``learn=False`` skips the document lexicon (:mod:`tmserver.align.learn`) of the second pass.
+    ``progress``, if given, is called with a fraction in [0, 1] as the work advances.
     """
 
-    def __init__(self, *, matchers: Sequence[Matcher] | None = None, threshold: float = 0.5, refit: bool = True):
+    #: paragraph groups with at most this many lattice cells get the full (quadratic) DP
+    FULL_DP_CELLS = 40_000
+    #: posterior a first-pass 1-1 link needs to pin the second pass's band / teach the lexicon
+    PIN_POSTERIOR = 0.9
+    TEACH_POSTERIOR = 0.8
+    #: documents with fewer sentences than this do not learn a lexicon (too few counts)
+    LEARN_MIN_SENTENCES = 150
+
+    def __init__(self, *, matchers: Sequence[Matcher] | None = None, threshold: float = 0.5, refit: bool = True,
+                 learn: bool = True, progress: Callable[[float], None] | None = None):
         self.matchers = matchers
         self.threshold = threshold
         self.refit = refit
+        self.learn = learn
+        self.progress = progress
+        self.cells = 0  # lattice cells visited by the last align(), over all passes
 
     # -- paragraphs -------------------------------------------------------------------------
 
@@ -244,7 +327,7 @@ class Aligner:
         zt = ["".join(p) for p in zh]  # Chinese sentences join without spaces
         et = [" ".join(p) for p in en]
         scorer = Scorer(zt, et, matchers=self._fresh_matchers(), priors=PARAGRAPH_PRIORS)
-        lat = _Lattice(scorer, (0, len(zt)), (0, len(et)), tuple(PARAGRAPH_PRIORS))
+        lat = _Lattice(scorer, (0, len(zt)), (0, len(et)), tuple(PARAGRAPH_PRIORS), self._band_for(scorer, (0, len(zt)), (0, len(et))))
         return [(list(range(i0, i1)), list(range(j0, j1))) for i0, i1, j0, j1 in lat.path()]
 
     def _fresh_matchers(self) -> list[Matcher] | None:
@@ -256,7 +339,12 @@ class Aligner:
 
     def align(self, zh: list[list[str]], en: list[list[str]]) -> list[Link]:
         """Align paragraphs of sentences; indices in the links count sentences from 0 over the
-        whole document. Every sentence of both sides appears in exactly one link."""
+        whole document. Every sentence of both sides appears in exactly one link.
+
+        Pass 1 runs in a band around anchors (:mod:`tmserver.align.band`) — or over every cell
+        when the group is small. Its confident 1-1 links re-fit the length model, teach a
+        document lexicon, and pin the band of pass 2, which gives the answer.
+        """
         zs = [s for p in zh for s in p]
         es = [s for p in en for s in p]
         zoff = _offsets(zh)
@@ -267,20 +355,33 @@ class Aligner:
             er = (eoff[ep[0]], eoff[ep[-1] + 1]) if ep else None
             groups.append((zr, er))
         scorer = Scorer(zs, es, matchers=self.matchers)
-        lattices = self._run(scorer, groups)
-        if self.refit and scorer.matchers:
-            trusted = []
+        self.cells = 0
+        two_pass = self.refit and bool(scorer.matchers)
+        self._work = [0, (2 if two_pass else 1) * (len(zs) + len(groups))]  # lattice rows to sweep
+        lattices = self._run(scorer, groups, None)
+        if two_pass:
+            trusted, pins, teach = [], [], []
             for lat in lattices:
                 if lat is None:
                     continue
                 for i0, i1, j0, j1 in lat.path():
                     if i1 - i0 == 1 and j1 - j0 == 1:
                         c, sim = lat.link_cost(i0, i1, j0, j1)
+                        gz, ge = lat.zr[0] + i0, lat.er[0] + j0
                         if sim >= 0.3:
-                            trusted.append(scorer.lengths(lat.zr[0] + i0, lat.zr[0] + i1, lat.er[0] + j0, lat.er[0] + j1))
+                            trusted.append(scorer.lengths(gz, gz + 1, ge, ge + 1))
+                        post = lat.posterior(i0, i1, j0, j1)
+                        if post >= self.PIN_POSTERIOR:
+                            pins.append((gz, ge))
+                    if i1 > i0 and j1 > j0 and lat.posterior(i0, i1, j0, j1) >= self.TEACH_POSTERIOR:
+                        teach.append(("".join(zs[lat.zr[0] + k] for k in range(i0, i1)),
+                                      " ".join(es[lat.er[0] + k] for k in range(j0, j1))))
             scorer.length.fit(trusted)
-            scorer._cache.clear()
-            lattices = self._run(scorer, groups)
+            if self.learn and len(zs) >= self.LEARN_MIN_SENTENCES:
+                self._teach(scorer, teach)
+            lattices = self._run(scorer, groups, pins)
+        if self.progress is not None:
+            self.progress(1.0)
         self._last = (scorer, groups, lattices)
         links: list[Link] = []
         for (zr, er), lat in zip(groups, lattices, strict=True):
@@ -300,19 +401,49 @@ class Aligner:
             link.en_text = " ".join(es[k] for k in link.en)
         return links
 
+    @staticmethod
+    def _teach(scorer: Scorer, pairs: list[tuple[str, str]]) -> None:
+        table = learn_lexicon(pairs)
+        learners = [m for m in scorer.matchers if isinstance(m, DictionaryMatcher)]
+        if table and learners:
+            for m in learners:
+                m.learn(table)
+            scorer.refresh_items()
+
+    def _band_for(self, scorer: Scorer, zr: tuple[int, int], er: tuple[int, int],
+                  pins: list[tuple[int, int]] | None = None) -> Band | None:
+        """None (every cell) for a small group; else the band through pins or found anchors."""
+        n, m = zr[1] - zr[0], er[1] - er[0]
+        if (n + 1) * (m + 1) <= self.FULL_DP_CELLS:
+            return None
+        if pins is not None:
+            local = [(i - zr[0], j - er[0]) for i, j in pins if zr[0] <= i < zr[1] and er[0] <= j < er[1]]
+            return band_from_anchors(local, n, m)
+        zk, ek = scorer.anchor_items(zr, er)
+        return band_from_anchors(find_anchors(zk, ek), n, m)
+
     def length_stats(self) -> dict[str, float]:
         """The length model's ratio and variance as fitted by the last :meth:`align`."""
         length = self._last[0].length
         return {"length_ratio": round(length.ratio, 3), "length_variance": round(length.variance, 3)}
 
-    def _run(self, scorer: Scorer, groups) -> list[_Lattice | None]:
+    def _run(self, scorer: Scorer, groups, pins: list[tuple[int, int]] | None) -> list[_Lattice | None]:
         out: list[_Lattice | None] = []
         for zr, er in groups:
             if zr is None or er is None:
                 out.append(None)
-            else:
-                out.append(_Lattice(scorer, zr, er, LINK_TYPES))
+                continue
+            band = self._band_for(scorer, zr, er, pins)
+            lat = _Lattice(scorer, zr, er, LINK_TYPES, band, self._advance)
+            self.cells += lat.band.cells
+            out.append(lat)
         return out
+
+    def _advance(self, _cells: int) -> None:
+        """Per lattice row: one unit of work (rows, not cells, so the total is known upfront)."""
+        self._work[0] += 1
+        if self.progress is not None and self._work[0] % 50 == 0:
+            self.progress(min(0.99, self._work[0] / self._work[1]))
 
     def confidence(self, zh_idx: Sequence[int], en_idx: Sequence[int]) -> float:
         """Posterior confidence of an arbitrary link (e.g. a gold one) after :meth:`align`."""
