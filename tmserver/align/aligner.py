@@ -37,6 +37,7 @@ from tmserver.align.band import Band, band_from_anchors, find_anchors, full_band
 from tmserver.align.features import (
     DEFAULT_MATCHERS,
     DictionaryMatcher,
+    Item,
     LengthModel,
     Matcher,
     text_length,
@@ -57,9 +58,9 @@ PRIORS: dict[tuple[int, int], float] = {
     (1, 0): 0.005,
     (0, 1): 0.005,
     (1, 4): 0.004,
-    (2, 3): 0.003,
-    (3, 2): 0.002,
-    (4, 1): 0.001,
+    (2, 3): 0.001,
+    (3, 2): 0.0005,
+    (4, 1): 0.0005,
 }
 LINK_TYPES = tuple(PRIORS)
 
@@ -126,11 +127,24 @@ class Scorer:
         """(Re)compute every sentence's evidence items, e.g. after a matcher learned a lexicon."""
         self._zh_items = [[it for m in self.matchers for it in m.zh_items(s)] for s in self.zh]
         self._en_items = [[it for m in self.matchers for it in m.en_items(s)] for s in self.en]
-        # per-sentence key sets, so a block's keys are a union of a few precomputed sets
         self._zh_keys = [frozenset().union(*(it.keys for it in items)) for items in self._zh_items]
         self._en_keys = [frozenset(next(iter(it.keys)) for it in items) for items in self._en_items]
         self._zh_tot = [sum(it.weight for it in items) for items in self._zh_items]
         self._en_tot = [sum(it.weight for it in items) for items in self._en_items]
+        # which items of zh sentence i find a counterpart in en sentence j (and vice versa), as
+        # bitmasks computed once per sentence pair: a block's matches are the OR of its pairs'
+        self._pairs: dict[tuple[int, int], tuple[int, int]] = {}
+        self._zh_mask_w: list[dict[int, float]] = [{0: 0.0} for _ in self.zh]
+        self._en_mask_w: list[dict[int, float]] = [{0: 0.0} for _ in self.en]
+        hz, oz, le = [0], [0], [0]
+        for h, o in self._zh_len:
+            hz.append(hz[-1] + h)
+            oz.append(oz[-1] + o)
+        for x in self._en_len:
+            le.append(le[-1] + x)
+        self._han_prefix, self._other_prefix, self._en_prefix = hz, oz, le
+        self._zh_tot_prefix = _prefix(self._zh_tot)
+        self._en_tot_prefix = _prefix(self._en_tot)
 
     def anchor_items(self, zr: tuple[int, int], er: tuple[int, int]):
         """The items of zh[zr] and en[er] in the plain form :func:`~tmserver.align.band.find_anchors` takes."""
@@ -138,26 +152,61 @@ class Scorer:
         ek = [[(next(iter(it.keys)), it.weight) for it in self._en_items[k]] for k in range(*er)]
         return zk, ek
 
+    def _pair(self, i: int, j: int) -> tuple[int, int]:
+        """(mask of zh[i]'s items matched in en[j], mask of en[j]'s items matched in zh[i])."""
+        key = (i, j)
+        hit = self._pairs.get(key)
+        if hit is not None:
+            return hit
+        zk, ek = self._zh_keys[i], self._en_keys[j]
+        zm = em = 0
+        if not zk.isdisjoint(ek):
+            for t, it in enumerate(self._zh_items[i]):
+                if not it.keys.isdisjoint(ek):
+                    zm |= 1 << t
+            for t, it in enumerate(self._en_items[j]):
+                if not it.keys.isdisjoint(zk):
+                    em |= 1 << t
+        self._pairs[key] = (zm, em)
+        return zm, em
+
+    @staticmethod
+    def _mask_weight(cache: dict[int, float], items: list[Item], mask: int) -> float:
+        w = cache.get(mask)
+        if w is None:
+            w = sum(it.weight for t, it in enumerate(items) if mask >> t & 1)
+            cache[mask] = w
+        return w
+
     def similarity(self, i0: int, i1: int, j0: int, j1: int) -> float:
-        """Coverage F of zh[i0:i1] against en[j0:j1] (0 when either side offers no evidence)."""
-        zt = sum(self._zh_tot[i0:i1])
-        et = sum(self._en_tot[j0:j1])
+        """Coverage F of zh[i0:i1] against en[j0:j1] (0 when either side offers no evidence).
+
+        A Chinese item counts as covered when one of its keys is among the English block's
+        keys; an English item when its key is among the Chinese block's. Over a block, an item
+        is covered when it is covered by any one sentence of the other side, so the block's
+        coverage is the OR of the per-pair masks.
+        """
+        zt = self._zh_tot_prefix[i1] - self._zh_tot_prefix[i0]
+        et = self._en_tot_prefix[j1] - self._en_tot_prefix[j0]
         if not zt or not et:
             return 0.0
-        en_keys = self._en_keys[j0] if j1 - j0 == 1 else frozenset().union(*self._en_keys[j0:j1])
-        zh_keys = self._zh_keys[i0] if i1 - i0 == 1 else frozenset().union(*self._zh_keys[i0:i1])
+        pair = self._pair
+        emasks = [0] * (j1 - j0)
         zm = 0.0
-        for k in range(i0, i1):
-            for it in self._zh_items[k]:
-                if not it.keys.isdisjoint(en_keys):
-                    zm += it.weight
+        for i in range(i0, i1):
+            mask = 0
+            for j in range(j0, j1):
+                a, b = pair(i, j)
+                mask |= a
+                emasks[j - j0] |= b
+            if mask:
+                zm += self._mask_weight(self._zh_mask_w[i], self._zh_items[i], mask)
         if not zm:
             return 0.0
         em = 0.0
-        for k in range(j0, j1):
-            for it in self._en_items[k]:
-                if not it.keys.isdisjoint(zh_keys):
-                    em += it.weight
+        for j in range(j0, j1):
+            if emasks[j - j0]:
+                em += self._mask_weight(self._en_mask_w[j], self._en_items[j], emasks[j - j0])
         rz, re_ = zm / zt, em / et
         return 0.0 if rz + re_ == 0 else 2 * rz * re_ / (rz + re_)
 
@@ -175,8 +224,15 @@ class Scorer:
 
     def lengths(self, i0: int, i1: int, j0: int, j1: int) -> tuple[tuple[int, int], int]:
         """((Chinese characters, copied characters), English length) of a candidate link."""
-        zl = self._zh_len[i0:i1]
-        return (sum(h for h, _ in zl), sum(o for _, o in zl)), sum(self._en_len[j0:j1])
+        hz, oz, le = self._han_prefix, self._other_prefix, self._en_prefix
+        return (hz[i1] - hz[i0], oz[i1] - oz[i0]), le[j1] - le[j0]
+
+
+def _prefix(values: Sequence[float]) -> list[float]:
+    out = [0.0]
+    for v in values:
+        out.append(out[-1] + v)
+    return out
 
 
 class _Lattice:

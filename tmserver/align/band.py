@@ -120,40 +120,67 @@ class _MaxFenwick:
 
 
 def find_anchors(zh_keys: Sequence[Sequence[tuple[frozenset[str], float]]],
-                 en_keys: Sequence[Sequence[tuple[str, float]]], *, corridor: int | None = None,
-                 min_score: float = 4.0) -> list[tuple[int, int]]:
-    """Confident sentence pairs (i, j), increasing in both, from rare shared keys.
+                 en_keys: Sequence[Sequence[tuple[str, float]]], *, min_score: float = 4.0,
+                 window: int = 64) -> list[tuple[int, int]]:
+    """Confident sentence pairs (i, j), increasing in both, from shared rare keys.
 
     ``zh_keys[i]`` are the (keys, weight) items of Chinese sentence i, ``en_keys[j]`` the
-    (key, weight) items of English sentence j. A pair's score is the summed weight of the rare
-    Chinese items it shares; pairs scoring at least ``min_score`` that are the best of their row
-    and of their column are candidates, and the heaviest chain increasing in both indices wins.
+    (key, weight) items of English sentence j. Two rounds:
+
+    1. keys rare in the whole document, looked up in a wide corridor around the diagonal —
+       a coarse chain (a book's rare names, numbers and words);
+    2. keys rare *locally*: Chinese windows of ``window`` sentences, each against the English
+       span around the coarse chain's guess, wide where the coarse chain has no anchor near.
+       A character's name that recurs through a book is still rare within a few pages.
     """
     n, m = len(zh_keys), len(en_keys)
     if not n or not m:
         return []
-    if corridor is None:
-        corridor = max(30, (max(n, m) + 4) // 5)
-    en_index: dict[str, list[int]] = {}
-    for j, items in enumerate(en_keys):
-        for k in {k for k, _ in items}:
-            en_index.setdefault(k, []).append(j)
-    zh_df: dict[str, int] = {}
-    for items in zh_keys:
-        for k in {k for keys, _ in items for k in keys}:
-            zh_df[k] = zh_df.get(k, 0) + 1
-    rare = {k for k, js in en_index.items() if len(js) <= RARE_DF and zh_df.get(k, 0) <= RARE_DF}
+    corridor = max(30, (n + m) // 10)
+    slope = m / n
+    coarse = _chain(zh_keys, en_keys, [((0, n), (0, m))], corridor, min_score)
+    if n <= window:
+        return coarse
+    pins = [(0, 0.0)] + [(i, j + 0.5) for i, j in coarse] + [(n, float(m))]
+    regions = []
+    k = 0
+    for a in range(0, n, window):
+        b = min(n, a + window)
+        while k + 1 < len(pins) and pins[k + 1][0] <= a:
+            k += 1
+        (i0, j0), (i1, j1) = pins[k], pins[min(k + 1, len(pins) - 1)]
+        guess = [j0 + (j1 - j0) * (i - i0) / (i1 - i0) if i1 > i0 else j0 for i in (a, b)]
+        far = min(a - i0, max(0, i1 - b)) if i1 > i0 else 0
+        spread = min(250, 20 + int(0.1 * far * max(1.0, slope)))
+        regions.append(((a, b), (max(0, int(guess[0]) - spread), min(m, int(guess[1]) + 1 + spread))))
+    return _chain(zh_keys, en_keys, regions, None, min_score)
+
+
+def _chain(zh_keys, en_keys, regions, corridor: int | None, min_score: float) -> list[tuple[int, int]]:
+    """Score pairs sharing keys rare within their region; keep row-and-column bests; chain them."""
+    n, m = len(zh_keys), len(en_keys)
     slope = m / n
     scores: dict[tuple[int, int], float] = {}
-    for i, items in enumerate(zh_keys):
-        centre = (i + 0.5) * slope
-        for keys, weight in items:
-            hits: set[int] = set()
-            for k in keys:
-                if k in rare:
-                    hits.update(j for j in en_index[k] if abs(j - centre) <= corridor)
-            for j in hits:
-                scores[(i, j)] = scores.get((i, j), 0.0) + weight / len(hits)
+    for (a, b), (c, d) in regions:
+        en_index: dict[str, list[int]] = {}
+        for j in range(c, d):
+            for k in {k for k, _ in en_keys[j]}:
+                en_index.setdefault(k, []).append(j)
+        zh_df: dict[str, int] = {}
+        for i in range(a, b):
+            for k in {k for keys, _ in zh_keys[i] for k in keys}:
+                zh_df[k] = zh_df.get(k, 0) + 1
+        rare = {k for k, js in en_index.items() if len(js) <= RARE_DF and zh_df.get(k, 0) <= RARE_DF}
+        for i in range(a, b):
+            centre = (i + 0.5) * slope
+            for keys, weight in zh_keys[i]:
+                hits: set[int] = set()
+                for k in keys:
+                    if k in rare:
+                        hits.update(j for j in en_index[k] if corridor is None or abs(j - centre) <= corridor)
+                for j in hits:
+                    key = (i, j)
+                    scores[key] = scores.get(key, 0.0) + weight / len(hits)
     row_best: dict[int, float] = {}
     col_best: dict[int, float] = {}
     for (i, j), s in scores.items():

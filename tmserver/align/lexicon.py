@@ -105,11 +105,15 @@ def tokenizer():
     return tk
 
 
-def zh_words(text: str) -> list[str]:
-    """jieba words of a (simplified) Chinese sentence, punctuation and spaces dropped."""
-    return [
+@lru_cache(maxsize=65536)
+def zh_words(text: str) -> tuple[str, ...]:
+    """jieba words of a (simplified) Chinese sentence, punctuation and spaces dropped.
+
+    Cached: every matcher and the lexicon learner cut the same sentences again.
+    """
+    return tuple(
         w for w in tokenizer().lcut(to_simplified(text)) if w not in ZH_STOP and any(is_cjk(c) for c in w)
-    ]
+    )
 
 
 @dataclass(frozen=True)
