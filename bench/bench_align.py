@@ -31,13 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.eval_align import TEXTS, deleted, joined, load  # noqa: E402
+from bench.eval_align import HELD_OUT, TEXTS, deleted, joined, load  # noqa: E402
 from tmserver.align.aligner import Aligner  # noqa: E402
 from tmserver.align.evaluate import evaluate  # noqa: E402
-
-#: long texts measured for accuracy only once (held out): never used to build the benchmark pair
-HELD_OUT = {"essay"}
-
 
 def sources() -> list[tuple[list[str], list[str], list[dict]]]:
     docs = [joined(load(base)) for base in TEXTS.values()]
