@@ -35,6 +35,7 @@ from bench.eval_align import HELD_OUT, TEXTS, deleted, joined, load  # noqa: E40
 from tmserver.align.aligner import Aligner  # noqa: E402
 from tmserver.align.evaluate import evaluate  # noqa: E402
 
+
 def sources() -> list[tuple[list[str], list[str], list[dict]]]:
     docs = [joined(load(base)) for base in TEXTS.values()]
     for gold in sorted((ROOT / "tests" / "data" / "align_long").glob("*.gold.jsonl")):
