@@ -456,6 +456,7 @@ class Aligner:
                     if i1 > i0 and j1 > j0 and lat.posterior(i0, i1, j0, j1) >= self.TEACH_POSTERIOR:
                         teach.append(("".join(zs[lat.zr[0] + k] for k in range(i0, i1)),
                                       " ".join(es[lat.er[0] + k] for k in range(j0, j1))))
+            lattices = []  # free pass 1's tables before pass 2 builds its own
             scorer.length.fit(trusted)
             if self.learn and len(zs) >= self.LEARN_MIN_SENTENCES:
                 self._teach(scorer, teach)
