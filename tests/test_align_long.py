@@ -145,3 +145,21 @@ def test_cli_no_lexicon_variant_runs_and_reports(tmp_path):
                                   "--no-lexicon", "-o", str(tmp_path / "l.jsonl")], catch_exceptions=False)
     assert r.exit_code == 0, r.output
     assert any(x.startswith("F1") for x in r.stderr.splitlines())
+
+
+def test_cedict_cache_is_rebuilt_when_corrupt(tmp_path, monkeypatch):
+    from tmserver.align import lexicon
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = lexicon._cedict_cache_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json", encoding="utf-8")
+    lexicon.cedict.cache_clear()
+    try:
+        table = lexicon.cedict()
+        assert "w:" not in next(iter(table["学习"])) and "study" in table["学习"]
+        assert path.read_text(encoding="utf-8").startswith("{")  # rewritten, valid
+        lexicon.cedict.cache_clear()
+        assert lexicon.cedict() == table  # and read back identically
+    finally:
+        lexicon.cedict.cache_clear()
