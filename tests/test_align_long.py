@@ -3,8 +3,10 @@
 ``tests/data/align_long/`` holds two long texts written for issue 14 (fiction with dialogue;
 an essay), each one block per side with no paragraph breaks, with hand gold committed before
 the aligner was run on them (see the README there). The fiction text was used during
-development; the essay was measured once the design was final. The thresholds below are the
-measured figures rounded down by about a point, so a real regression fails and noise does not.
+development; the essay was measured once, when the design was final (first figures: strict F1
+0.9542, lax 0.9970; length-only 0.8826; without the learned lexicon 0.9472). The fiction text
+measures strict 0.9565, lax 1.0. The thresholds below are those figures rounded down by about a
+point, so a real regression fails and noise does not.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def load(base: Path):
     return zh, en, gold
 
 
-@pytest.mark.parametrize(("name", "strict_min"), [("fiction", 0.945)])
+@pytest.mark.parametrize(("name", "strict_min"), [("fiction", 0.945), ("essay", 0.945)])
 def test_long_text_strict_f1_through_the_cli(tmp_path, name, strict_min):
     """The raw one-line files, segmented and aligned end to end, scored by ``--gold``."""
     base = LONG / name
