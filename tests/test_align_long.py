@@ -165,3 +165,15 @@ def test_cedict_cache_is_rebuilt_when_corrupt(tmp_path, monkeypatch):
         assert lexicon.cedict() == table  # and read back identically
     finally:
         lexicon.cedict.cache_clear()
+
+
+@pytest.mark.parametrize("anchors", [[(10, 10), (11, 3000)], [(10, 10), (900, 20)], [(5, 5), (600, 700)], []])
+def test_band_stays_connected_across_lopsided_gaps(anchors):
+    """Long runs of added (or dropped) sentences between anchors: every row of the band must
+    reach the next one, or the DP would find no path at all."""
+    n, m = 1000, 3200
+    band = band_from_anchors(anchors, n, m)
+    assert band.lo[0] == 0 and band.hi[n] == m
+    for p in range(n):
+        assert band.lo[p] <= band.hi[p]
+        assert band.lo[p + 1] <= band.hi[p] + 1 and band.hi[p + 1] >= band.lo[p], p

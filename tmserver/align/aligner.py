@@ -517,6 +517,9 @@ class Aligner:
                 continue
             band = self._band_for(scorer, zr, er, pins)
             lat = _Lattice(scorer, zr, er, LINK_TYPES, band, self._advance)
+            if lat.total == -math.inf:  # defensive: a band with no path; the anchor-free strip has one
+                n, m = zr[1] - zr[0], er[1] - er[0]
+                lat = _Lattice(scorer, zr, er, LINK_TYPES, band_from_anchors([], n, m), self._advance)
             self.cells += lat.band.cells
             out.append(lat)
         return out

@@ -25,6 +25,7 @@ O(k log k)) over the mutual-best candidate pairs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -86,10 +87,13 @@ def band_from_anchors(anchors: Sequence[tuple[int, int]], n: int, m: int, *, mar
             continue
         half = min(max_half_width, margin + int(gap_widen * max(dr, dc)))
         for p in range(max(0, r0 - half), min(n, r1 + half) + 1):
-            t = min(max(p, r0), r1)
-            centre = c0 + dc * (t - r0) / dr if dr else c0
-            lo[p] = min(lo[p], int(centre) - half)
-            hi[p] = max(hi[p], int(centre + 0.999) + half)
+            if dr == 0:  # a run of English sentences with no Chinese between the pins
+                a, b = c0, c1
+            else:  # from this row's line position to the next row's: steep lines stay connected
+                a = c0 + dc * (min(max(p - 1, r0), r1) - r0) / dr
+                b = c0 + dc * (min(max(p + 1, r0), r1) - r0) / dr
+            lo[p] = min(lo[p], int(a) - half)
+            hi[p] = max(hi[p], math.ceil(b) + half)
     for p in range(n + 1):
         lo[p] = max(0, lo[p])
         hi[p] = min(m, hi[p])
@@ -156,7 +160,9 @@ def find_anchors(zh_keys: Sequence[Sequence[tuple[frozenset[str], float]]],
     return _chain(zh_keys, en_keys, regions, None, min_score)
 
 
-def _chain(zh_keys, en_keys, regions, corridor: int | None, min_score: float) -> list[tuple[int, int]]:
+def _chain(zh_keys: Sequence[Sequence[tuple[frozenset[str], float]]], en_keys: Sequence[Sequence[tuple[str, float]]],
+           regions: list[tuple[tuple[int, int], tuple[int, int]]], corridor: int | None,
+           min_score: float) -> list[tuple[int, int]]:
     """Score pairs sharing keys rare within their region; keep row-and-column bests; chain them."""
     n, m = len(zh_keys), len(en_keys)
     slope = m / n
