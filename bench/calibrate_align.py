@@ -1,6 +1,6 @@
 """Fit the aligner's confidence calibration (:mod:`tmserver.align.confidence`) on the dev texts.
 
-    .venv/bin/python -m bench.calibrate_align
+    .venv/bin/python -m bench.calibrate_align [--append]     # --append: record in bench/RESULTS.md
 
 Aligns every development text and variant of :mod:`bench.eval_align` (never the held-out
 essay), labels each output link right (exactly a gold link) or wrong, and fits a logistic
@@ -14,12 +14,14 @@ fiction text left out of the fit (how well it carries to a text it was not fitte
 from __future__ import annotations
 
 import json
+import sys
+from datetime import UTC, datetime
 
 import numpy as np
 
-from bench.eval_align import docs_for
+from bench.eval_align import ROOT, docs_for
 from tmserver.align.aligner import Aligner
-from tmserver.align.confidence import features
+from tmserver.align.confidence import FEATURES, features
 
 
 def collect():
@@ -72,9 +74,22 @@ def main() -> None:
     b = shift_for_recall(fit(x, y), x, y)
     fic = names == "align_long/fiction"
     b_out = shift_for_recall(fit(x[~fic], y[~fic]), x[~fic], y[~fic])
-    print("COEFFICIENTS =", tuple(round(float(v), 3) for v in b))
-    print(json.dumps({"all texts": flag_scores(b, x, y), "fiction (in the fit)": flag_scores(b, x[fic], y[fic]),
-                      "fiction (left out of the fit)": flag_scores(b_out, x[fic], y[fic])}))
+    coef = tuple(round(float(v), 3) for v in b)
+    scores = {"all dev texts": flag_scores(b, x, y), "fiction (in the fit)": flag_scores(b, x[fic], y[fic]),
+              "fiction (left out of the fit)": flag_scores(b_out, x[fic], y[fic]),
+              "raw posterior < 0.5, all dev texts": flag_scores(np.array([0.0, 1.0, 0, 0, 0, 0]), x, y)}
+    print("COEFFICIENTS =", coef)
+    print(json.dumps(scores))
+    if "--append" in sys.argv:
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        rows = "\n".join(f"| {k} | {v['links']} | {v['flagged']} | {v['wrong']} | {v['precision']} | {v['recall']} |"
+                         for k, v in scores.items())
+        with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as fh:
+            fh.write(f"\n## Aligner confidence calibration — {stamp}\n\nCommand: `python -m bench.calibrate_align --append`  \n"
+                     f"Fitted: `COEFFICIENTS = {coef}` (features {', '.join(FEATURES)}); the review flag is "
+                     "score < 0.5; a link is wrong when it is not exactly a gold link. The held-out essay is not "
+                     "used.\n\n| texts | links | flagged | wrong | precision | recall |\n| --- | ---: | ---: | ---: | ---: | ---: |\n"
+                     + rows + "\n")
 
 
 if __name__ == "__main__":
