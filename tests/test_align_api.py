@@ -87,3 +87,16 @@ def test_align_import_bad_options_change_nothing(client, auth, tm):
         r = client.post("/api/v1/align/import", json={"zh": ZH, "en": EN, **extra}, headers=auth("translator"))
         assert r.status_code == 400, extra
     assert tm.count() == 0
+
+
+def test_align_refuses_a_text_over_the_measured_limit(client, tm):
+    from tmserver.align.service import MAX_CHARS_BY_LANG
+
+    for name, other in (("zh", "en"), ("en", "zh")):
+        body = {name: "字" * (MAX_CHARS_BY_LANG[name] + 1), other: "一。" if other == "zh" else "One."}
+        r = client.post("/api/v1/align", json=body)
+        assert r.status_code == 400, r.get_json()
+        err = r.get_json()["error"]
+        assert err["details"] == {"field": name, "limit": MAX_CHARS_BY_LANG[name]}
+        assert str(MAX_CHARS_BY_LANG[name]) in err["message"]
+    assert tm.count() == 0

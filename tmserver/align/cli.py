@@ -4,6 +4,9 @@
     tmserver align a.zh.sent.txt a.en.sent.txt --presegmented --format tsv -o links.tsv
     tmserver align a.zh.txt a.en.txt --gold a.gold.jsonl            # + strict/lax P/R/F1 on stderr
     tmserver align a.zh.txt a.en.txt --import --origin manual       # into the TM (≥ threshold only)
+    tmserver align book.zh.txt book.en.txt --no-lexicon             # without the learned document lexicon
+
+Long inputs (a book) show a progress bar on stderr.
 
 Registered by the lead's CLI as ``main.add_command(tmserver.align.cli.align)``. Links under the
 confidence threshold are listed on stderr for review; with ``--import`` they are held back
@@ -14,6 +17,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -21,6 +26,28 @@ import click
 from tmserver.errors import TMError, ValidationError
 
 __all__ = ["align"]
+
+
+#: texts longer than this (characters, both sides) get a progress bar on stderr (~300 sentences)
+PROGRESS_CHARS = 20_000
+
+
+@contextmanager
+def _progress_bar(chars: int) -> Iterator[Callable[[float], None] | None]:
+    """A click progress bar on stderr for long inputs, driven by the aligner's fraction done."""
+    if chars < PROGRESS_CHARS:
+        yield None
+        return
+    with click.progressbar(length=1000, label="aligning", file=sys.stderr) as bar:
+        done = [0]
+
+        def advance(fraction: float) -> None:
+            target = int(fraction * 1000)
+            if target > done[0]:
+                bar.update(target - done[0])
+                done[0] = target
+
+        yield advance
 
 
 def _read(path: str) -> str:
@@ -42,6 +69,8 @@ def _read(path: str) -> str:
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True,
               help="links with a lower confidence are reported for review")
 @click.option("--length-only", is_flag=True, help="Gale–Church length scoring only (baseline)")
+@click.option("--no-lexicon", is_flag=True,
+              help="do not learn a lexicon from the document's confident links for the second pass")
 @click.option("--import", "do_import", is_flag=True, help="import the aligned pairs into the TM")
 @click.option("--origin", help="collection name for --import (default: the Chinese file's name)")
 @click.option("--on-violation", type=click.Choice(["refuse", "skip", "accept"]), default="refuse", show_default=True,
@@ -49,17 +78,19 @@ def _read(path: str) -> str:
 @click.option("--accept-low", is_flag=True, help="with --import, also import links under the threshold")
 @click.pass_context
 def align(ctx: click.Context, zh_file: str, en_file: str, presegmented: bool, fmt: str, output: str | None,
-          gold: str | None, threshold: float, length_only: bool, do_import: bool, origin: str | None,
-          on_violation: str, accept_low: bool) -> None:
+          gold: str | None, threshold: float, length_only: bool, no_lexicon: bool, do_import: bool,
+          origin: str | None, on_violation: str, accept_low: bool) -> None:
     """Align ZH_FILE with its English translation EN_FILE (sentence level, offline)."""
     from tmserver.align.aligner import Aligner
     from tmserver.align.evaluate import evaluate, read_links
     from tmserver.align.service import align_texts, import_links, links_to_units, render_links
 
     try:
-        aligner = Aligner(matchers=[] if length_only else None, threshold=threshold)
-        result = align_texts(_read(zh_file), _read(en_file), presegmented=presegmented, threshold=threshold,
-                             aligner=aligner)
+        zh_text, en_text = _read(zh_file), _read(en_file)
+        with _progress_bar(len(zh_text) + len(en_text)) as progress:
+            aligner = Aligner(matchers=[] if length_only else None, threshold=threshold, learn=not no_lexicon,
+                              progress=progress)
+            result = align_texts(zh_text, en_text, presegmented=presegmented, threshold=threshold, aligner=aligner)
         if fmt == "tmx":
             from tmserver.formats.tmx import write_tmx
 
@@ -95,8 +126,12 @@ def align(ctx: click.Context, zh_file: str, en_file: str, presegmented: bool, fm
                 raise ValidationError("--import needs the tmserver CLI context (run it as 'tmserver align')")
             report = import_links(tm, result, origin=origin or Path(zh_file).stem, user="cli",
                                   on_violation=on_violation, accept_low=accept_low)
-            click.echo(json.dumps({k: v for k, v in report.items() if k != "violations"}, ensure_ascii=False)[:2000],
-                       err=True)
+            # one JSON line (never cut: a cut line is not JSON); held and non-pair links by position,
+            # their texts were listed above for review
+            brief = {k: v for k, v in report.items() if k != "violations"}
+            brief["held_for_review"] = [h["position"] for h in report["held_for_review"]]
+            brief["not_pairs"] = [h["position"] for h in report["not_pairs"]]
+            click.echo(json.dumps(brief, ensure_ascii=False), err=True)
     except TMError as exc:
         click.echo(f"error: {exc.message}", err=True)
         if exc.details:

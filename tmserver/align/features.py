@@ -39,6 +39,7 @@ __all__ = [
     "LatinMatcher",
     "QuoteMatcher",
     "PinyinMatcher",
+    "PunctuationMatcher",
     "LengthModel",
     "DEFAULT_MATCHERS",
 ]
@@ -84,6 +85,12 @@ class DictionaryMatcher(Matcher):
         self._idf_zh: dict[str, float] = {}
         self._idf_en: dict[str, float] = {}
         self._default_idf = 1.0
+        self._learned: dict[str, frozenset[str]] = {}
+
+    def learn(self, table: dict[str, frozenset[str]]) -> None:
+        """Add document-specific translations (Chinese word → English stems), e.g. from
+        :func:`tmserver.align.learn.learn_lexicon`; items must then be recomputed."""
+        self._learned = dict(table)
 
     def prepare(self, zh: Sequence[str], en: Sequence[str]) -> None:
         self._idf_zh = _idf([set(lexicon.zh_words(s)) for s in zh])
@@ -97,6 +104,9 @@ class DictionaryMatcher(Matcher):
             parts = [table.get(c) for c in word]
             if all(parts):
                 keys = frozenset().union(*parts)  # type: ignore[arg-type]
+        learned = self._learned.get(word)
+        if learned:
+            keys = (keys or frozenset()) | learned
         return frozenset("w:" + k for k in keys) if keys else frozenset()
 
     def zh_items(self, sentence: str) -> list[Item]:
@@ -280,6 +290,32 @@ class QuoteMatcher(Matcher):
         return [Item(frozenset(("q:quote",)), self.weight) for _ in self._EN.finditer(sentence)]
 
 
+class PunctuationMatcher(Matcher):
+    """Questions, exclamations, ellipses and dashes: in dialogue they survive translation.
+
+    A line of fiction such as “你去哪儿？”他问。 keeps its question mark in English ("Where are
+    you going?" he asked.); counting them ties the right sentences together where the words are
+    too common to help. Each mark is one item with a small weight.
+    """
+
+    name = "punctuation"
+    weight = 0.7
+    _ZH = {"？": "?", "?": "?", "！": "!", "!": "!", "…": "...", "—": "-"}
+    _EN = re.compile(r"\?|!|\.\.\.|…|—|--")
+    _ZH_RE = re.compile(r"[？?]|[！!]|…+|—+")
+
+    def zh_items(self, sentence: str) -> list[Item]:
+        return [Item(frozenset(("x:" + self._ZH[m.group(0)[0]],)), self.weight) for m in self._ZH_RE.finditer(sentence)]
+
+    def en_items(self, sentence: str) -> list[Item]:
+        out = []
+        for m in self._EN.finditer(sentence):
+            t = m.group(0)
+            key = "..." if t in ("...", "…") else "-" if t in ("—", "--") else t
+            out.append(Item(frozenset(("x:" + key,)), self.weight))
+        return out
+
+
 class PinyinMatcher(Matcher):
     """Names transliterated in pinyin: 习近平 ↔ Xi Jinping, 乌镇 ↔ Wuzhen, 浙江 ↔ Zhejiang.
 
@@ -335,7 +371,8 @@ class PinyinMatcher(Matcher):
 
 def DEFAULT_MATCHERS() -> list[Matcher]:  # noqa: N802 - a factory that reads like the constant list
     """A fresh set of the matchers the aligner uses by default."""
-    return [DictionaryMatcher(), GlossaryMatcher(), NumberMatcher(), LatinMatcher(), QuoteMatcher(), PinyinMatcher()]
+    return [DictionaryMatcher(), GlossaryMatcher(), NumberMatcher(), LatinMatcher(), QuoteMatcher(), PinyinMatcher(),
+            PunctuationMatcher()]
 
 
 # -- length -------------------------------------------------------------------------------------

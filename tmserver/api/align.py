@@ -61,14 +61,15 @@ def _bool(data: dict[str, Any], name: str) -> bool:
 
 
 def _parse(data: dict[str, Any]):
-    from tmserver.align.service import DEFAULT_THRESHOLD, MAX_CHARS
+    from tmserver.align.service import DEFAULT_THRESHOLD, MAX_CHARS_BY_LANG
 
     for name in ("zh", "en"):
         if name not in data:
             raise ValidationError(f"missing '{name}': send both texts", {"field": name})
-        if isinstance(data[name], str) and len(data[name]) > MAX_CHARS:
-            raise ValidationError(f"'{name}' is longer than {MAX_CHARS} characters; split the document",
-                                  {"field": name, "limit": MAX_CHARS})
+        limit = MAX_CHARS_BY_LANG[name]
+        if isinstance(data[name], str) and len(data[name]) > limit:
+            raise ValidationError(f"'{name}' is longer than {limit} characters; split the document "
+                                  "or use the 'tmserver align' command", {"field": name, "limit": limit})
     threshold = data.get("threshold", DEFAULT_THRESHOLD)
     if isinstance(threshold, bool) or not isinstance(threshold, int | float):
         raise ValidationError("'threshold' must be a number between 0 and 1", {"field": "threshold"})
