@@ -208,16 +208,18 @@ class Engine:
             raise ValidationError("limit must be between 1 and 1000", {"field": "limit"})
         searched = []
         with self._lock:
-            idx = self._lang(src.base)
-            self.refresh()
-            for query, _prev, _next in queries:
-                if len(query) > MAX_QUERY_CHARS:
-                    raise ValidationError(f"the query is longer than {MAX_QUERY_CHARS} characters",
-                                          {"field": "q", "maximum": MAX_QUERY_CHARS})
-                qn = normalize(query)
+            self._lang(src.base)
+            self.refresh()  # once for the batch, not once per query
+        for query, _prev, _next in queries:
+            if len(query) > MAX_QUERY_CHARS:
+                raise ValidationError(f"the query is longer than {MAX_QUERY_CHARS} characters",
+                                      {"field": "q", "maximum": MAX_QUERY_CHARS})
+            qn = normalize(query)
+            with self._lock:  # per query, so concurrent single lookups are never held up long
+                idx = self._lang(src.base)
                 res = idx.search(qn.text, limit, min_score)
                 hits = [(int(idx.seg_ids.a[doc]), bool(idx.is_source.a[doc]), d, m) for doc, d, m in res.hits]
-                searched.append((qn, hits, res))
+            searched.append((qn, hits, res))
         wanted = sorted({h[0] for _qn, hits, _res in searched for h in hits})
         segs: dict[int, Any] = {}
         for i in range(0, len(wanted), 900):  # under SQLite's bound-parameter limit
@@ -237,31 +239,33 @@ class Engine:
         if not queries:
             return []
         with self._lock:
-            idx = self._lang(src.base)
+            self._lang(src.base)
             self.refresh()
-            docs = np.flatnonzero(idx.alive.view)
-            lens = idx.lens.a[docs].astype(np.int64)
-            out: list[int] = []
-            for query in queries:
-                q = normalize(query).text
+        out: list[int] = []
+        for query in queries:
+            q = normalize(query).text
+            with self._lock:  # per query: the index may change between queries, never during one
+                idx = self._lang(src.base)
+                docs = np.flatnonzero(idx.alive.view)
                 if not q or not len(docs):
                     out.append(0)
                     continue
                 # two lower bounds on the distance prune every document that cannot reach the
                 # floor (the signature popcount over the whole index, then the occurrence-weighted
                 # character bound on what is left); only the survivors get a real edit distance
-                m = np.maximum(len(q), lens)
+                m = np.maximum(len(q), idx.lens.a[docs].astype(np.int64))
                 keep = docs[(100 * (m - idx.signature_bound(q, docs))) // m >= floor]
                 if len(keep):
                     mk = np.maximum(len(q), idx.lens.a[keep].astype(np.int64))
                     keep = keep[(100 * (mk - idx.char_bound(q, keep))) // mk >= floor]
-                if not len(keep):
-                    out.append(0)
-                    continue
-                dist = process.cdist([q], idx.texts.take(keep), scorer=Levenshtein.distance, dtype=np.int32)[0]
+                texts = idx.texts.take(keep)
                 mk = np.maximum(len(q), idx.lens.a[keep].astype(np.int64))
-                best = int(((100 * (mk - dist)) // mk).max())
-                out.append(min(99, best) if best >= floor else 0)
+            if not len(keep):
+                out.append(0)
+                continue
+            dist = process.cdist([q], texts, scorer=Levenshtein.distance, dtype=np.int32)[0]
+            best = int(((100 * (mk - dist)) // mk).max())
+            out.append(min(99, best) if best >= floor else 0)
         return out
 
     def _shape(self, query: str, qn, hits, segs, src: Lang, tgt: Lang, min_score: float,
