@@ -226,9 +226,11 @@ def _scores(tm, work: list, src, tgt) -> dict[int, int]:
     best = best_matches(tm, [(s.source, s.context_prev, s.context_next) for s in work], src, tgt,
                         min_score=75, annotate=False)
     scores = {s.index: b.score for s, b in zip(work, best, strict=True)}
-    low = [s for s, b in zip(work, best, strict=True) if b.match is None and s.source.strip()]
-    for seg, sc in zip(low, tm.index.best_fuzzy_scores([s.source for s in low], src, floor=MIN_SCORE), strict=True):
-        scores[seg.index] = sc
+    low = list(dict.fromkeys(s.source for s, b in zip(work, best, strict=True) if b.match is None and s.source.strip()))
+    low_scores = dict(zip(low, tm.index.best_fuzzy_scores(low, src, floor=MIN_SCORE), strict=True))
+    for seg, b in zip(work, best, strict=True):
+        if b.match is None and seg.source in low_scores:
+            scores[seg.index] = low_scores[seg.source]
     return scores
 
 
