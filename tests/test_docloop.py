@@ -246,6 +246,7 @@ def test_pretranslate_route_returns_the_file(article, client):
     ((b"<xliff version='3.0'/>", "x.xlf"), "unsupported XLIFF version"),
     ((b"msgid \"a\"\nmsgstr \"b\"\nmsgstr \"c\"\n\"", "x.po"), "not a valid PO file"),
     ((b"\xff\xfe\x00bad", "x.md"), "must be UTF-8"),
+    ((str(SAMPLES / "summit.done.po").encode(), "x.po"), "not a PO file"),  # polib would open that path
 ])
 def test_bad_documents_are_clear_400s(client, upload, message):
     for route in ("/api/v1/analyze", "/api/v1/pretranslate"):

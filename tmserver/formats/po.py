@@ -18,6 +18,7 @@ source.
 
 from __future__ import annotations
 
+import os
 import re
 
 import polib
@@ -32,6 +33,13 @@ _COMMENT = "# tmserver: "
 
 def _placeholders(text: str) -> list[str]:
     return sorted(p for p in _PLACEHOLDER.findall(text) if p != "%%")
+
+
+def _names_a_file(text: str) -> bool:
+    try:
+        return os.path.isfile(text)
+    except (TypeError, ValueError, OSError):
+        return False
 
 
 def _decode(data: bytes) -> str:
@@ -53,6 +61,10 @@ class PoDocument(Document):
         super().__init__(filename, source_lang, target_lang)
         self.text = _decode(data)
         self.encoding = "utf-8"
+        if _names_a_file(self.text):
+            # polib reads a string that names an existing file *as that file*: an upload whose
+            # content is "/etc/passwd" must never make the server parse its own files
+            raise ValidationError(f"{filename}: not a PO file (no entries)", {"filename": filename})
         try:
             self.po = polib.pofile(self.text, wrapwidth=78)
         except (OSError, ValueError) as exc:  # polib raises IOError/OSError on syntax errors
