@@ -213,7 +213,7 @@ def import_cmd(obj: Context, file: Path, fmt: str | None, origin: str | None, on
     from tmserver.formats import detect_format
     from tmserver.tm import import_file
 
-    if (fmt or "") in ("xliff", "po") or file.suffix.lower() in (".xlf", ".xliff", ".po"):
+    if fmt in ("xliff", "po") or (fmt is None and file.suffix.lower() in (".xlf", ".xliff", ".po")):
         from tmserver.docloop.cli import echo_bring_back
 
         echo_bring_back(obj.tm, file, fmt=fmt, origin=origin or file.stem, on_violation=on_violation,
