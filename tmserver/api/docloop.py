@@ -86,7 +86,7 @@ def pretranslate_route():
         return {"filename": result.filename, "media_type": result.media_type, "report": result.report,
                 "content": result.data.decode("utf-8", errors="replace")}
     counts = {k: v for k, v in result.report.items() if k != "units"}
-    return Response(result.data, mimetype=result.media_type, headers={
+    return Response(result.data, content_type=result.media_type, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(result.filename)}",
         "X-Tmserver-Report": json.dumps(counts, ensure_ascii=True),
     })
