@@ -185,6 +185,14 @@ def test_eval_leave_one_out_prints_bands_and_signatures(article, database_url):
     assert d["signatures"]["BLEU"].startswith("nrefs:1|case:mixed|eff:no|tok:13a")
 
 
+def test_eval_can_sample_a_large_tm(article, client):
+    d = dl.evaluate_tm(article, max_units=30).to_dict()
+    assert d["units_evaluated"] == sum(b["count"] for b in d["bands"]) == 30 and d["units_total"] == 91
+    r = client.get("/api/v1/eval?max_units=10")
+    assert r.status_code == 200 and r.json["units_evaluated"] == 10 and r.json["units_total"] == 91
+    assert client.get("/api/v1/eval?max_units=0").status_code == 400
+
+
 def test_eval_chinese_target_uses_the_zh_tokenizer(article):
     d = dl.evaluate_tm(article, source_lang="en", target_lang="zh").to_dict()
     assert "tok:zh" in d["signatures"]["BLEU"] and "asian:yes" in d["signatures"]["TER"]
