@@ -79,6 +79,8 @@ def main() -> None:
     ap.add_argument("--tm", type=int, default=100_000, help="TM size")
     ap.add_argument("--segments", type=int, default=10_000, help="segments in the XLIFF")
     ap.add_argument("--no-write", action="store_true", help="do not append to bench/RESULTS.md")
+    ap.add_argument("--db", help="SQLite file to keep the TM in between runs (built when missing)")
+    ap.add_argument("--profile", type=int, default=0, help="cProfile the first N segments instead of timing")
     args = ap.parse_args()
 
     from tmserver.app import create_app
@@ -89,39 +91,55 @@ def main() -> None:
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        app = create_app({"DATABASE_URL": f"sqlite:///{work / 'bench.sqlite'}", "SEED_DIRS": []})
+        db = Path(args.db) if args.db else work / "bench.sqlite"
+        app = create_app({"DATABASE_URL": f"sqlite:///{db}", "SEED_DIRS": []})
         tm = app.extensions["tmserver"]
         seed_if_empty(tm, [ROOT / "glossary"], echo=lambda *_: None)  # the glossary only
 
         t0 = time.perf_counter()
         texts, editor = generate(args.tm)
         rng = np.random.default_rng(5)
-        tm.set_glossary_policy("off")  # set-up speed; lookups still annotate with the glossary
-        report = tm.import_units((Unit(z, english_for(z, rng), "zh-CN", "en-US", origin="bench") for z in texts),
-                                 user="bench")
+        imported = tm.count()
+        if imported != args.tm:
+            tm.set_glossary_policy("off")  # set-up speed; lookups still annotate with the glossary
+            imported = tm.import_units((Unit(z, english_for(z, rng), "zh-CN", "en-US", origin="bench")
+                                        for z in texts), user="bench").imported
         t_import = time.perf_counter() - t0
 
         segments = build_job(texts, editor, args.segments)
         xlf = work / "job.xlf"
-        write_xliff(xlf, segments)
+        write_xliff(xlf, segments[: args.profile] if args.profile else segments)
         data = xlf.read_bytes()
+        if args.profile:
+            import cProfile
+            import pstats
 
-        t0 = time.perf_counter()
+            tm.index.warm("zh")
+            prof = cProfile.Profile()
+            prof.enable()
+            analyze(tm, [(xlf.name, data)])
+            pretranslate(tm, xlf.name, data)
+            prof.disable()
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
+            return
+
+        t0, c0 = time.perf_counter(), time.process_time()
         tm.index.warm("zh")
-        t_index = time.perf_counter() - t0
+        t_index, c_index = time.perf_counter() - t0, time.process_time() - c0
 
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         analysis = analyze(tm, [(xlf.name, data)])
-        t_analyze = time.perf_counter() - t0
+        t_analyze, c_analyze = time.perf_counter() - t0, time.process_time() - c0
 
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = pretranslate(tm, xlf.name, data)
-        t_pre = time.perf_counter() - t0
+        t_pre, c_pre = time.perf_counter() - t0, time.process_time() - c0
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     bands = {k: v["segments"] for k, v in analysis.to_dict()["summary"]["bands"].items() if v["segments"]}
     rep = result.report
     total = t_index + t_analyze + t_pre
+    cpu = c_index + c_analyze + c_pre  # what an idle machine would take, near enough: the work is one thread
     uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     lines = [
         f"## Document loop: analyse + pre-translate {args.segments:,} segments vs a {args.tm:,}-segment TM — "
@@ -132,13 +150,14 @@ def main() -> None:
         f"SQLite; load before the run {load_before[0]:.2f} / {load_before[1]:.2f} / {load_before[2]:.2f}, "
         f"after: `{uptime}`",
         "",
-        f"- set-up (not timed in the target): TM import {report.imported:,} units in {t_import:.1f} s",
-        f"- index build (once per process): {t_index:.1f} s",
-        f"- analysis: {t_analyze:.1f} s — bands {bands}",
-        f"- pre-translation: {t_pre:.1f} s — filled {rep['filled']:,} of {rep['segments']:,} "
-        f"(bands {rep['bands']}), adapted {rep['adapted']:,}, {len(result.data) / 1e6:.1f} MB out",
-        f"- **index + analysis + pre-translation: {total:.1f} s** (target ≤ 60 s: "
-        f"{'meets it' if total <= 60 else 'MISSES it'}); peak RSS {rss_mb:.0f} MB",
+        f"- set-up (not timed in the target): TM of {imported:,} units ready in {t_import:.1f} s",
+        f"- index build (once per process): {t_index:.1f} s wall, {c_index:.1f} s CPU",
+        f"- analysis: {t_analyze:.1f} s wall, {c_analyze:.1f} s CPU — bands {bands}",
+        f"- pre-translation: {t_pre:.1f} s wall, {c_pre:.1f} s CPU — filled {rep['filled']:,} of "
+        f"{rep['segments']:,} (bands {rep['bands']}), adapted {rep['adapted']:,}, {len(result.data) / 1e6:.1f} MB out",
+        f"- **index + analysis + pre-translation: {total:.1f} s wall, {cpu:.1f} s CPU** (target ≤ 60 s: "
+        f"wall {'meets it' if total <= 60 else 'misses it'} on this loaded machine, CPU "
+        f"{'meets it' if cpu <= 60 else 'misses it'}); peak RSS {rss_mb:.0f} MB",
         "",
     ]
     text = "\n".join(lines)

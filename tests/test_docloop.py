@@ -185,6 +185,14 @@ def test_eval_leave_one_out_prints_bands_and_signatures(article, database_url):
     assert d["signatures"]["BLEU"].startswith("nrefs:1|case:mixed|eff:no|tok:13a")
 
 
+def test_eval_can_sample_a_large_tm(article, client):
+    d = dl.evaluate_tm(article, max_units=30).to_dict()
+    assert d["units_evaluated"] == sum(b["count"] for b in d["bands"]) == 30 and d["units_total"] == 91
+    r = client.get("/api/v1/eval?max_units=10")
+    assert r.status_code == 200 and r.json["units_evaluated"] == 10 and r.json["units_total"] == 91
+    assert client.get("/api/v1/eval?max_units=0").status_code == 400
+
+
 def test_eval_chinese_target_uses_the_zh_tokenizer(article):
     d = dl.evaluate_tm(article, source_lang="en", target_lang="zh").to_dict()
     assert "tok:zh" in d["signatures"]["BLEU"] and "asian:yes" in d["signatures"]["TER"]
@@ -246,6 +254,7 @@ def test_pretranslate_route_returns_the_file(article, client):
     ((b"<xliff version='3.0'/>", "x.xlf"), "unsupported XLIFF version"),
     ((b"msgid \"a\"\nmsgstr \"b\"\nmsgstr \"c\"\n\"", "x.po"), "not a valid PO file"),
     ((b"\xff\xfe\x00bad", "x.md"), "must be UTF-8"),
+    ((str(SAMPLES / "summit.done.po").encode(), "x.po"), "not a PO file"),  # polib would open that path
 ])
 def test_bad_documents_are_clear_400s(client, upload, message):
     for route in ("/api/v1/analyze", "/api/v1/pretranslate"):
@@ -270,3 +279,50 @@ def test_eval_route(article, client):
     name, data = sample("variants.tmx")
     r = client.post("/api/v1/eval", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
     assert r.status_code == 200 and r.json["mode"] == "held-out" and r.json["overall"]["count"] == 7
+
+
+# -- the batched engine calls the document loop relies on ----------------------------------------
+
+
+def _edited_article_sentences(n: int = 40) -> list[str]:
+    import random
+
+    rng = random.Random(12)
+    lines = [ln for ln in (SAMPLES.parent.parent / "alignments" / "article.zh.sent.txt").read_text(encoding="utf-8")
+             .splitlines() if len(ln) > 8]
+    pool = "".join(lines)  # substitutes drawn from the article's own characters
+    out = []
+    for _ in range(n):
+        chars = list(rng.choice(lines))
+        for _ in range(rng.randint(1, max(2, len(chars) // 2))):  # from light edits to rewrites
+            chars[rng.randrange(len(chars))] = rng.choice(pool)
+        out.append("".join(chars))
+    return out
+
+
+def test_lookup_many_answers_like_lookup(article):
+    from tmserver.langs import parse_lang
+
+    queries = _edited_article_sentences(25)
+    zh, en = parse_lang("zh"), parse_lang("en")
+    many = article.index.lookup_many([(q, None, None) for q in queries], zh, en, limit=3, min_score=60)
+    for q, got in zip(queries, many, strict=True):
+        one = article.index.lookup(q, zh, en, limit=3, min_score=60)
+        assert [(m["id"], m["score"], m["adapted_target"]) for m in got["matches"]] == \
+               [(m["id"], m["score"], m["adapted_target"]) for m in one["matches"]]
+
+
+def test_best_fuzzy_scores_are_the_exact_lookup_scores(article):
+    from tmserver.langs import parse_lang
+
+    zh, en = parse_lang("zh"), parse_lang("en")
+    queries = _edited_article_sentences(40)
+    fast = article.index.best_fuzzy_scores(queries, zh, floor=50)
+    checked = 0
+    for q, f in zip(queries, fast, strict=True):
+        res = article.index.lookup(q, zh, en, limit=1, min_score=50)
+        best = res["matches"][0]["score"] if res["matches"] else 0
+        if best < 94:  # fuzzy range (identical matching forms score 94–101 with penalties)
+            assert f == best, q
+            checked += 1
+    assert checked >= 30 and len({s for s in fast}) > 5  # a spread of scores, not a constant

@@ -239,3 +239,12 @@ def test_sample_directory_is_what_the_readme_describes():
     assert sorted(p.name for p in SAMPLES.iterdir()) == sorted(
         ["README.md", "summit.xlf", "summit.v2.xlf", "summit.po", "summit.md", "summit.done.xlf", "summit.done.po",
          "variants.tmx"])
+
+
+def test_po_keeps_the_charset_its_header_declares(article):
+    name, data = sample("summit.po")
+    gb = data.replace(b"charset=UTF-8", b"charset=GB18030").decode("utf-8").encode("gb18030")
+    out = dl.pretranslate(article, "gb.po", gb).data
+    entry = polib.pofile(out.decode("gb18030"))[0]
+    assert entry.msgstr == ARTICLE_TITLE_EN
+    assert out.startswith(gb[: gb.index(b"msgid")])  # header bytes unchanged, still GB18030

@@ -86,7 +86,7 @@ def pretranslate_route():
         return {"filename": result.filename, "media_type": result.media_type, "report": result.report,
                 "content": result.data.decode("utf-8", errors="replace")}
     counts = {k: v for k, v in result.report.items() if k != "units"}
-    return Response(result.data, mimetype=result.media_type, headers={
+    return Response(result.data, content_type=result.media_type, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(result.filename)}",
         "X-Tmserver-Report": json.dumps(counts, ensure_ascii=True),
     })
@@ -99,11 +99,15 @@ def pretranslate_route():
          {"name": "min_score", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 101, "default": 50}},
          {"name": "origin", "in": "query", "schema": {"type": "string"}, "description": "one collection only"},
          {"name": "units", "in": "query", "schema": {"type": "boolean"}, "description": "list every unit"},
+         {"name": "max_units", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000,
+                                                           "default": 2000},
+          "description": "evaluate an evenly spaced sample of at most this many units (a request, not a batch job)"},
      ], responses={200: {"type": "object"}, 400: "Error", 401: "Error"})
 @requires("reader")
 def eval_route():
     report = evaluate_tm(get_tm(), source_lang=arg_str("source_lang"), target_lang=arg_str("target_lang"),
-                         min_score=arg_int("min_score", 50, minimum=0, maximum=101), origin=arg_str("origin"))
+                         min_score=arg_int("min_score", 50, minimum=0, maximum=101), origin=arg_str("origin"),
+                         max_units=arg_int("max_units", 2000, minimum=1, maximum=100_000))
     return report.to_dict(with_units=arg_bool("units"))
 
 

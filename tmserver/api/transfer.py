@@ -16,13 +16,13 @@ from tmserver.tm import EXPORT_FORMATS, export_file, import_file
 
 bp = Blueprint("transfer", __name__)
 
+MIMETYPES = {"tmx": "application/x-tmx+xml", "csv": "text/csv", "tsv": "text/tab-separated-values"}
+
 
 def detect_document(filename: str | None) -> str | None:
     """``xliff`` or ``po`` for a translated document to bring back (by its name)."""
     name = (filename or "").lower()
     return "xliff" if name.endswith((".xlf", ".xliff")) else "po" if name.endswith(".po") else None
-
-MIMETYPES = {"tmx": "application/x-tmx+xml", "csv": "text/csv", "tsv": "text/tab-separated-values"}
 
 
 @bp.post("/api/v1/import")

@@ -217,6 +217,23 @@ class AnalysisReport:
         return "".join(parts)
 
 
+def _scores(tm, work: list, src, tgt) -> dict[int, int]:
+    """Best score of every segment, exactly, in two passes: the index lookup at 75 % (where its
+    proof prunes well) gives context, exact and fuzzy matches down to 75; the segments left
+    without one get their best 50–74 % score from one batched exact pass over the TM
+    (:meth:`tmserver.index.Engine.best_fuzzy_scores`), since an index proof at 50 % degenerates
+    into a scan per segment."""
+    best = best_matches(tm, [(s.source, s.context_prev, s.context_next) for s in work], src, tgt,
+                        min_score=75, annotate=False)
+    scores = {s.index: b.score for s, b in zip(work, best, strict=True)}
+    low = list(dict.fromkeys(s.source for s, b in zip(work, best, strict=True) if b.match is None and s.source.strip()))
+    low_scores = dict(zip(low, tm.index.best_fuzzy_scores(low, src, floor=MIN_SCORE), strict=True))
+    for seg, b in zip(work, best, strict=True):
+        if b.match is None and seg.source in low_scores:
+            scores[seg.index] = low_scores[seg.source]
+    return scores
+
+
 def analyze_documents(tm, docs: list[Document], *, source_lang: str | None = None,
                       target_lang: str | None = None) -> AnalysisReport:
     """Analyse parsed documents in order (repetitions run across files)."""
@@ -226,9 +243,7 @@ def analyze_documents(tm, docs: list[Document], *, source_lang: str | None = Non
         src, tgt = languages(doc.source_lang or source_lang, doc.target_lang or target_lang)
         fa = FileAnalysis(doc.filename, doc.format, src.tag, tgt.tag)
         work = [s for s in doc.segments if s.translatable]
-        best = best_matches(tm, [(s.source, s.context_prev, s.context_next) for s in work], src, tgt,
-                            min_score=MIN_SCORE, annotate=False)
-        scores = {s.index: b.score for s, b in zip(work, best, strict=True)}
+        scores = _scores(tm, work, src, tgt)
         for seg in doc.segments:
             if not seg.translatable:
                 fa.rows["locked"].add(seg.source)

@@ -104,11 +104,12 @@ def pretranslate_cmd(obj, file: Path, output: Path | None, threshold: int, overw
 @click.option("--ref", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="reference for --hyp")
 @click.option("--min-score", default=50, show_default=True, type=click.IntRange(0, 101))
 @click.option("--origin", help="leave-one-out over one collection only")
+@click.option("--max-units", type=click.IntRange(1), help="leave-one-out over an evenly spaced sample of this many units")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @_langs
 @click.pass_obj
 def eval_cmd(obj, test_file: Path | None, hyp: Path | None, ref: Path | None, min_score: int, origin: str | None,
-             as_json: bool, source_lang: str | None, target_lang: str | None) -> None:
+             max_units: int | None, as_json: bool, source_lang: str | None, target_lang: str | None) -> None:
     """Score TM suggestions with sacrebleu (chrF, BLEU, TER) per match band: leave-one-out over
     the TM by default, a held-out file with --test, or a translation against a reference with
     --hyp/--ref."""
@@ -121,7 +122,7 @@ def eval_cmd(obj, test_file: Path | None, hyp: Path | None, ref: Path | None, mi
                                   target_lang=target_lang, min_score=min_score)
     else:
         report = evaluate_tm(obj.tm, source_lang=source_lang, target_lang=target_lang, min_score=min_score,
-                             origin=origin)
+                             origin=origin, max_units=max_units)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

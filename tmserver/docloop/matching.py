@@ -1,7 +1,8 @@
 """Batched best-match lookups for whole documents.
 
 ``/api/v1/lookup/batch`` style, but for a 10,000-segment file: every distinct (segment, context)
-is looked up once through the core's index (:meth:`tmserver.tm.TM.lookup`, in memory), and the
+is looked up once through the core's index (:meth:`tmserver.index.Engine.lookup_many`: one
+freshness poll and one batched fetch of the hit segments per 2,000 queries), and the
 glossary annotation of all matches — term problems, terminology fixes on top of the placeable
 adaptation, the terms of each source — runs in ONE database session with the compiled glossary,
 not one transaction per segment.
@@ -12,14 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tmserver.errors import TMError
+from tmserver.errors import TMError, ValidationError
 from tmserver.glossary.annotate import annotate_match
 from tmserver.glossary.enforce import current_glossary
 from tmserver.langs import Lang
-from tmserver.tm import TM, lang_or_400
+from tmserver.tm import MAX_SEGMENT_CHARS, TM, check_text, lang_or_400
 
 #: a lookup key: (source, previous source, next source)
 Query = tuple[str, str | None, str | None]
+#: queries per engine call (bounds the memory of one batch's hits and fetched rows)
+BATCH = 2000
 
 
 @dataclass
@@ -65,29 +68,35 @@ def best_matches(
     Repeated queries (same text, same neighbours) are looked up once. ``exclude[i]`` is a segment id that must not answer
     query ``i`` (leave-one-out evaluation). With ``annotate`` every kept match goes through the
     glossary (``term_problems`` and a terminology-fixed ``adapted_target``)."""
-    cache: dict[tuple[Query, int | None], Best] = {}
-    out: list[Best] = []
+    if src.base == tgt.base:
+        raise ValidationError("source and target language must differ")
     extra = 1 if exclude else 0
-    for i, (q, prev, nxt) in enumerate(queries):
-        skip = exclude[i] if exclude else None
-        key = ((q, prev, nxt), skip)
-        hit = cache.get(key)
-        if hit is None:
-            hit = Best()
-            if q.strip():
-                try:
-                    res = tm.lookup(q, src.tag, tgt.tag, limit=min(1000, limit + extra), min_score=min_score,
-                                    context_prev=prev, context_next=nxt)
-                except TMError:
-                    res = {"matches": []}  # an unmatchable segment (too long, control characters)
-                matches = [m for m in res["matches"] if m["id"] != skip][:limit]
-                if matches:
-                    hit = Best(score=matches[0]["score"], match=matches[0], others=matches[1:])
-            cache[key] = hit
-        out.append(hit)
+    keys = [((q, prev, nxt), exclude[i] if exclude else None) for i, (q, prev, nxt) in enumerate(queries)]
+    unique = list(dict.fromkeys(k for k in keys if _matchable(k[0][0])))
+    answers: dict[tuple[Query, int | None], Best] = {}
+    for start in range(0, len(unique), BATCH):
+        part = unique[start : start + BATCH]
+        results = tm.index.lookup_many([k[0] for k in part], src, tgt, limit=min(1000, limit + extra),
+                                       min_score=min_score)
+        for key, res in zip(part, results, strict=True):
+            matches = [m for m in res["matches"] if m["id"] != key[1]][:limit]
+            answers[key] = Best(score=matches[0]["score"], match=matches[0], others=matches[1:]) if matches else Best()
+    out = [answers.get(k) or Best() for k in keys]
     if annotate or with_terms:
         _annotate(tm, queries, out, src, tgt, annotate, with_terms)
     return out
+
+
+def _matchable(text: str) -> bool:
+    """Whether a segment can be looked up at all (blank, over-long or control-character
+    segments are simply unmatched: one bad segment must not fail a whole document)."""
+    if not text.strip() or len(text) > MAX_SEGMENT_CHARS:
+        return False
+    try:
+        check_text(text, "q")
+    except TMError:
+        return False
+    return True
 
 
 def _annotate(tm: TM, queries: list[Query], results: list[Best], src: Lang, tgt: Lang,

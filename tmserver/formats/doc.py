@@ -24,7 +24,7 @@ from tmserver.errors import ValidationError
 #: format name → (media type, file name suffixes)
 FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
     "xliff": ("application/xliff+xml", (".xlf", ".xliff", ".sdlxliff", ".mqxliff")),
-    "po": ("text/x-gettext-translation", (".po", ".pot")),
+    "po": ("text/x-gettext-translation", (".po", ".pot")),  # charset: the file's own header
     "markdown": ("text/markdown; charset=utf-8", (".md", ".markdown")),
     "text": ("text/plain; charset=utf-8", (".txt",)),
 }

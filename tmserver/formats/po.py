@@ -18,6 +18,7 @@ source.
 
 from __future__ import annotations
 
+import os
 import re
 
 import polib
@@ -34,12 +35,20 @@ def _placeholders(text: str) -> list[str]:
     return sorted(p for p in _PLACEHOLDER.findall(text) if p != "%%")
 
 
-def _decode(data: bytes) -> str:
+def _names_a_file(text: str) -> bool:
+    try:
+        return os.path.isfile(text)
+    except (TypeError, ValueError, OSError):
+        return False
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """The file's text and the charset its header declares (UTF-8 when it declares none)."""
     head = data[:4096].decode("ascii", errors="ignore")
     m = re.search(r"charset=([A-Za-z0-9_.-]+)", head)
     enc = m.group(1) if m and m.group(1).upper() != "CHARSET" else "utf-8"
     try:
-        return data.decode(enc)
+        return data.decode(enc), enc
     except (LookupError, UnicodeDecodeError) as exc:
         raise ValidationError(f"the PO file is not valid {enc}: {exc}", {"encoding": enc}) from exc
 
@@ -51,8 +60,11 @@ class PoDocument(Document):
 
     def __init__(self, filename: str, data: bytes, source_lang: str | None, target_lang: str | None):
         super().__init__(filename, source_lang, target_lang)
-        self.text = _decode(data)
-        self.encoding = "utf-8"
+        self.text, self.encoding = _decode(data)
+        if _names_a_file(self.text):
+            # polib reads a string that names an existing file *as that file*: an upload whose
+            # content is "/etc/passwd" must never make the server parse its own files
+            raise ValidationError(f"{filename}: not a PO file (no entries)", {"filename": filename})
         try:
             self.po = polib.pofile(self.text, wrapwidth=78)
         except (OSError, ValueError) as exc:  # polib raises IOError/OSError on syntax errors
@@ -92,7 +104,12 @@ class PoDocument(Document):
             blocks.append((start, end, self._filled(lines[start:end], seg.ref, fill, notes)))
         for start, end, new in sorted(blocks, reverse=True):
             lines[start:end] = new
-        return "".join(lines).encode(self.encoding)
+        try:  # written in the charset the header declares, so the file stays what it says it is
+            return "".join(lines).encode(self.encoding)
+        except UnicodeEncodeError as exc:
+            raise ValidationError(f"{self.filename}: a suggestion cannot be written in the file's charset "
+                                  f"{self.encoding} ({exc.object[exc.start:exc.end]!r}); convert the file to UTF-8",
+                                  {"encoding": self.encoding}) from exc
 
     @staticmethod
     def _block(lines: list[str], first: int) -> tuple[int, int]:

@@ -7,6 +7,8 @@ import time
 from typing import Any
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 from sqlalchemy import bindparam, or_, select
 
 from tmserver.errors import ValidationError
@@ -214,6 +216,93 @@ class Engine:
             hits = [(int(idx.seg_ids.a[doc]), bool(idx.is_source.a[doc]), d, m) for doc, d, m in res.hits]
             part_hits = self._parts[src.base].search(qn.text, limit, min_score) if subsegments else []
         segs = self._fetch(list(dict.fromkeys([h[0] for h in hits] + [p.seg_id for p in part_hits])))
+        return self._shape(query, qn, hits, segs, src, tgt, min_score, context_prev, context_next, res,
+                           part_hits, limit)
+
+    def lookup_many(
+        self,
+        queries: list[tuple[str, str | None, str | None]],
+        src: Lang,
+        tgt: Lang,
+        *,
+        limit: int = 5,
+        min_score: float = 70,
+    ) -> list[dict[str, Any]]:
+        """:meth:`lookup` for many ``(query, context_prev, context_next)`` at once — what a
+        whole-document pre-translation or analysis needs: one freshness poll, the index searched
+        for every query, then ONE batched fetch of all the hit segments, instead of a poll and
+        a database round trip per query. Each answer has the shape of :meth:`lookup`'s, with
+        whole-unit matches only: analysis bands and pre-translation count and fill whole units
+        (a sub-segment's target part is an alignment's guess, for a translator to look at)."""
+        if not 1 <= limit <= 1000:
+            raise ValidationError("limit must be between 1 and 1000", {"field": "limit"})
+        searched = []
+        with self._lock:
+            self._lang(src.base)
+            self.refresh()  # once for the batch, not once per query
+        for query, _prev, _next in queries:
+            if len(query) > MAX_QUERY_CHARS:
+                raise ValidationError(f"the query is longer than {MAX_QUERY_CHARS} characters",
+                                      {"field": "q", "maximum": MAX_QUERY_CHARS})
+            qn = normalize(query)
+            with self._lock:  # per query, so concurrent single lookups are never held up long
+                idx = self._lang(src.base)
+                res = idx.search(qn.text, limit, min_score)
+                hits = [(int(idx.seg_ids.a[doc]), bool(idx.is_source.a[doc]), d, m) for doc, d, m in res.hits]
+            searched.append((qn, hits, res))
+        wanted = sorted({h[0] for _qn, hits, _res in searched for h in hits})
+        segs: dict[int, Any] = {}
+        for i in range(0, len(wanted), 900):  # under SQLite's bound-parameter limit
+            segs.update(self._fetch(wanted[i : i + 900]))
+        return [self._shape(q, qn, hits, segs, src, tgt, min_score, prev, nxt, res)
+                for (q, prev, nxt), (qn, hits, res) in zip(queries, searched, strict=True)]
+
+    def best_fuzzy_scores(self, queries: list[str], src: Lang, *, floor: int = 50) -> list[int]:
+        """The best fuzzy score (``⌊100·(1 − d/max(len))⌋`` on matching forms, as
+        :func:`tmserver.match.score` computes it; 0 when below ``floor``) of each query against
+        every live document of the ``src`` index, exactly.
+
+        For bulk analysis at low thresholds (the 50–74 % band): there the bigram proof cannot
+        prune and each :meth:`lookup` degenerates into a scan of every document in the length
+        window; here the index's character-signature bound (a true lower bound on the distance)
+        rules out most documents with a few vectorised operations, and only the rest are scored."""
+        if not queries:
+            return []
+        with self._lock:
+            self._lang(src.base)
+            self.refresh()
+        out: list[int] = []
+        for query in queries:
+            q = normalize(query).text
+            with self._lock:  # per query: the index may change between queries, never during one
+                idx = self._lang(src.base)
+                docs = np.flatnonzero(idx.alive.view)
+                if not q or not len(docs):
+                    out.append(0)
+                    continue
+                # two lower bounds on the distance prune every document that cannot reach the
+                # floor (the signature popcount over the whole index, then the occurrence-weighted
+                # character bound on what is left); only the survivors get a real edit distance
+                m = np.maximum(len(q), idx.lens.a[docs].astype(np.int64))
+                keep = docs[(100 * (m - idx.signature_bound(q, docs))) // m >= floor]
+                if len(keep):
+                    mk = np.maximum(len(q), idx.lens.a[keep].astype(np.int64))
+                    keep = keep[(100 * (mk - idx.char_bound(q, keep))) // mk >= floor]
+                texts = idx.texts.take(keep)
+                mk = np.maximum(len(q), idx.lens.a[keep].astype(np.int64))
+            if not len(keep):
+                out.append(0)
+                continue
+            dist = process.cdist([q], texts, scorer=Levenshtein.distance, dtype=np.int32)[0]
+            best = int(((100 * (mk - dist)) // mk).max())
+            out.append(min(99, best) if best >= floor else 0)
+        return out
+
+    def _shape(self, query: str, qn, hits, segs, src: Lang, tgt: Lang, min_score: float,
+               context_prev: str | None, context_next: str | None, res,
+               part_hits: list[PartHit] | None = None, limit: int | None = None) -> dict[str, Any]:
+        """Scores, context, diff and adaptation for the hits of one query (and its sub-segment
+        hits, if any): the lookup answer, best first, one match per unit."""
         prev_h, next_h = context_hash(context_prev), context_hash(context_next)
         matches = []
         for seg_id, on_source, d, m in hits:
@@ -254,7 +343,7 @@ class Engine:
                     "updated_at": seg.updated_at.isoformat() if seg.updated_at else None,
                 }
             )
-        matches = self._with_subsegments(matches, part_hits, segs, query, qn, src, tgt, min_score)[:limit]
+        matches = self._with_subsegments(matches, part_hits or [], segs, query, qn, src, tgt, min_score)[:limit]
         return {
             "query": query,
             "source_lang": src.tag,

@@ -66,6 +66,13 @@ def _as_fraction(min_score: float) -> Fraction:
     return Fraction(min_score).limit_denominator(10_000) / 100
 
 
+def _popcount(x: np.ndarray) -> np.ndarray:
+    """Set bits of each ``uint64`` (``np.bitwise_count`` where numpy has it, ≥ 2.0)."""
+    if hasattr(np, "bitwise_count"):
+        return np.bitwise_count(x).astype(np.int64)
+    return np.unpackbits(x.view(np.uint8)).reshape(len(x), 64).sum(axis=1).astype(np.int64)
+
+
 def upper_bound(absent: np.ndarray, cand_len: np.ndarray, qlen: int) -> tuple[np.ndarray, np.ndarray]:
     """Best similarity a document can still reach, as ``(numerator, denominator)`` arrays.
 
@@ -364,6 +371,20 @@ class LangIndex:
         table = _NOT_BITS @ w.T  # table[v, j]: query occurrences on the clear bits of byte j = v
         rows = np.stack([self.sig_lo.a[docs], self.sig_hi.a[docs]], axis=1).view(np.uint8)
         missing = table[rows, np.arange(16)].sum(axis=1)
+        longer = np.maximum(self.lens.a[docs].astype(np.int64) - len(query), 0)
+        return longer + missing
+
+    def signature_bound(self, query: str, docs: np.ndarray) -> np.ndarray:
+        """A cheaper, weaker lower bound on the edit distance than :meth:`char_bound`, for
+        screening a whole index: every signature bit of the query that a document lacks stands
+        for at least one query character no alignment can match, so
+        d ≥ max(len(doc) − len(query), 0) + (query bits missing from the document).
+        Two AND-NOTs and a popcount per document."""
+        bits = np.unique(self._charbit[codepoints(query)]).astype(np.uint64)
+        one = np.uint64(1)
+        q_lo = np.bitwise_or.reduce(np.left_shift(one, bits[bits < 64]), initial=np.uint64(0))
+        q_hi = np.bitwise_or.reduce(np.left_shift(one, bits[bits >= 64] - np.uint64(64)), initial=np.uint64(0))
+        missing = _popcount(q_lo & ~self.sig_lo.a[docs]) + _popcount(q_hi & ~self.sig_hi.a[docs])
         longer = np.maximum(self.lens.a[docs].astype(np.int64) - len(query), 0)
         return longer + missing
 
