@@ -25,10 +25,16 @@ DEFAULTS: dict[str, Any] = {
     "SEED_DIRS": None,
     # Glossary enforcement policy for TM writes: strict | warn | off.
     "GLOSSARY_POLICY": "strict",
+    # SQLite: seconds a write waits for the database's write lock before a 503 (busy) answer.
+    "SQLITE_BUSY_TIMEOUT": 5.0,
+    # SQLite durability: FULL (an acknowledged write survives power loss) | NORMAL (faster; the
+    # last commits may be lost on power loss or an OS crash) | OFF | EXTRA.
+    "SQLITE_SYNCHRONOUS": "FULL",
 }
 
 _BOOL_KEYS = {"READS_REQUIRE_KEY"}
 _INT_KEYS = {"MAX_CONTENT_LENGTH"}
+_FLOAT_KEYS = {"SQLITE_BUSY_TIMEOUT"}
 
 
 def _coerce(key: str, value: str) -> Any:
@@ -36,6 +42,8 @@ def _coerce(key: str, value: str) -> Any:
         return value.strip().lower() in {"1", "true", "yes", "on"}
     if key in _INT_KEYS:
         return int(value)
+    if key in _FLOAT_KEYS:
+        return float(value)
     return value
 
 

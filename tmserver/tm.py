@@ -25,6 +25,7 @@ from sqlalchemy import Engine, delete, func, insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tmserver.errors import (
+    Conflict,
     GlossaryViolation,
     ImportFailed,
     NotFound,
@@ -34,7 +35,7 @@ from tmserver.errors import (
 )
 from tmserver.langs import Lang, UnknownLanguage, parse_lang
 from tmserver.normalize import normalize_text
-from tmserver.store.db import transaction
+from tmserver.store.db import transaction, write_transaction
 from tmserver.store.models import (
     Segment,
     SegmentChange,
@@ -54,6 +55,7 @@ MAX_REPORTED = 1000  #: violations listed in an import report
 #: Characters XML 1.0 cannot carry (so TMX could not export them), PostgreSQL refuses (NUL) or
 #: no encoder can write (lone surrogates, which JSON's \\ud800 escapes can smuggle in).
 _FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+FORBIDDEN_CHARS = _FORBIDDEN_CHARS  #: the public name (the API refuses these in every text field)
 
 
 def check_text(text: str, field: str) -> None:
@@ -183,8 +185,18 @@ class TM:
         return cls(engine, make_sessionmaker(engine), config)
 
     def session(self):
-        """A transaction context: ``with tm.session() as s: ...`` commits or rolls back."""
+        """A transaction context: ``with tm.session() as s: ...`` commits or rolls back.
+
+        For reads, and writes that do not depend on what they read. On SQLite it is a deferred
+        snapshot that never waits for (or blocks) a writer."""
         return transaction(self.sessions)
+
+    def write_session(self):
+        """A transaction that holds the write lock from its start on SQLite (``BEGIN IMMEDIATE``):
+        use it for every read-modify-write, so nothing read can change before the commit. Waits
+        at most ``SQLITE_BUSY_TIMEOUT`` seconds for the lock, then raises
+        :class:`~tmserver.errors.Busy` (503)."""
+        return write_transaction(self.sessions)
 
     def on_change(self, listener: Callable[[str, Sequence[int]], None]) -> None:
         """Register ``listener(op, segment_ids)``, called after each committed write."""
@@ -214,7 +226,7 @@ class TM:
             return row.value if row else default
 
     def set_setting(self, key: str, value: str) -> None:
-        with self.session() as s:
+        with self.write_session() as s:
             row = s.get(Setting, key)
             if row is None:
                 s.add(Setting(key=key, value=value))
@@ -284,6 +296,9 @@ class TM:
             check_text(text, name)
         if inp.origin is not None and len(inp.origin) > 255:
             raise ValidationError("field 'origin' is longer than 255 characters", {"field": "origin"})
+        for name in ("origin", "context_prev", "context_next"):
+            if getattr(inp, name) is not None:
+                check_text(getattr(inp, name), name)
         return src, tgt
 
     @staticmethod
@@ -323,7 +338,7 @@ class TM:
         self, inp: SegmentInput, *, user: str | None = None, force: bool = False, reason: str | None = None
     ) -> WriteResult:
         src, tgt = self._validate(inp)
-        with self.session() as s:
+        with self.write_session() as s:
             warnings = self._enforce(s, src, tgt, inp, force=force, reason=reason)
             seg = Segment(creator=user, version=1)
             self._fill(seg, inp, src, tgt)
@@ -354,11 +369,20 @@ class TM:
         user: str | None = None,
         force: bool = False,
         reason: str | None = None,
+        expected_version: int | None = None,
     ) -> WriteResult:
-        with self.session() as s:
+        """Apply ``changes`` on top of the current version; the old version goes to the history.
+
+        Concurrent updates of one segment are serialised (SQLite: the write lock is taken before
+        the read; PostgreSQL: ``SELECT … FOR UPDATE``), so each applies to the version the previous
+        one produced and every version is in the history. ``expected_version`` (the API's
+        ``version`` field or ``If-Match``) makes it optimistic: if the segment has moved on, nothing
+        is written and :class:`~tmserver.errors.Conflict` carries the current segment."""
+        with self.write_session() as s:
             seg = s.get(Segment, seg_id, with_for_update=True)
             if seg is None:
                 raise NotFound(f"segment {seg_id} does not exist", {"id": seg_id})
+            self._check_version(seg, expected_version)
             current = SegmentInput(
                 source=seg.source_text,
                 target=seg.target_text,
@@ -386,11 +410,23 @@ class TM:
         self._notify("upsert", [seg_id])
         return WriteResult(out, warnings)
 
-    def delete_segment(self, seg_id: int, *, user: str | None = None, reason: str | None = None) -> None:
-        with self.session() as s:
-            seg = s.get(Segment, seg_id)
+    @staticmethod
+    def _check_version(seg: Segment, expected: int | None) -> None:
+        if expected is not None and expected != seg.version:
+            raise Conflict(
+                f"segment {seg.id} is at version {seg.version}, not {expected}: it was changed since you read it",
+                {"expected": expected, "current": segment_to_dict(seg)},
+            )
+
+    def delete_segment(
+        self, seg_id: int, *, user: str | None = None, reason: str | None = None, expected_version: int | None = None
+    ) -> None:
+        with self.write_session() as s:
+            # locked like an update: the history must hold the version that is really deleted
+            seg = s.get(Segment, seg_id, with_for_update=True)
             if seg is None:
                 raise NotFound(f"segment {seg_id} does not exist", {"id": seg_id})
+            self._check_version(seg, expected_version)
             s.add(SegmentHistory(segment_id=None, original_segment_id=seg.id, version=seg.version,
                                  action="delete", changed_by=user, reason=reason, data=seg.snapshot()))
             s.execute(
@@ -438,6 +474,9 @@ class TM:
             q = q.where(Segment.source_lang == lang_or_400(source_lang, "source_lang").base)
         if target_lang:
             q = q.where(Segment.target_lang == lang_or_400(target_lang, "target_lang").base)
+        for name, value in (("origin", origin), ("q", contains)):
+            if value:
+                check_text(value, name)
         if origin:
             q = q.where(Segment.origin == origin)
         if contains:
@@ -486,6 +525,7 @@ class TM:
             raise ValidationError("the query 'q' must not be empty", {"field": "q"})
         if not 1 <= limit <= 500 or offset < 0:
             raise ValidationError("limit must be between 1 and 500 and offset ≥ 0")
+        check_text(q, "q")
         needle = normalize_text(q)
         pat = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         results: list[dict[str, Any]] = []
@@ -539,7 +579,7 @@ class TM:
             raise ValidationError(f"on_violation must be one of {', '.join(ON_VIOLATION)}")
         report = ImportReport()
         new_ids = array("q")  # 8 bytes an id: a multi-million-unit import keeps memory flat
-        with self.session() as s:
+        with self.write_session() as s:
             policy_cache: dict[str | None, str] = {}
             pending: list[dict[str, Any]] = []
             refuse = False
@@ -639,11 +679,15 @@ class TM:
             last = rows[-1].id
 
     def clear(self) -> None:
-        """Delete every segment and its history (tests and `import --replace`)."""
-        with self.session() as s:
+        """Delete every segment and its history (tests and `import --replace`).
+
+        The change log is not emptied but told: a ``reset`` row makes every process rebuild its
+        index (emptying the log would let SQLite reuse its seqs, which followers could mistake
+        for ones they had already handled)."""
+        with self.write_session() as s:
             s.execute(delete(SegmentHistory))
-            s.execute(delete(SegmentChange))
             s.execute(delete(Segment))
+            s.add(SegmentChange(segment_id=0, op="reset"))
         self._notify("reset", [])
 
 
