@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import Blueprint, Response, request, stream_with_context
+from flask import Blueprint, Response, request
 
 from tmserver.api.common import arg_str, doc, get_tm, requires, user_name
 from tmserver.errors import ValidationError
@@ -68,16 +68,23 @@ def export_route():
         if kwargs[key]:
             lang_or_400(kwargs[key], key)
 
+    # Write the whole export to a temp file *before* answering: an error (a bad filter, a database
+    # failure) is then a JSON error with its status, not a broken body after a 200 has been sent.
+    tmp = tempfile.TemporaryFile()
+    try:
+        export_file(tm, tmp, fmt, **kwargs)
+    except BaseException:
+        tmp.close()
+        raise
+    tmp.seek(0)
+
     def generate():
-        # spool to a temp file in chunks: the writers want a file object, the client a stream
-        with tempfile.TemporaryFile() as tmp:
-            export_file(tm, tmp, fmt, **kwargs)
-            tmp.seek(0)
+        with tmp:
             while chunk := tmp.read(1 << 16):
                 yield chunk
 
     return Response(
-        stream_with_context(generate()),
+        generate(),
         mimetype=MIMETYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="tm.{fmt}"'},
     )
