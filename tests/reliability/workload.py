@@ -27,6 +27,8 @@ from typing import Any
 from tests.reliability.harness import get, missing_by_exact_lookup, multipart, request, tmx, unit_text
 
 WRITE_RETRIES = 20
+#: set by the kill -9 test: a refused connection then means "not acknowledged", not a failure
+stop_on_disconnect = threading.Event()
 
 
 @dataclass
@@ -49,7 +51,13 @@ class Stats:
 def _write(stats: Stats, method: str, url: str, body: Any, key: str, what: str, headers: dict | None = None):
     """A write, retried after Retry-After on 503 (busy); returns the final (status, body)."""
     for _ in range(WRITE_RETRIES):
-        status, h, resp = request(method, url, body, key=key, headers=headers, timeout=120)
+        try:
+            status, h, resp = request(method, url, body, key=key, headers=headers, timeout=120)
+        except OSError as exc:  # the server went away (kill -9 tests): not acknowledged
+            stats.note(0, what, exc)
+            if stop_on_disconnect.is_set():
+                return 0, None
+            raise
         stats.note(status, what, resp)
         if status != 503:
             return status, resp
@@ -75,6 +83,8 @@ def writer(base: str, key: str, hot_id: int, stop: threading.Event, stats: Stats
             src = f"并发写入测试第{wid}号作者的第{n}条句子"
             status, resp = _write(stats, "POST", base + "/api/v1/segments",
                                   {"source": src, "target": target}, key, "create")
+            if status == 0:
+                return
             if status == 201:
                 seg = resp["segment"]
                 own.append((seg["id"], seg["version"]))
@@ -90,6 +100,8 @@ def writer(base: str, key: str, hot_id: int, stop: threading.Event, stats: Stats
             i = rng.randrange(len(own))
             seg_id, body = own[i][0], {"target": target, "version": own[i][1]}
         status, resp = _write(stats, "PUT", f"{base}/api/v1/segments/{seg_id}", body, key, "update")
+        if status == 0:
+            return
         if status == 200:
             seg = resp["segment"]
             with stats.lock:

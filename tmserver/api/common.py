@@ -126,7 +126,15 @@ def arg_str(name: str, *, required: bool = False, default: str | None = None) ->
     return value
 
 
+#: the largest integer any parameter may carry: the database's INTEGER range (ids, offsets, pages)
+MAX_INT_PARAM = 2**31 - 1
+
+
 def arg_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """An integer query parameter, always range-checked (at most :data:`MAX_INT_PARAM` when no
+    ``maximum`` is given: a 100-digit page number is a 400, not a database overflow)."""
+    if maximum is None:
+        maximum = MAX_INT_PARAM
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default

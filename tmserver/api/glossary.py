@@ -203,7 +203,7 @@ def import_route():
 @bp.get("/api/v1/glossary/export")
 @doc("Export the glossary as TBX v3 Basic or CSV", tags=["glossary"], params=[
     {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(FORMATS)}},
-], responses={200: {"type": "string"}, 400: "Error"})
+], responses={200: {mt: {"type": "string"} for mt in MIMETYPES.values()}, 400: "Error"})
 @requires("reader")
 def export_route():
     fmt = _format()

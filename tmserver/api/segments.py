@@ -200,5 +200,9 @@ def get_policy():
 def set_policy():
     data = json_body()
     origin = data.get("origin")
-    get_tm().set_glossary_policy(str(data.get("policy", "")), origin)
+    if origin is not None and not isinstance(origin, str):
+        raise ValidationError("'origin' must be a string or null", {"field": "origin"})
+    if not isinstance(data.get("policy"), str):
+        raise ValidationError("'policy' must be one of strict, warn, off", {"field": "policy"})
+    get_tm().set_glossary_policy(data["policy"], origin or None)
     return {"policy": get_tm().glossary_policy(origin), "origin": origin}

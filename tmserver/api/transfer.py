@@ -53,7 +53,8 @@ def import_route():
     {"name": "source_lang", "in": "query", "schema": {"type": "string"}},
     {"name": "target_lang", "in": "query", "schema": {"type": "string"}},
     {"name": "origin", "in": "query", "schema": {"type": "string"}},
-], responses={200: {"type": "string"}, 400: "Error"})
+], responses={200: {mt: {"type": "string"} for mt in ("application/x-tmx+xml", "text/csv", "text/tab-separated-values")},
+              400: "Error"})
 @requires("reader")
 def export_route():
     fmt = arg_str("format", default="tmx") or "tmx"
