@@ -54,7 +54,7 @@ def create_app(config: dict[str, Any] | None = None, *, config_file: str | None 
     from tmserver.api import register_blueprints
     from tmserver.api.limits import install as install_limits
 
-    install_limits(app)  # before the blueprints: it replaces the <int:…> converter
+    install_limits(app)  # ids, control characters, JSON depth: checked before every view
     register_blueprints(app)
     _register_errors(app)
     return app

@@ -1,7 +1,7 @@
 """Input limits every route shares, checked before any view runs: bad input is a 4xx JSON error.
 
-* **Ids in paths** (``<int:…>``) are 1 … 2³¹−1, the range of the database's ``INTEGER`` columns
-  on both SQLite and PostgreSQL: a larger id cannot exist, so it is a 404 (not a driver overflow).
+* **Ids in paths** (``<int:…>``) are 1 … 2³¹−1, the range of PostgreSQL's ``INTEGER`` columns
+  (SQLite's driver overflows past 2⁶³): a larger id cannot exist, so it is a 404, not a 500.
 * **Text** — every query-string parameter (names and values), path parameter, form field and
   every string in a JSON body (keys and values) — must not hold NUL, other C0 control characters
   except tab/newline/carriage return, lone surrogates or U+FFFE/U+FFFF. PostgreSQL refuses NUL
@@ -19,21 +19,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request
-from werkzeug.routing import IntegerConverter
 
-from tmserver.errors import ValidationError
+from tmserver.errors import NotFound, ValidationError
 from tmserver.tm import FORBIDDEN_CHARS
 
 MAX_ID = 2**31 - 1
 MAX_JSON_DEPTH = 32
-
-
-class BoundedIntConverter(IntegerConverter):
-    """``<int:…>`` limited to 1 … 2³¹−1 unless a rule says otherwise: a bigger id is a 404."""
-
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = 1, max: int | None = MAX_ID,  # noqa: A002
-                 signed: bool = False) -> None:
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _check(text: str, where: dict[str, Any], label: str) -> None:
@@ -72,6 +63,10 @@ def check_request() -> None:
         _check(name, {"field": name}, f"query parameter name {name!r}")
         _check(value, {"field": name}, f"query parameter {name!r}")
     for name, value in (request.view_args or {}).items():
+        # checked here, not by the converter's max: werkzeug answers a converter's range refusal
+        # on PUT with a 405 (it remembers the other methods' rules), where a 404 is the truth
+        if isinstance(value, int) and not 1 <= value <= MAX_ID:
+            raise NotFound(f"no {name} {value} can exist (ids are 1 to {MAX_ID})", {"field": name})
         if isinstance(value, str):
             _check(value, {"field": name}, f"path parameter {name!r}")
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
@@ -89,6 +84,5 @@ def check_request() -> None:
 
 
 def install(app: Flask) -> None:
-    """Register the id converter (before any blueprint adds its rules) and the request checks."""
-    app.url_map.converters["int"] = BoundedIntConverter
+    """Run :func:`check_request` before every view."""
     app.before_request(check_request)
