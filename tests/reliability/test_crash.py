@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 
 import pytest
+from sqlalchemy import create_engine, text
+
+from tmserver.store.db import normalize_url
 
 from . import workload
 from .harness import ROOT, get, request, tmx, unit_text
@@ -17,14 +21,39 @@ from .harness import ROOT, get, request, tmx, unit_text
 pytestmark = pytest.mark.slow
 
 
+def _writer_active(database_url: str) -> bool:
+    """Whether another connection holds an open write transaction on the segments table."""
+    if database_url.startswith("sqlite"):
+        conn = sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError:
+            return True
+        finally:
+            conn.close()
+    engine = create_engine(normalize_url(database_url))
+    try:
+        with engine.connect() as conn:
+            return bool(conn.execute(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'relation' AND mode = 'RowExclusiveLock' "
+                "AND relation = 'segments'::regclass AND pid <> pg_backend_pid()")).scalar())
+    finally:
+        engine.dispose()
+
+
 def test_kill9_during_an_import_leaves_nothing_half_done(served, keys, database_url, tmp_path):
     srv = served()
     path = tmp_path / "big.tmx"
-    path.write_bytes(tmx([unit_text("中断导入", i) for i in range(30_000)]))
+    path.write_bytes(tmx([unit_text("中断导入", i) for i in range(60_000)]))
     proc = subprocess.Popen([sys.executable, "-m", "tmserver", "import", str(path), "--quiet", "--origin", "killed"],
                             cwd=ROOT, env={**os.environ, "TMSERVER_DATABASE_URL": database_url},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(4.0)  # well into the transaction (its first batches are flushed)
+    deadline = time.monotonic() + 60
+    while not _writer_active(database_url) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.5)  # well into the transaction: batches are flushed
     assert proc.poll() is None, "the import finished before it could be killed: make the file bigger"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(10)
