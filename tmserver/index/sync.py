@@ -76,12 +76,13 @@ class SeqFollower:
 #: its xmax (and before the current xmax).
 _NEW_ROWS = text("""
     SELECT seq, segment_id, op FROM segment_changes
-    WHERE xid IN (SELECT x FROM pg_snapshot_xip(CAST(:prev AS pg_snapshot)) AS x
-                  WHERE pg_visible_in_snapshot(x, pg_current_snapshot()))
-       OR (xid >= pg_snapshot_xmax(CAST(:prev AS pg_snapshot))
-           AND xid < pg_snapshot_xmax(pg_current_snapshot()))
+    WHERE xid = ANY(ARRAY(SELECT x FROM pg_snapshot_xip(CAST(:prev AS pg_snapshot)) AS x
+                          WHERE pg_visible_in_snapshot(x, pg_current_snapshot())))
+    UNION ALL
+    SELECT seq, segment_id, op FROM segment_changes
+    WHERE xid >= pg_snapshot_xmax(CAST(:prev AS pg_snapshot)) AND xid < pg_snapshot_xmax(pg_current_snapshot())
     ORDER BY seq
-""")
+""")  # two index range scans on ix_segment_changes_xid (the xip list and the xmax window are disjoint)
 _SNAPSHOT = text("SELECT pg_current_snapshot()::text, (SELECT max(seq) FROM segment_changes)")
 
 
