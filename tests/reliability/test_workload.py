@@ -21,7 +21,7 @@ SHAPES = [pytest.param(1, id="serve"), pytest.param(2, id="workers2")] if LONG e
 def test_concurrent_writers_readers_and_imports(served, keys, workers, capsys):
     srv = served(workers=workers)
     if LONG:
-        result = workload.run(srv.base, keys, duration=60, writers=16, readers=4, import_units=2000, import_pause=2.0)
+        result = workload.run(srv.base, keys, duration=60, writers=16, readers=4, import_units=500, import_pause=1.0)
     else:
         result = workload.run(srv.base, keys, duration=6, writers=8, readers=2, import_units=300, import_pause=1.0)
     with capsys.disabled():

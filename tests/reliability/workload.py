@@ -236,5 +236,6 @@ def run(base: str, keys: dict[str, str], *, duration: float, writers: int, reade
         "imported_units": sum(r["units"] for r in stats.imports if r["status"] == 200),
         "imported_units_missing_after_1s": sum(r.get("missing_after_1s", 0) for r in stats.imports),
         "failed_imports": [r for r in stats.imports if r["status"] != 200],
+        "import_seconds": [r["seconds"] for r in stats.imports],
     })
     return result
