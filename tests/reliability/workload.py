@@ -2,8 +2,8 @@
 
 Writers create segments and update them — a hot segment every writer hammers, and their own —
 recording every *acknowledged* write (status 200/201 and the version the server answered).
-Some updates send the version they last read (optimistic concurrency): 409 is an honest refusal,
-not an acknowledgement. Readers look up and read. An importer posts TMX files through the API
+Some updates send the version they last read (optimistic concurrency; on the hot segment they
+race each other): 409 is an honest refusal, not an acknowledgement. Readers look up and read. An importer posts TMX files through the API
 while all this goes on, and checks that every unit of each import is found by an exact lookup
 once 1 s has passed since the import answered (the commit happened before the answer).
 
@@ -91,8 +91,14 @@ def writer(base: str, key: str, hot_id: int, stop: threading.Event, stats: Stats
                 with stats.lock:
                     stats.acked.append((seg["id"], seg["version"], target))
             continue
-        if roll < 0.6:
+        if roll < 0.45:
             seg_id, body = hot_id, {"target": target}
+        elif roll < 0.6:  # read the hot segment, then write only if nobody got there first
+            status, _h, seen = get(base, f"/api/v1/segments/{hot_id}")
+            stats.note(status, "get", seen)
+            if status != 200:
+                continue
+            seg_id, body = hot_id, {"target": target, "version": seen["version"]}
         elif roll < 0.85:
             i = rng.randrange(len(own))
             seg_id, body = own[i][0], {"target": target}
