@@ -159,3 +159,14 @@ def test_sqlite_busy_writer_gets_a_fast_503_while_reads_and_auth_go_on(database_
         holder.close()
         busy.extensions["tmserver"].engine.dispose()
     assert json.loads(client.get("/api/v1/health").get_data())["segments"] == 0
+
+
+def test_a_nameless_multipart_field_is_not_a_500(client, auth):
+    boundary = "b0undary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"\"\r\n\r\n{{}}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.jpg\"\r\n\r\n"
+            "\xff\xd8\xff\xe0 not a glossary\r\n"
+            f"--{boundary}--\r\n").encode("latin-1")
+    r = client.post("/api/v1/glossary/import?format=csv", data=body, headers=auth("admin"),
+                    content_type=f"multipart/form-data; boundary={boundary}")
+    assert 400 <= r.status_code < 500 and r.is_json, (r.status_code, r.get_data(as_text=True)[:300])

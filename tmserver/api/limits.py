@@ -27,7 +27,9 @@ MAX_ID = 2**31 - 1
 MAX_JSON_DEPTH = 32
 
 
-def _check(text: str, where: dict[str, Any], label: str) -> None:
+def _check(text: str | None, where: dict[str, Any], label: str) -> None:
+    if not isinstance(text, str):  # werkzeug gives a nameless multipart field the name None
+        return
     bad = FORBIDDEN_CHARS.search(text)
     if bad:
         raise ValidationError(
