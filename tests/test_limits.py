@@ -163,7 +163,7 @@ def test_sqlite_busy_writer_gets_a_fast_503_while_reads_and_auth_go_on(database_
 
 def test_a_nameless_multipart_field_is_not_a_500(client, auth):
     boundary = "b0undary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"\"\r\n\r\n{{}}\r\n"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\n{{}}\r\n"  # a part with no name at all
             f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.jpg\"\r\n\r\n"
             "\xff\xd8\xff\xe0 not a glossary\r\n"
             f"--{boundary}--\r\n").encode("latin-1")
