@@ -2,7 +2,7 @@
 with an admin key: no 5xx, every response valid against its documented schema and media type.
 
 CI runs a few examples per operation (a couple of thousand cases); the long form
-(``TMSERVER_RELIABILITY_LONG=1``, or ``TMSERVER_SCHEMATHESIS_EXAMPLES=400``) runs the ≥ 20,000
+(``TMSERVER_RELIABILITY_LONG=1``, or ``TMSERVER_SCHEMATHESIS_EXAMPLES=480``) runs the ≥ 20,000
 cases per key recorded in ``bench/RELIABILITY.md``.
 """
 
@@ -19,7 +19,7 @@ from .conftest import LONG
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = int(os.environ.get("TMSERVER_SCHEMATHESIS_EXAMPLES", "400" if LONG else "1"))
+EXAMPLES = int(os.environ.get("TMSERVER_SCHEMATHESIS_EXAMPLES", "480" if LONG else "1"))
 CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformance"
 
 
