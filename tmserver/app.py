@@ -49,20 +49,23 @@ def create_app(config: dict[str, Any] | None = None, *, config_file: str | None 
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
 
-    engine = make_engine(database_url(app))
+    engine = make_engine(database_url(app), busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"],
+                         synchronous=app.config["SQLITE_SYNCHRONOUS"])
     if app.config["AUTO_UPGRADE"] and needs_upgrade(engine):
         upgrade(engine)
     tm = TM(engine, make_sessionmaker(engine), dict(app.config))
     app.extensions["tmserver"] = tm
 
     from tmserver.api import register_blueprints
+    from tmserver.api.limits import install as install_limits
 
+    _register_request_log(app)  # first, so a request refused by the limits has its id too
+    install_limits(app)  # ids, control characters, JSON depth: checked before every view
     register_blueprints(app)
     from tmserver.web import bp as web_bp
 
     app.register_blueprint(web_bp)  # the workbench pages (HTML), not part of the JSON API
     _register_errors(app)
-    _register_request_log(app)
     return app
 
 
@@ -97,15 +100,16 @@ def _register_request_log(app: Flask) -> None:
         return response
 
 
-def _error(status: int, code: str, message: str, details: Any = None):
+def _error(status: int, code: str, message: str, details: Any = None, headers: Any = None):
     body = {"code": code, "message": message, "details": details, "request_id": g.get("request_id")}
-    return jsonify({"error": body}), status
+    return jsonify({"error": body}), status, headers or {}
 
 
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(TMError)
     def _tm_error(exc: TMError):
-        return _error(exc.status, exc.code, exc.message, exc.details)
+        retry = getattr(exc, "retry_after", None)  # Busy (503): tell the client when to retry
+        return _error(exc.status, exc.code, exc.message, exc.details, {"Retry-After": str(retry)} if retry else None)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
@@ -118,7 +122,9 @@ def _register_errors(app: Flask) -> None:
             message = f"no route for {request.method} {request.path}"
         if exc.code == 405:
             message = f"method {request.method} is not allowed on {request.path}"
-        return _error(exc.code or 500, code, message)
+        # keep the exception's own headers (Allow on a 405, WWW-Authenticate…) but not its Content-Type
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return _error(exc.code or 500, code, message, None, headers)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

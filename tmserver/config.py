@@ -30,6 +30,7 @@ SOURCE_ROOT = Path(__file__).resolve().parent.parent
 Policy = Literal["strict", "warn", "off"]
 LogFormat = Literal["text", "json"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+SqliteSync = Literal["FULL", "NORMAL", "OFF", "EXTRA"]
 
 
 class ConfigError(TMError):
@@ -71,13 +72,18 @@ class Settings(BaseModel):
     #: Accept amaGama write calls without a key (translate-toolkit's tmclient cannot send one);
     #: glossary enforcement and the duplicate policy still apply.
     COMPAT_ANONYMOUS_WRITES: bool = False
+    #: SQLite: seconds a write waits for the database's write lock before a 503 (busy) answer.
+    SQLITE_BUSY_TIMEOUT: float = Field(5.0, gt=0)
+    #: SQLite durability: FULL (an acknowledged write survives power loss) | NORMAL (faster; the
+    #: last commits may be lost on power loss or an OS crash) | OFF | EXTRA.
+    SQLITE_SYNCHRONOUS: SqliteSync = "FULL"
 
     @field_validator("GLOSSARY_POLICY", "LOG_FORMAT", mode="before")
     @classmethod
     def _lower_case(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
 
-    @field_validator("LOG_LEVEL", mode="before")
+    @field_validator("LOG_LEVEL", "SQLITE_SYNCHRONOUS", mode="before")
     @classmethod
     def _upper_case(cls, value: Any) -> Any:
         return value.strip().upper() if isinstance(value, str) else value

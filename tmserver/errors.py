@@ -76,3 +76,12 @@ class GlossaryViolation(TMError):
 class Conflict(TMError):
     status = 409
     code = "conflict"
+
+
+class Busy(TMError):
+    """The database could not take a write within its busy timeout (SQLite during a long import).
+    Nothing was written; the API answers 503 with ``Retry-After``."""
+
+    status = 503
+    code = "busy"
+    retry_after = 2  #: seconds, sent as ``Retry-After``

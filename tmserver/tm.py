@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tmserver import dedup
 from tmserver.errors import (
+    Conflict,
     GlossaryViolation,
     ImportFailed,
     NotFound,
@@ -37,7 +38,7 @@ from tmserver.formats import punct
 from tmserver.langs import Lang, UnknownLanguage, parse_lang
 from tmserver.logs import audit
 from tmserver.normalize import normalize_text
-from tmserver.store.db import transaction
+from tmserver.store.db import transaction, write_transaction
 from tmserver.store.models import (
     Segment,
     SegmentChange,
@@ -57,6 +58,7 @@ MAX_REPORTED = 1000  #: violations listed in an import report
 #: Characters XML 1.0 cannot carry (so TMX could not export them), PostgreSQL refuses (NUL) or
 #: no encoder can write (lone surrogates, which JSON's \\ud800 escapes can smuggle in).
 _FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+FORBIDDEN_CHARS = _FORBIDDEN_CHARS  #: the public name (the API refuses these in every text field)
 
 
 def check_text(text: str, field: str) -> None:
@@ -190,8 +192,18 @@ class TM:
         return cls(engine, make_sessionmaker(engine), config)
 
     def session(self):
-        """A transaction context: ``with tm.session() as s: ...`` commits or rolls back."""
+        """A transaction context: ``with tm.session() as s: ...`` commits or rolls back.
+
+        For reads, and writes that do not depend on what they read. On SQLite it is a deferred
+        snapshot that never waits for (or blocks) a writer."""
         return transaction(self.sessions)
+
+    def write_session(self):
+        """A transaction that holds the write lock from its start on SQLite (``BEGIN IMMEDIATE``):
+        use it for every read-modify-write, so nothing read can change before the commit. Waits
+        at most ``SQLITE_BUSY_TIMEOUT`` seconds for the lock, then raises
+        :class:`~tmserver.errors.Busy` (503)."""
+        return write_transaction(self.sessions)
 
     def on_change(self, listener: Callable[[str, Sequence[int]], None]) -> None:
         """Register ``listener(op, segment_ids)``, called after each committed write."""
@@ -221,7 +233,7 @@ class TM:
             return row.value if row else default
 
     def set_setting(self, key: str, value: str) -> None:
-        with self.session() as s:
+        with self.write_session() as s:
             row = s.get(Setting, key)
             if row is None:
                 s.add(Setting(key=key, value=value))
@@ -292,6 +304,9 @@ class TM:
             check_text(text, name)
         if inp.origin is not None and len(inp.origin) > 255:
             raise ValidationError("field 'origin' is longer than 255 characters", {"field": "origin"})
+        for name in ("origin", "context_prev", "context_next"):
+            if getattr(inp, name) is not None:
+                check_text(getattr(inp, name), name)
         return src, tgt
 
     @staticmethod
@@ -333,7 +348,7 @@ class TM:
     ) -> WriteResult:
         src, tgt = self._validate(inp)
         on_duplicate = dedup.check_policy(on_duplicate)
-        with self.session() as s:
+        with self.write_session() as s:
             warnings = self._enforce(s, src, tgt, inp, force=force, reason=reason)
             if on_duplicate != "keep":
                 extra = self._with_flags(inp.extra, warnings, force, reason)
@@ -369,11 +384,20 @@ class TM:
         user: str | None = None,
         force: bool = False,
         reason: str | None = None,
+        expected_version: int | None = None,
     ) -> WriteResult:
-        with self.session() as s:
+        """Apply ``changes`` on top of the current version; the old version goes to the history.
+
+        Concurrent updates of one segment are serialised (SQLite: the write lock is taken before
+        the read; PostgreSQL: ``SELECT … FOR UPDATE``), so each applies to the version the previous
+        one produced and every version is in the history. ``expected_version`` (the API's
+        ``version`` field or ``If-Match``) makes it optimistic: if the segment has moved on, nothing
+        is written and :class:`~tmserver.errors.Conflict` carries the current segment."""
+        with self.write_session() as s:
             seg = s.get(Segment, seg_id, with_for_update=True)
             if seg is None:
                 raise NotFound(f"segment {seg_id} does not exist", {"id": seg_id})
+            self._check_version(seg, expected_version)
             current = SegmentInput(
                 source=seg.source_text,
                 target=seg.target_text,
@@ -401,11 +425,23 @@ class TM:
         self._notify("upsert", [seg_id])
         return WriteResult(out, warnings)
 
-    def delete_segment(self, seg_id: int, *, user: str | None = None, reason: str | None = None) -> None:
-        with self.session() as s:
-            seg = s.get(Segment, seg_id)
+    @staticmethod
+    def _check_version(seg: Segment, expected: int | None) -> None:
+        if expected is not None and expected != seg.version:
+            raise Conflict(
+                f"segment {seg.id} is at version {seg.version}, not {expected}: it was changed since you read it",
+                {"expected": expected, "current": segment_to_dict(seg)},
+            )
+
+    def delete_segment(
+        self, seg_id: int, *, user: str | None = None, reason: str | None = None, expected_version: int | None = None
+    ) -> None:
+        with self.write_session() as s:
+            # locked like an update: the history must hold the version that is really deleted
+            seg = s.get(Segment, seg_id, with_for_update=True)
             if seg is None:
                 raise NotFound(f"segment {seg_id} does not exist", {"id": seg_id})
+            self._check_version(seg, expected_version)
             s.add(SegmentHistory(segment_id=None, original_segment_id=seg.id, version=seg.version,
                                  action="delete", changed_by=user, reason=reason, data=seg.snapshot()))
             s.execute(
@@ -454,6 +490,9 @@ class TM:
             q = q.where(Segment.source_lang == lang_or_400(source_lang, "source_lang").base)
         if target_lang:
             q = q.where(Segment.target_lang == lang_or_400(target_lang, "target_lang").base)
+        for name, value in (("origin", origin), ("q", contains)):
+            if value:
+                check_text(value, name)
         if origin:
             q = q.where(Segment.origin == origin)
         if contains:
@@ -523,6 +562,7 @@ class TM:
             raise ValidationError("the query 'q' must not be empty", {"field": "q"})
         if not 1 <= limit <= 500 or offset < 0:
             raise ValidationError("limit must be between 1 and 500 and offset ≥ 0")
+        check_text(q, "q")
         needle = normalize_text(q)
         pat = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         results: list[dict[str, Any]] = []
@@ -578,7 +618,7 @@ class TM:
         on_duplicate = dedup.check_policy(on_duplicate)
         report = ImportReport()
         new_ids = array("q")  # 8 bytes an id: a multi-million-unit import keeps memory flat
-        with self.session() as s:
+        with self.write_session() as s:
             policy_cache: dict[str | None, str] = {}
             pending: list[dict[str, Any]] = []
             refuse = False
@@ -691,7 +731,7 @@ class TM:
     def dedupe(self, *, merge: bool = False, across_origins: bool = False, user: str | None = None) -> dict[str, Any]:
         """Report (and with ``merge`` merge, in one transaction) duplicates already stored."""
         deleted: list[int] = []
-        with self.session() as s:
+        with self.write_session() if merge else self.session() as s:
             groups = dedup.find_groups(s, across_origins=across_origins)
             report = [dedup.group_to_dict(g) for g in groups]
             if merge:
@@ -703,11 +743,15 @@ class TM:
                 "merged": merge, "details": report}
 
     def clear(self) -> None:
-        """Delete every segment and its history (tests and `import --replace`)."""
-        with self.session() as s:
+        """Delete every segment and its history (tests and `import --replace`).
+
+        The change log is not emptied but told: a ``reset`` row makes every process rebuild its
+        index (emptying the log would let SQLite reuse its seqs, which followers could mistake
+        for ones they had already handled)."""
+        with self.write_session() as s:
             s.execute(delete(SegmentHistory))
-            s.execute(delete(SegmentChange))
             s.execute(delete(Segment))
+            s.add(SegmentChange(segment_id=0, op="reset"))
         self._notify("reset", [])
 
 

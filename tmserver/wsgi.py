@@ -33,6 +33,10 @@ def run_gunicorn(overrides: dict[str, Any], config_file: str | None, *, host: st
                  workers: int = 1, threads: int = 4) -> None:
     from gunicorn.app.base import BaseApplication
 
+    from tmserver.gunicorn_errors import install as json_errors
+
+    json_errors()  # gunicorn's own 400/414/431 answers as JSON (the workers fork from here)
+
     class _App(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
@@ -59,7 +63,9 @@ def __getattr__(name: str):
     # `gunicorn tmserver.wsgi:app` builds the app on first access, from TMSERVER_* variables
     if name == "app":
         from tmserver.app import create_app
+        from tmserver.gunicorn_errors import install as json_errors
 
+        json_errors()  # harmless outside gunicorn: only gunicorn's workers call it
         globals()["app"] = create_app()
         return globals()["app"]
     raise AttributeError(name)

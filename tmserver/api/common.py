@@ -22,7 +22,7 @@ from typing import Any
 from flask import current_app, g, request
 
 from tmserver import logs
-from tmserver.auth import ANONYMOUS, Principal, role_rank, verify_key
+from tmserver.auth import ANONYMOUS, Principal, record_use, role_rank, verify_key
 from tmserver.errors import Forbidden, Unauthorized, ValidationError
 from tmserver.tm import TM
 
@@ -47,10 +47,12 @@ def _authenticate() -> Principal | None:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("the Authorization header must be 'Bearer <key>'")
-    with get_tm().session() as s:
+    with get_tm().session() as s:  # a read: authentication never waits for the write lock
         found = verify_key(s, secret.strip())
     if found is None:
         raise Unauthorized("unknown or revoked API key")
+    if found.stale_use and found.key_id is not None:
+        record_use(get_tm().engine, found.key_id)  # best effort, never blocks
     return found
 
 
@@ -126,7 +128,15 @@ def arg_str(name: str, *, required: bool = False, default: str | None = None) ->
     return value
 
 
+#: the largest integer any parameter may carry: the database's INTEGER range (ids, offsets, pages)
+MAX_INT_PARAM = 2**31 - 1
+
+
 def arg_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """An integer query parameter, always range-checked (at most :data:`MAX_INT_PARAM` when no
+    ``maximum`` is given: a 100-digit page number is a 400, not a database overflow)."""
+    if maximum is None:
+        maximum = MAX_INT_PARAM
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default

@@ -205,7 +205,7 @@ def import_route():
     {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(FORMATS)}},
     {"name": "version", "in": "query", "schema": {"type": "integer", "enum": [2, 3], "default": 3},
      "description": "TBX version: 3 (ISO 30042:2019) or 2 (martif, for OmegaT, translate-toolkit, Weblate)"},
-], responses={200: {"type": "string"}, 400: "Error"})
+], responses={200: {mt: {"type": "string"} for mt in MIMETYPES.values()}, 400: "Error"})
 @requires("reader")
 def export_route():
     fmt = _format()

@@ -27,17 +27,18 @@ def keys_list():
 @requires("admin")
 def keys_create():
     data = json_body()
-    with get_tm().session() as s:
+    with get_tm().write_session() as s:
         key, secret = create_key(s, str(data.get("name", "")), str(data.get("role", "")))
         return {"key": key_to_dict(key), "secret": secret}, 201
 
 
 @bp.delete("/api/v1/keys/<int:key_id>")
-@doc("Revoke an API key", tags=["keys"], responses={200: {"type": "object"}, 401: "Error", 403: "Error", 404: "Error"})
+@doc("Revoke an API key (not the last active admin key: 409)", tags=["keys"],
+     responses={200: {"type": "object"}, 401: "Error", 403: "Error", 404: "Error", 409: "Error"})
 @requires("admin")
 def keys_revoke(key_id: int):
-    with get_tm().session() as s:
-        key = revoke_key(s, key_id)
+    with get_tm().write_session() as s:
+        key = revoke_key(s, key_id, keep_last_admin=True)
         if key is None:
             raise NotFound(f"API key {key_id} does not exist")
         return {"key": key_to_dict(key)}

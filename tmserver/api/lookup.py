@@ -13,12 +13,15 @@ from flask import Blueprint
 
 from tmserver.api.common import arg_int, arg_str, doc, get_tm, json_body, requires
 from tmserver.api.openapi import register_schema
-from tmserver.errors import ValidationError
+from tmserver.errors import TMError, ValidationError
 
 bp = Blueprint("lookup", __name__)
 
 MAX_BATCH = 1000
 MAX_LIMIT = 50
+#: per-request budget of a batch: the characters of all its queries together. One request may
+#: not hold a worker for minutes (1,000 × 10,000 characters did); 1,000 typical segments fit.
+MAX_BATCH_CHARS = 200_000
 
 register_schema("LookupMatch", {
     "type": "object",
@@ -172,6 +175,8 @@ def lookup():
 @bp.post("/api/v1/lookup/batch")
 @doc(
     "Fuzzy lookup of up to 1,000 segments (pre-translation)",
+    description=f"At most {MAX_BATCH} segments and {MAX_BATCH_CHARS:,} characters of queries in all per request "
+                "(413 past the character budget).",
     tags=["lookup"],
     body={
         "type": "object",
@@ -195,7 +200,7 @@ def lookup():
             },
         },
     },
-    responses={200: "LookupBatch", 400: "Error"},
+    responses={200: "LookupBatch", 400: "Error", 413: "Error"},
 )
 @requires("reader")
 def lookup_batch():
@@ -232,6 +237,12 @@ def lookup_batch():
             raise ValidationError(f"segments[{i}] must be a string or an object with 'q'", {"field": f"segments[{i}]"})
         if not items[-1][0].strip():
             raise ValidationError(f"segments[{i}] is empty", {"field": f"segments[{i}]"})
+    total = sum(len(q) for q, _p, _n in items)
+    if total > MAX_BATCH_CHARS:
+        raise TMError(f"the batch holds {total} characters of queries; at most {MAX_BATCH_CHARS} per request "
+                      "(split it into several calls)",
+                      {"field": "segments", "characters": total, "maximum_characters": MAX_BATCH_CHARS},
+                      code="batch_too_large", status=413)
     tm = get_tm()
     results = [
         _annotate(tm.lookup(q, src, tgt, limit=limit, min_score=min_score, context_prev=p, context_next=n))

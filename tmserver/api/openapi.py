@@ -181,9 +181,13 @@ def build_spec() -> dict[str, Any]:
                 if status == 204:
                     op["responses"]["204"] = {"description": "No content"}
                     continue
+                if isinstance(resp, dict) and any("/" in k for k in resp):  # {media type: schema}
+                    content = {mt: {"schema": sch} for mt, sch in resp.items()}
+                else:
+                    content = {"application/json": {"schema": _schema(resp)}}
                 op["responses"][str(status)] = {
                     "description": resp if isinstance(resp, str) else "response",
-                    "content": {"application/json": {"schema": _schema(resp)}},
+                    "content": content,
                 }
             paths.setdefault(path, {})[method.lower()] = op
     if missing:
@@ -250,5 +254,5 @@ def docs_page():
 
 docs_page.__apidoc__ = {  # type: ignore[attr-defined]
     "summary": "Browsable API documentation (HTML)", "tags": ["service"], "params": [], "body": None,
-    "responses": {200: {"type": "string"}}, "description": None,
+    "responses": {200: {"text/html": {"type": "string"}}}, "description": None,
 }

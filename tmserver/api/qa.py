@@ -33,6 +33,8 @@ QA_REPORT = {
             "signature": {"type": "string"}}}},
     },
 }
+#: the report in each ?format= (json is the default)
+QA_REPORT_CONTENT = {"application/json": QA_REPORT, "text/html": {"type": "string"}, "text/csv": {"type": "string"}}
 _COMMON_PARAMS = [
     {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(OUT_FORMATS)}},
     {"name": "checks", "in": "query", "schema": {"type": "string"}, "description": "comma-separated check ids"},
@@ -81,7 +83,7 @@ def _out_format() -> str:
      ],
      body={"type": "object", "properties": {"segments": {"type": "array", "items": {"type": "object"}},
                                             "source_lang": {"type": "string"}, "target_lang": {"type": "string"}}},
-     responses={200: QA_REPORT, 400: "Error", 401: "Error"})
+     responses={200: QA_REPORT_CONTENT, 400: "Error", 401: "Error"})
 @requires("reader")
 def qa_route():
     out_fmt = _out_format()
@@ -117,7 +119,7 @@ def qa_route():
 @doc("Consistency report over the whole TM (same source → different targets and the reverse)", tags=["qa"],
      params=_COMMON_PARAMS + [{"name": "source_lang", "in": "query", "schema": {"type": "string"}},
                               {"name": "target_lang", "in": "query", "schema": {"type": "string"}}],
-     responses={200: QA_REPORT, 400: "Error"})
+     responses={200: QA_REPORT_CONTENT, 400: "Error"})
 @requires("reader")
 def qa_tm_route():
     out_fmt = _out_format()

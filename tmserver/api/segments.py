@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 from tmserver.api.common import (
     arg_int,
@@ -14,9 +14,37 @@ from tmserver.api.common import (
     requires,
     user_name,
 )
+from tmserver.api.openapi import SCHEMAS, register_schema
+from tmserver.errors import ValidationError
 from tmserver.tm import SegmentInput
 
 bp = Blueprint("segments", __name__)
+
+register_schema("SegmentUpdate", {
+    "type": "object",
+    "description": "the fields to change (others keep their value), plus optionally the version you last read",
+    "properties": {
+        **{k: v for k, v in SCHEMAS["SegmentInput"]["properties"].items()},
+        "version": {"type": "integer", "minimum": 1,
+                    "description": "write only if the segment is still at this version, else 409 with the current one"},
+    },
+})
+register_schema("Conflict", {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {
+        "type": "object",
+        "required": ["code", "message", "details"],
+        "properties": {
+            "code": {"const": "conflict"},
+            "message": {"type": "string"},
+            "details": {"type": "object", "required": ["current"], "properties": {
+                "expected": {"type": "integer"},
+                "current": {"$ref": "#/components/schemas/Segment"},
+            }},
+        },
+    }},
+})
 
 _WRITE_PARAMS = [
     {"name": "force", "in": "query", "schema": {"type": "boolean"},
@@ -64,33 +92,79 @@ def list_segments():
     )
 
 
+def etag(version: int) -> str:
+    """A segment's entity tag is its version: ``"3"``."""
+    return f'"{version}"'
+
+
+def _expected_version(data: dict | None) -> int | None:
+    """The version the client last saw, from ``If-Match`` and/or a ``version`` body field.
+
+    ``If-Match: "3"`` (or ``W/"3"``, or a bare ``3``) and ``{"version": 3}`` both mean "apply only
+    if the segment is still at version 3"; ``*`` or neither means "apply to whatever is current"
+    (still serialised, never lost). If both are sent they must agree."""
+    expected: int | None = None
+    header = request.headers.get("If-Match")
+    if header is not None and header.strip() != "*":
+        tag = header.strip().removeprefix("W/").strip('"')
+        if not tag.isdigit() or len(tag) > 10:
+            raise ValidationError(f"If-Match must be a segment version as an ETag (\"3\"), got {header!r}",
+                                  {"header": "If-Match"})
+        expected = int(tag)
+    if data is not None and "version" in data:
+        body = data["version"]
+        if isinstance(body, bool) or not isinstance(body, int) or not 1 <= body <= 2**31 - 1:
+            raise ValidationError("field 'version' must be a positive integer (the version you last read)",
+                                  {"field": "version"})
+        if expected is not None and expected != body:
+            raise ValidationError(f"If-Match ({expected}) and 'version' ({body}) disagree", {"field": "version"})
+        expected = body
+    return expected
+
+
+_VERSION_PARAMS = [{"name": "If-Match", "in": "header", "schema": {"type": "string"},
+                    "description": "the segment's ETag (its version, e.g. \"3\"): write only if it is still current, "
+                                   "else 409 with the current segment"}]
+
+
 @bp.get("/api/v1/segments/<int:seg_id>")
-@doc("Read a segment", tags=["segments"], responses={200: "Segment", 404: "Error"})
+@doc("Read a segment (ETag: its version)", tags=["segments"], responses={200: "Segment", 404: "Error"})
 @requires("reader")
 def get_segment(seg_id: int):
-    return get_tm().get_segment(seg_id)
+    seg = get_tm().get_segment(seg_id)
+    return seg, 200, {"ETag": etag(seg["version"])}
 
 
 @bp.put("/api/v1/segments/<int:seg_id>")
 @bp.patch("/api/v1/segments/<int:seg_id>")
-@doc("Update a segment; the previous version goes to its history", tags=["segments"], body="SegmentInput",
-     params=_WRITE_PARAMS, responses={200: "WriteResult", 400: "Error", 401: "Error", 403: "Error", 404: "Error", 422: "Error"})
+@doc("Update a segment; the previous version goes to its history", tags=["segments"], body="SegmentUpdate",
+     params=_WRITE_PARAMS + _VERSION_PARAMS,
+     description="Concurrent updates of one segment are serialised: each applies to the version the "
+                 "previous one produced and every version is kept in the history. Send the version you "
+                 "last read (`version` in the body, or `If-Match: \"3\"`) to write only if nobody changed "
+                 "it since: otherwise nothing is written and the answer is 409 "
+                 "`{\"error\": {\"code\": \"conflict\", \"details\": {\"current\": <segment>}}}`.",
+     responses={200: "WriteResult", 400: "Error", 401: "Error", 403: "Error", 404: "Error", 409: "Conflict",
+                422: "Error", 503: "Error"})
 @requires("translator")
 def update_segment(seg_id: int):
     data = json_body()
+    expected = _expected_version(data)
     force, reason = force_and_reason(data)
-    changes = {k: v for k, v in data.items() if k not in ("force", "reason")}
-    result = get_tm().update_segment(seg_id, changes, user=user_name(), force=force, reason=reason)
-    return {"segment": result.segment, "warnings": result.warnings}
+    changes = {k: v for k, v in data.items() if k not in ("force", "reason", "version")}
+    result = get_tm().update_segment(seg_id, changes, user=user_name(), force=force, reason=reason,
+                                     expected_version=expected)
+    return {"segment": result.segment, "warnings": result.warnings}, 200, {"ETag": etag(result.segment["version"])}
 
 
 @bp.delete("/api/v1/segments/<int:seg_id>")
 @doc("Delete a segment (its last version stays in the history)", tags=["segments"],
-     params=[{"name": "reason", "in": "query", "schema": {"type": "string"}}],
-     responses={204: "No content", 401: "Error", 403: "Error", 404: "Error"})
+     params=[{"name": "reason", "in": "query", "schema": {"type": "string"}}] + _VERSION_PARAMS,
+     responses={204: "No content", 400: "Error", 401: "Error", 403: "Error", 404: "Error", 409: "Conflict",
+                503: "Error"})
 @requires("translator")
 def delete_segment(seg_id: int):
-    get_tm().delete_segment(seg_id, user=user_name(), reason=arg_str("reason"))
+    get_tm().delete_segment(seg_id, user=user_name(), reason=arg_str("reason"), expected_version=_expected_version(None))
     return "", 204
 
 
@@ -133,5 +207,9 @@ def get_policy():
 def set_policy():
     data = json_body()
     origin = data.get("origin")
-    get_tm().set_glossary_policy(str(data.get("policy", "")), origin)
+    if origin is not None and not isinstance(origin, str):
+        raise ValidationError("'origin' must be a string or null", {"field": "origin"})
+    if not isinstance(data.get("policy"), str):
+        raise ValidationError("'policy' must be one of strict, warn, off", {"field": "policy"})
+    get_tm().set_glossary_policy(data["policy"], origin or None)
     return {"policy": get_tm().glossary_policy(origin), "origin": origin}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import Blueprint, Response, request, stream_with_context
+from flask import Blueprint, Response, request
 
 from tmserver.api.common import arg_str, doc, get_tm, requires, user_name
 from tmserver.docloop import BRING_BACK_FORMATS, bring_back
@@ -12,7 +12,7 @@ from tmserver.docloop.bringback import parse_states
 from tmserver.errors import ValidationError
 from tmserver.formats import detect_format
 from tmserver.formats.punct import check_mode as check_punctuation
-from tmserver.tm import EXPORT_FORMATS, export_file, import_file
+from tmserver.tm import EXPORT_FORMATS, export_file, import_file, lang_or_400
 
 bp = Blueprint("transfer", __name__)
 
@@ -80,7 +80,8 @@ def import_route():
     {"name": "punctuation", "in": "query", "schema": {"type": "string", "enum": ["verbatim", "fullwidth"]},
      "description": "fullwidth: write Chinese text with GB/T 15834 punctuation for CAT tools that match "
                     "verbatim (OmegaT); the database keeps the text as stored"},
-], responses={200: {"type": "string"}, 400: "Error"})
+], responses={200: {mt: {"type": "string"} for mt in ("application/x-tmx+xml", "text/csv", "text/tab-separated-values")},
+              400: "Error"})
 @requires("reader")
 def export_route():
     fmt = arg_str("format", default="tmx") or "tmx"
@@ -90,22 +91,27 @@ def export_route():
     kwargs = {"source_lang": arg_str("source_lang"), "target_lang": arg_str("target_lang"), "origin": arg_str("origin"),
               "punctuation": check_punctuation(arg_str("punctuation"))}
     # Validate before streaming starts so bad parameters still get a 400 JSON error.
-    from tmserver.tm import lang_or_400
-
     for key in ("source_lang", "target_lang"):
         if kwargs[key]:
             lang_or_400(kwargs[key], key)
 
+    # Write the whole export to a temp file *before* answering: an error (a bad filter, a database
+    # failure) is then a JSON error with its status, not a broken body after a 200 has been sent.
+    tmp = tempfile.TemporaryFile()
+    try:
+        export_file(tm, tmp, fmt, **kwargs)
+    except BaseException:
+        tmp.close()
+        raise
+    tmp.seek(0)
+
     def generate():
-        # spool to a temp file in chunks: the writers want a file object, the client a stream
-        with tempfile.TemporaryFile() as tmp:
-            export_file(tm, tmp, fmt, **kwargs)
-            tmp.seek(0)
+        with tmp:
             while chunk := tmp.read(1 << 16):
                 yield chunk
 
     return Response(
-        stream_with_context(generate()),
+        generate(),
         mimetype=MIMETYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="tm.{fmt}"'},
     )

@@ -11,7 +11,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -32,8 +32,32 @@ def context_hash(text: str | None) -> str | None:
     return hashlib.sha1(normalize_text(text).encode("utf-8")).hexdigest()[:16]
 
 
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC timestamp on every database.
+
+    PostgreSQL keeps the offset (``timestamptz``); SQLite has no timestamp type and SQLAlchemy
+    hands its values back naive, so a segment created as ``…+00:00`` would read back without an
+    offset. Values are stored as UTC and always come back with ``tzinfo=UTC``. The column type
+    is unchanged (``DateTime(timezone=True)``), so no migration is needed."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        if value is not None and dialect.name == "sqlite":
+            value = value.replace(tzinfo=None)  # stored as naive UTC text, as before
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, datetime: DateTime(timezone=True)}
+    type_annotation_map = {dict[str, Any]: JSON, datetime: UTCDateTime()}
 
 
 class Segment(Base):
@@ -112,7 +136,13 @@ class SegmentHistory(Base):
 
 
 class SegmentChange(Base):
-    """Append-only change log: other server processes replay it to keep their index fresh."""
+    """Append-only change log: other server processes replay it to keep their index fresh.
+
+    ``op`` is ``upsert``, ``delete`` or ``reset`` (``TM.clear()``: rebuild everything). On
+    PostgreSQL the table also has an ``xid`` column (migration ``0005``, default
+    ``pg_current_xact_id()``), deliberately not mapped here: the database fills it, and only
+    :mod:`tmserver.index.sync` reads it, to learn when the writing transaction committed.
+    """
 
     __tablename__ = "segment_changes"
 
