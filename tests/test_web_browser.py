@@ -259,7 +259,6 @@ def test_segment_edit_refused_then_forced_with_reason(page, served):
     assert served.tm.get_segment(seg["id"])["target"] == bad
 
 
-@pytest.mark.xfail(strict=False, reason="needs optimistic concurrency from issue 9")
 def test_conflicting_edit_is_shown_with_both_versions(page, served):
     seg = served.tm.list_segments(contains="数字鸿沟", per_page=1)["items"][0]
     sign_in(page, served.keys["translator"])

@@ -14,7 +14,6 @@ simply go through, last one wins, as in the API.
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
@@ -24,9 +23,6 @@ from tmserver.tm import TM
 from tmserver.web.base import bp, get_tm, page_role, user_name
 from tmserver.web.render import version_diff
 from tmserver.web.search import _int
-
-#: Whether this build's core takes the loaded version and refuses a stale write (issue 9).
-CORE_CHECKS_VERSION = "expected_version" in inspect.signature(TM.update_segment).parameters
 
 
 @bp.get("/segments")
@@ -79,7 +75,6 @@ def _render(seg_id: int, *, draft: str | None = None, violations: list[dict[str,
         "web/segment.html", seg=seg, versions=_versions(history), draft=seg["target"] if draft is None else draft,
         violations=violations or [], conflict=conflict, error=error, saved=saved,
         loaded_version=loaded_version if loaded_version is not None else seg["version"],
-        checks_version=CORE_CHECKS_VERSION,
     ), status
 
 
@@ -90,10 +85,9 @@ def segment(seg_id: int):
 
 
 def _update(tm: TM, seg_id: int, target: str, version: int | None, force: bool, reason: str | None):
-    kwargs: dict[str, Any] = {"user": user_name(), "force": force, "reason": reason}
-    if CORE_CHECKS_VERSION:
-        kwargs["expected_version"] = version
-    return tm.update_segment(seg_id, {"target": target}, **kwargs)
+    # the core refuses a stale write (409 Conflict with the current segment), never the page
+    return tm.update_segment(seg_id, {"target": target}, user=user_name(), force=force, reason=reason,
+                             expected_version=version)
 
 
 @bp.post("/segments/<int:seg_id>")
