@@ -11,13 +11,15 @@ import pytest
 from sqlalchemy import text
 
 from tmserver.app import create_app
+from tmserver.config import ConfigError
 
 
 def _is_error(r, status: int, code: str | None = None) -> dict:
     assert r.status_code == status, (r.status_code, r.get_data(as_text=True)[:300])
     assert r.is_json, r.get_data(as_text=True)[:300]
     err = r.json["error"]
-    assert set(err) == {"code", "message", "details"}
+    assert set(err) == {"code", "message", "details", "request_id"}
+    assert err["request_id"] == r.headers["X-Request-ID"]
     if code:
         assert err["code"] == code, err
     return err
@@ -132,7 +134,7 @@ def test_sqlite_synchronous_is_a_setting(database_url, _schema):
         with app.extensions["tmserver"].engine.connect() as conn:
             assert conn.execute(text("PRAGMA synchronous")).scalar() == expected
         app.extensions["tmserver"].engine.dispose()
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError, match="SQLITE_SYNCHRONOUS"):  # validated with every setting, at start-up
         create_app({"DATABASE_URL": database_url, "SQLITE_SYNCHRONOUS": "sometimes", "SEED_DIRS": []})
 
 
