@@ -53,7 +53,7 @@ curl() { command curl --fail-with-body --show-error "$@"; echo; }
 
 
 def blocks() -> list[tuple[str, str, str]]:
-    found = [(m["mode"] or "", m["why"].strip(), m["body"]) for m in BLOCK.finditer(README.read_text("utf-8"))]
+    found = [(m["mode"] or "", (m["why"] or "").strip(), m["body"]) for m in BLOCK.finditer(README.read_text("utf-8"))]
     assert found, "README.md has no ```sh blocks"
     return found
 

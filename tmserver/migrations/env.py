@@ -11,6 +11,15 @@ from tmserver.store.models import Base
 config = context.config
 target_metadata = Base.metadata
 
+#: Schema objects that only one dialect has, created by their migration rather than by a model:
+#: PostgreSQL's ``segment_changes.xid`` (the writing transaction, ``0005_change_xid``), which the
+#: change-log follower reads with SQL of its own. Autogenerate must not propose dropping them.
+DIALECT_ONLY = {("column", "xid"), ("index", "ix_segment_changes_xid")}
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    return not (reflected and compare_to is None and (type_, name) in DIALECT_ONLY)
+
 
 def run() -> None:
     engine = config.attributes.get("engine")
@@ -22,6 +31,7 @@ def run() -> None:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
+            include_object=include_object,
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():
