@@ -119,3 +119,12 @@ def test_a_target_that_leaves_the_year_out():
     a = adapt("2016年12月16日,会议开幕。", "2015年12月16日,会议开幕。", "In 2015, the meeting opened on December 16.",
               "zh", "en")
     assert a.status == "blocked" and a.blocker.text == "2016年12月16日" and "leaves out" in a.reason
+
+
+def test_a_capitalised_word_stays_capitalised():
+    """第四届 → 第五届 in a title: "The Fourth World Internet Conference" becomes "The Fifth …"."""
+    a = adapt("第五届世界互联网大会在乌镇举行。", "第四届世界互联网大会在乌镇举行。",
+              "The Fourth World Internet Conference was held in Wuzhen.", "zh", "en")
+    assert a.target == "The Fifth World Internet Conference was held in Wuzhen."
+    a = adapt("第五届大会在乌镇举行。", "第四届大会在乌镇举行。", "The fourth conference was held in Wuzhen.", "zh", "en")
+    assert a.target == "The fifth conference was held in Wuzhen."

@@ -247,7 +247,7 @@ def adapt(query: str, source: str, target: str, src_lang: str, tgt_lang: str) ->
                 return Adaptation("blocked", blocker=q, reason=(
                     f"{t.text!r} → {q.text!r} changes the English noun between singular and plural"))
             try:
-                text = render(new, tgt_lang, like=t)
+                text = _same_case(render(new, tgt_lang, like=t), t.text)
             except (ValueError, ArithmeticError, KeyError, TypeError):
                 return Adaptation("blocked", blocker=q, reason=f"{q.text!r} cannot be written in the form of {t.text!r}")
             if not _reads_back(text, new, tgt_lang):
@@ -259,6 +259,14 @@ def adapt(query: str, source: str, target: str, src_lang: str, tgt_lang: str) ->
         out = out[: change.target.start] + change.text + out[change.target.end :]
     changes = tuple(sorted(edits.values(), key=lambda c: c.target.start))
     return Adaptation("adapted", target=out, changes=changes)
+
+
+def _same_case(text: str, like: str) -> str:
+    """Write ``text`` with the initial capital of the word it replaces: "Fourth World Internet
+    Conference" becomes "Fifth …", not "fifth …" (a title, or the start of a sentence)."""
+    if like[:1].isupper() and text[:1].islower():
+        return text[:1].upper() + text[1:]
+    return text
 
 
 def adapt_target(query: str, source: str, target: str, src_lang: str, tgt_lang: str) -> str | None:
