@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tmserver.tm import SegmentInput
+
 
 def _create(client, auth, **kw):
     body = {"source": "网络空间是人类共同的活动空间。", "target": "Cyberspace is a common space of human activity.",
@@ -140,3 +142,14 @@ def test_overlong_fields_are_400_not_database_errors(client, auth, tm):
     r = client.post("/api/v1/keys", json={"name": "n" * 300, "role": "reader"}, headers=auth("admin"))
     assert r.status_code == 400
     assert tm.count() == 0
+
+
+def test_concordance_pages_carry_the_total(tm):
+    tm.set_glossary_policy("off")
+    for i in range(3):
+        tm.create_segment(SegmentInput(source=f"数字鸿沟第{i}句。", target=f"Divide {i}.", source_lang="zh", target_lang="en"))
+    pages = [tm.concordance("数字鸿沟", "zh", limit=2, offset=off) for off in (0, 2, 5)]
+    assert [p["total"] for p in pages] == [3, 3, 3]
+    assert [len(p["results"]) for p in pages] == [2, 1, 0]
+    assert [r["text"] for p in pages for r in p["results"]] == ["数字鸿沟第0句。", "数字鸿沟第1句。", "数字鸿沟第2句。"]
+    assert tm.concordance("不存在的词", "zh")["total"] == 0
