@@ -56,6 +56,8 @@ def test_analysis_of_the_summit_xliff(article):
     assert bands["t1"] == bands["t4"] == bands["t8"] == "exact"
     assert bands["t10"] == "repetitions" and bands["t7"] == "locked"
     assert bands["t5"] == "95-99" and bands["t3"] == bands["t11"] == "new"
+    # t2's two sentences are two units of the article TM (each Chinese sentence is its own unit)
+    assert bands["t2"] == "50-74" and bands["t9"] == bands["t12"] == "85-94"
     rows = report.files[0].rows
     assert rows["exact"].segments == 3 and rows["repetitions"].segments == 1
     # characters are ideographs, words Latin/digit runs: "WIC 2026" is 0 + 2
@@ -101,7 +103,7 @@ def test_import_back_xliff_adds_exactly_the_final_units(article, client, auth):
     assert r.status_code == 200, r.json
     body = r.json
     assert body["format"] == "xliff" and body["final"] == 3 and body["added"] == 3 and body["refused"] == 0
-    assert body["skipped"] == {"locked": 1, "untranslated": 1, "not_final": 2, "glossary": 0}
+    assert body["skipped"] == {"locked": 1, "untranslated": 1, "not_final": 2, "duplicate": 0, "glossary": 0}
     assert article.count() == before + 3
     new = {s.source_text: s for s in article.iter_segments(origin=name)}
     assert set(new) == {"构建网络空间命运共同体十年:历程回顾与未来展望",
@@ -133,6 +135,37 @@ def test_import_back_po_and_xliff20_through_the_cli(article, database_url):
     assert r.exit_code == 0 and "added 1" in r.output
     article.index.refresh(force=True)
     assert article.count() == before + 3
+
+
+def test_import_back_follows_the_duplicate_policy(article, client, auth, database_url):
+    """A file delivered twice, or a sentence in both the XLIFF and the PO of a job: stored once, counted."""
+    name, data = sample("summit.done.xlf")
+
+    def post(query: str = ""):
+        return client.post(f"/api/v1/import{query}", headers=auth("admin"),
+                           data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+    assert post().json["added"] == 3
+    before = article.count()
+    again = post().json
+    assert (again["added"], again["updated"], again["duplicates"]) == (0, 0, 3)
+    assert again["skipped"]["duplicate"] == 3 and article.count() == before
+    updated = post("?on_duplicate=update").json
+    assert (updated["added"], updated["updated"], updated["skipped"]["duplicate"]) == (0, 3, 0)
+    seg = next(s for s in article.iter_segments(origin=name) if s.source_text.startswith("本届峰会"))
+    assert seg.version == 2 and article.count() == before
+    r = post("?on_duplicate=twice")
+    assert r.status_code == 400 and "on_duplicate" in r.json["error"]["message"]
+    # the CLI's origin is the file stem, shared by summit.done.xlf and summit.done.po: the PO's
+    # "与会嘉宾一致认为…" pair is already stored and only its 25亿 sentence is added
+    run = CliRunner().invoke
+    r = run(main, ["--database", database_url, "import", str(SAMPLES / "summit.done.xlf")], catch_exceptions=False)
+    assert r.exit_code == 0 and "added 3" in r.output, r.output
+    r = run(main, ["--database", database_url, "import", str(SAMPLES / "summit.done.po")], catch_exceptions=False)
+    assert r.exit_code == 0 and "added 1, updated 0" in r.output and "1 already stored" in r.output, r.output
+    r = run(main, ["--database", database_url, "import", "--on-duplicate", "update", str(SAMPLES / "summit.done.po")],
+            catch_exceptions=False)
+    assert r.exit_code == 0 and "added 0, updated 2" in r.output, r.output
 
 
 DONE_WITH_VIOLATION = """<?xml version="1.0" encoding="UTF-8"?>
@@ -181,15 +214,15 @@ def test_eval_leave_one_out_prints_bands_and_signatures(article, database_url):
     for needle in ("leave-one-out", "chrF raw", "BLEU raw", "TER raw", "No match", "nrefs:1", "tok:13a", "version:"):
         assert needle in out, needle
     d = dl.evaluate_tm(article).to_dict()
-    assert sum(b["count"] for b in d["bands"]) == 91
+    assert sum(b["count"] for b in d["bands"]) == 94
     assert d["signatures"]["BLEU"].startswith("nrefs:1|case:mixed|eff:no|tok:13a")
 
 
 def test_eval_can_sample_a_large_tm(article, client):
     d = dl.evaluate_tm(article, max_units=30).to_dict()
-    assert d["units_evaluated"] == sum(b["count"] for b in d["bands"]) == 30 and d["units_total"] == 91
+    assert d["units_evaluated"] == sum(b["count"] for b in d["bands"]) == 30 and d["units_total"] == 94
     r = client.get("/api/v1/eval?max_units=10")
-    assert r.status_code == 200 and r.json["units_evaluated"] == 10 and r.json["units_total"] == 91
+    assert r.status_code == 200 and r.json["units_evaluated"] == 10 and r.json["units_total"] == 94
     assert client.get("/api/v1/eval?max_units=0").status_code == 400
 
 
@@ -240,10 +273,12 @@ def test_pretranslate_route_returns_the_file(article, client):
     assert r.status_code == 200 and r.mimetype == "application/xliff+xml"
     assert "summit.en-US.xlf" in r.headers["Content-Disposition"]
     counts = json.loads(r.headers["X-Tmserver-Report"])
-    assert counts["filled"] == 5 and counts["threshold"] == 95  # 3 exact + repetition + 97 %, not the 85–89 %
+    # t1, t4 exact + t10 repeating t4 + t5 at 97 %; not t9/t12 at 85–89 %, not t2 (55 %: its two
+    # sentences are two units of the revised article TM); t8 is translated already and kept
+    assert counts["filled"] == 4 and counts["kept"] == 1 and counts["threshold"] == 95
     r = client.post("/api/v1/pretranslate?format=json", data={"file": (io.BytesIO(data), name)},
                     content_type="multipart/form-data")
-    assert r.json["report"]["filled"] == 7 and r.json["content"].startswith("<?xml")
+    assert r.json["report"]["filled"] == 6 and r.json["content"].startswith("<?xml")  # + t9, t12 at 75
 
 
 @pytest.mark.parametrize("upload, message", [

@@ -69,7 +69,10 @@ def test_xliff12_pretranslation_validates_and_translate_toolkit_reads_targets_an
     assert units["t8"].target == T8_BY_HAND
     assert units["t7"].xmlelement.find("{*}target") is None
     assert units["t3"].xmlelement.find("{*}target") is None
-    assert result.report["filled"] == 7 and result.report["kept"] == 1 and result.report["locked"] == 1
+    # the 2026 variant joins two sentences that the revised article TM stores as two units: best
+    # match 55 %, under the threshold, so it is left for the translator
+    assert units["t2"].xmlelement.find("{*}target") is None
+    assert result.report["filled"] == 6 and result.report["kept"] == 1 and result.report["locked"] == 1
 
 
 def test_the_schemas_do_reject_broken_xliff():

@@ -3,9 +3,9 @@
 Each ```sh block in the README is preceded by a marker comment that says what to do with it:
 
 * ``<!-- readme-test: run -->`` — run the block with ``bash -euo pipefail`` in a scratch folder
-  that sees the checkout's ``alignments/``, ``glossary/`` and ``.venv``, with the server of this
-  test on the port the README says (5000 is rewritten to a free port) and ``curl`` failing on any
-  HTTP error status. :data:`EXPECT` then says what the output of particular commands must contain.
+  that sees the checkout's ``alignments/``, ``glossary/``, ``samples/`` and ``.venv``, with the
+  server of this test on the port the README says (5000 is rewritten to a free port) and ``curl``
+  failing on any HTTP error status. :data:`EXPECT` then says what the output of particular commands must contain.
 * ``<!-- readme-test: serve -->`` — the block starts a server: run it in the background, wait for
   ``/api/v1/health`` and stop it.
 * ``<!-- readme-test: skip REASON -->`` — not runnable here (a synopsis with placeholders, the
@@ -45,6 +45,28 @@ EXPECT: dict[str, list[str]] = {
     "api/v1/import": ['"imported"'],
     "tmserver check alignments/article.tmx --glossary": ["0 error"],
     "--gold alignments/article.gold.jsonl": ["strict", "F1"],
+    # the document loop on samples/summit/ (figures as the README's "What you should see" states them)
+    "tmserver analyze samples/summit/summit.xlf samples/summit/summit.v2.xlf": [
+        "Repetitions                      10      277", "100%                              4      141",
+        "50–74%                            1       67", "No match                          6      126",
+        "Total                            26      697      33       730"],
+    "pretranslate samples/summit/summit.xlf -o": [
+        "filled 6 of 12 segments (exact: 3, 95-99: 1, 85-94: 2), adapted 2, kept 1 already translated, locked 1"],
+    "pretranslate samples/summit/summit.po -o": ["filled 3 of 7 segments"],
+    "pretranslate samples/summit/summit.md -o": ["filled 4 of 7 segments"],
+    "tmserver check summit.en-US.xlf --use-db": ["11 error(s)", "exit 1 (untranslated units remain)"],
+    "tmserver import samples/summit/summit.done.xlf": [
+        "3 final unit(s) of 7 (final, signed-off): added 3, updated 0, refused 0; "
+        "skipped 2 not final, 1 untranslated, 1 locked"],
+    "tmserver import samples/summit/summit.done.po": [
+        "2 final unit(s) of 4 (translated): added 1, updated 0, refused 0, 1 already stored"],
+    "# leave-one-out over the TM": ["leave-one-out, zh → en", "No match"],
+    "eval --test samples/summit/variants.tmx": [  # adapted above raw: chrF, BLEU up, TER down
+        "All ≥ 50%                  7       5      80.87   84.26      65.89   73.03     30.95   26.67"],
+    "eval --hyp summit.en-US.xlf": ["5 segments, target en-US: chrF 69.22  BLEU 54.80  TER 35.29"],
+    "api/v1/analyze -F file=@samples/summit/summit.xlf": ['"filename":"summit.xlf"', '"filename":"summit.po"'],
+    "-F file=@samples/summit/summit.done.xlf": ['"final":3', '"refused":0'],
+    "curl -s localhost:5000/api/v1/eval": ['"mode":"leave-one-out"'],
 }
 
 PREAMBLE = r"""
@@ -70,7 +92,7 @@ def test_every_block_has_a_marker_and_every_expectation_a_command() -> None:
 @pytest.fixture()
 def scratch(tmp_path: Path) -> Path:
     """A working folder with the checkout's data and virtual environment, and nothing to clobber."""
-    for name in ("alignments", "glossary"):
+    for name in ("alignments", "glossary", "samples"):
         (tmp_path / name).symlink_to(ROOT / name)
     (tmp_path / ".venv").symlink_to(sys.prefix)  # the virtual environment running this test
     return tmp_path

@@ -249,7 +249,8 @@ def import_cmd(obj: Context, file: Path, fmt: str | None, origin: str | None, on
         from tmserver.docloop.cli import echo_bring_back
 
         echo_bring_back(obj.tm, file, fmt=fmt, origin=origin or file.stem, on_violation=on_violation,
-                        final_states=final_states, source_lang=source_lang, target_lang=target_lang)
+                        final_states=final_states, source_lang=source_lang, target_lang=target_lang,
+                        on_duplicate=on_duplicate)
         return
     with file.open("rb") as raw:
         fmt = fmt or detect_format(file.name, raw.read(512))

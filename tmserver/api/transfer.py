@@ -55,7 +55,8 @@ def import_route():
         return bring_back(get_tm(), upload.filename or f"upload.{fmt}", upload.stream.read(), fmt=fmt, origin=origin,
                           user=user_name(), on_violation=arg_str("on_violation", default="refuse") or "refuse",
                           final_states=parse_states(arg_str("final_states")),
-                          source_lang=arg_str("source_lang"), target_lang=arg_str("target_lang"))
+                          source_lang=arg_str("source_lang"), target_lang=arg_str("target_lang"),
+                          on_duplicate=arg_str("on_duplicate"))
     report = import_file(
         get_tm(),
         upload.stream,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tmserver import dedup
 from tmserver.docloop.matching import languages
 from tmserver.errors import ValidationError
 from tmserver.formats import Unit
@@ -59,9 +60,17 @@ def bring_back(
     source_lang: str | None = None,
     target_lang: str | None = None,
     fmt: str | None = None,
+    on_duplicate: str = dedup.DEFAULT,
     **import_options: Any,
 ) -> dict[str, Any]:
-    """Import the final units of a translated document; return what was added, skipped, refused."""
+    """Import the final units of a translated document; return what was added, skipped, refused.
+
+    A final unit whose pair is already stored in the same origin (a file delivered twice, or the
+    same sentence in the XLIFF and the PO of one job) is a *duplicate*: ``on_duplicate`` skips it
+    (the default), updates the stored copy's metadata or keeps a second copy, as for a TMX import.
+    The report counts it, so ``final`` = added + updated + skipped duplicates + glossary skips.
+    """
+    on_duplicate = dedup.check_policy(on_duplicate)  # a bad value is a 400 before any parsing
     doc = open_document(filename, data, source_lang=source_lang, target_lang=target_lang, fmt=fmt)
     if doc.format not in BRING_BACK_FORMATS:
         raise ValidationError(f"{filename}: a {doc.format} file has no translations to import; "
@@ -69,9 +78,10 @@ def bring_back(
     src, tgt = languages(doc.source_lang or source_lang, doc.target_lang or target_lang)
     counts = {"locked": 0, "untranslated": 0, "not_final": 0}
     units = final_units(doc, final_states, src.tag, tgt.tag, origin, counts)
-    report = tm.import_units(units, origin=origin, user=user, on_violation=on_violation, **import_options)
-    rd = report.to_dict()
-    updated = int(rd.get("updated", 0) or 0)
+    report = tm.import_units(units, origin=origin, user=user, on_violation=on_violation, on_duplicate=on_duplicate,
+                             **import_options)
+    # import_units counts duplicates apart from ``imported``; under "update" they were updated
+    updated = report.duplicates if on_duplicate == "update" else 0
     return {
         "format": doc.format,
         "origin": origin,
@@ -80,11 +90,13 @@ def bring_back(
         "final_states": list(final_states or doc.final_states),
         "segments": len(doc.segments),
         "final": len(units),
-        "added": report.imported - updated,
+        "on_duplicate": on_duplicate,
+        "added": report.imported,
         "updated": updated,
-        "skipped": {**counts, "glossary": report.skipped},
+        "duplicates": report.duplicates,
+        "skipped": {**counts, "duplicate": report.duplicates - updated, "glossary": report.skipped},
         "refused": report.skipped if on_violation == "skip" else 0,
         "flagged": report.flagged,
         "violations": report.violations,
-        "import": rd,
+        "import": report.to_dict(),
     }

@@ -133,12 +133,15 @@ COMMANDS = (analyze_cmd, pretranslate_cmd, eval_cmd)
 
 
 def echo_bring_back(tm, file: Path, *, fmt: str | None, origin: str | None, on_violation: str,
-                    final_states: str | None, source_lang: str | None, target_lang: str | None) -> None:
+                    final_states: str | None, source_lang: str | None, target_lang: str | None,
+                    on_duplicate: str = "skip") -> None:
     """``tmserver import FILE.xlf|FILE.po``: import the final units and say what happened."""
     r = bring_back(tm, file.name, file.read_bytes(), fmt=fmt, origin=origin, user="cli", on_violation=on_violation,
-                   final_states=parse_states(final_states), source_lang=source_lang, target_lang=target_lang)
+                   final_states=parse_states(final_states), source_lang=source_lang, target_lang=target_lang,
+                   on_duplicate=on_duplicate)
     sk = r["skipped"]
     click.echo(f"{file.name}: {r['final']} final unit(s) of {r['segments']} ({', '.join(r['final_states'])}): "
                f"added {r['added']}, updated {r['updated']}, refused {r['refused']}"
+               + (f", {sk['duplicate']} already stored" if sk["duplicate"] else "")
                + (f", flagged {r['flagged']}" if r["flagged"] else "")
                + f"; skipped {sk['not_final']} not final, {sk['untranslated']} untranslated, {sk['locked']} locked")
