@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
 
-from tmserver.cli import main
+from tmserver.cli import main, seed_if_empty
 
 DATA = Path(__file__).parent / "data"
 
@@ -66,3 +67,17 @@ def test_policy_command(app, tm, database_url):
     assert tm.glossary_policy() == "warn"
     assert run(database_url, "policy", "off", "--origin", "drafts").stdout.strip() == "off"
     assert tm.glossary_policy("drafts") == "off" and tm.glossary_policy() == "warn"
+
+
+def test_lookup_json_is_the_document_the_api_returns(app, client, tm, database_url):
+    """One lookup document for every face: the glossary's terms and each match's term problems
+    come from the core, so `tmserver lookup --json` is what `GET /api/v1/lookup` answers."""
+    seed_if_empty(tm, [Path(__file__).parent.parent / "glossary", Path(__file__).parent.parent / "alignments"],
+                  echo=lambda *_: None)
+    q = "十年來，構建網路空間命運共同體理念已從中國倡議成長為國際共識。"
+    api = client.get("/api/v1/lookup", query_string={"q": q, "source_lang": "zh", "target_lang": "en"}).get_json()
+    r = run(database_url, "lookup", q, "--json")
+    assert r.exit_code == 0, r.output
+    cli = json.loads(r.stdout)
+    assert cli == api
+    assert api["terms"] and api["matches"] and "term_problems" in api["matches"][0]

@@ -35,6 +35,7 @@ from tmserver.errors import (
     ValidationError,
 )
 from tmserver.formats import punct
+from tmserver.glossary.annotate import annotate_lookup
 from tmserver.langs import Lang, UnknownLanguage, parse_lang
 from tmserver.logs import audit
 from tmserver.normalize import normalize, normalize_text
@@ -538,8 +539,14 @@ class TM:
 
     # -- lookup and concordance ---------------------------------------------------------------
 
-    def lookup(self, query: str, source_lang: str, target_lang: str, **kwargs: Any):
-        """Fuzzy lookup through the index engine (see :mod:`tmserver.index`)."""
+    def lookup(self, query: str, source_lang: str, target_lang: str, *, annotate: bool = True, **kwargs: Any):
+        """Fuzzy lookup through the index engine (see :mod:`tmserver.index`), annotated with the
+        glossary: the terms of the query (spans in the query as typed, with their renderings) and,
+        per match, its term problems and a one-to-one terminology fix in ``adapted_target``.
+
+        The one lookup document of every face — the API, ``tmserver lookup --json`` and the
+        workbench print the same thing. ``annotate=False`` is for the CAT-tool protocols (amaGama,
+        MyMemory), whose answers have no place for terms."""
         src = lang_or_400(source_lang, "source_lang")
         tgt = lang_or_400(target_lang, "target_lang")
         if src.base == tgt.base:
@@ -547,7 +554,12 @@ class TM:
         if not query or not query.strip():
             raise ValidationError("the query 'q' must not be empty", {"field": "q"})
         check_text(query, "q")
-        return dedup.lookup_collapsed(self.index.lookup, query, src, tgt, **kwargs)
+        result = dedup.lookup_collapsed(self.index.lookup, query, src, tgt, **kwargs)
+        if annotate:
+            with self.session() as s:
+                result.update(annotate_lookup(s, result["query"], result["source_lang"], result["target_lang"],
+                                              result["matches"]))
+        return result
 
     def concordance(self, q: str, lang: str, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
         """Substring search on the ``lang`` side of every segment, with match offsets.

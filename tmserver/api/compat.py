@@ -113,7 +113,7 @@ def _lookup(slang: str, tlang: str, text: Any, params: Any) -> list[dict[str, An
     src, tgt = try_parse_lang(slang), try_parse_lang(tlang)
     if src is None or tgt is None or src.base == tgt.base:
         return []  # clients probe with en→de and expect an empty list, not an error
-    result = get_tm().lookup(text, src.tag, tgt.tag, limit=max_candidates, min_score=min_similarity)
+    result = get_tm().lookup(text, src.tag, tgt.tag, limit=max_candidates, min_score=min_similarity, annotate=False)
     pairs = filter(None, map(offered_pair, result["matches"]))
     return [{"source": s, "target": t, "quality": q, "rank": i} for i, (s, t, q) in enumerate(pairs, start=1)]
 

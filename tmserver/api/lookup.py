@@ -1,8 +1,8 @@
 """Fuzzy lookup: ``GET /api/v1/lookup`` for one segment, ``POST /api/v1/lookup/batch`` for a file.
 
 A thin face over :meth:`tmserver.tm.TM.lookup` (engine: :mod:`tmserver.index`, scores, diffs and
-adaptation: :mod:`tmserver.match`). Every answer goes through :func:`_annotate` — the one place
-where the match list is annotated before it is returned.
+adaptation: :mod:`tmserver.match`), which also annotates the answer with the glossary — so this
+route, ``tmserver lookup --json`` and the workbench return the same document.
 """
 
 from __future__ import annotations
@@ -122,18 +122,6 @@ register_schema("LookupBatch", {
 })
 
 
-def _annotate(result: dict[str, Any]) -> dict[str, Any]:
-    """The single place where a lookup answer is annotated: the glossary terms found in the query
-    (spans in the query as typed, with their renderings) and, per match, its term problems and a
-    one-to-one terminology fix as ``adapted_target``."""
-    from tmserver.glossary.annotate import annotate_lookup
-
-    with get_tm().session() as s:
-        result.update(annotate_lookup(s, result["query"], result["source_lang"], result["target_lang"],
-                                      result["matches"]))
-    return result
-
-
 def _check_score(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 101:
         raise ValidationError("'min_score' must be a number between 0 and 101", {"field": "min_score"})
@@ -160,7 +148,7 @@ def _check_limit(value: Any) -> int:
 @requires("reader")
 def lookup():
     q = arg_str("q", required=True)
-    result = get_tm().lookup(
+    return get_tm().lookup(
         q,
         arg_str("source_lang", default="zh"),
         arg_str("target_lang", default="en"),
@@ -169,7 +157,6 @@ def lookup():
         context_prev=arg_str("context_prev"),
         context_next=arg_str("context_next"),
     )
-    return _annotate(result)
 
 
 @bp.post("/api/v1/lookup/batch")
@@ -245,7 +232,7 @@ def lookup_batch():
                       code="batch_too_large", status=413)
     tm = get_tm()
     results = [
-        _annotate(tm.lookup(q, src, tgt, limit=limit, min_score=min_score, context_prev=p, context_next=n))
+        tm.lookup(q, src, tgt, limit=limit, min_score=min_score, context_prev=p, context_next=n)
         for q, p, n in items
     ]
     return {"results": results}

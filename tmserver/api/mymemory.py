@@ -141,7 +141,7 @@ def get():
         src, tgt = _parse_langpair(request.args.get("langpair"))
         if try_parse_lang(src).base == try_parse_lang(tgt).base:  # type: ignore[union-attr]
             raise ValidationError("source and target language must differ", {"parameter": "langpair"})
-        result = get_tm().lookup(q, src, tgt, limit=MAX_MATCHES, min_score=MIN_SCORE)
+        result = get_tm().lookup(q, src, tgt, limit=MAX_MATCHES, min_score=MIN_SCORE, annotate=False)
     except TMError as exc:
         if exc.status >= 500:
             raise

@@ -12,7 +12,6 @@ from typing import Any
 from flask import render_template, request
 
 from tmserver.errors import TMError
-from tmserver.glossary.annotate import annotate_lookup
 from tmserver.normalize import is_cjk
 from tmserver.web.base import bp, get_tm, page_role
 from tmserver.web.render import diff_pieces, hit_pieces, term_pieces
@@ -49,9 +48,7 @@ def lookup():
         src, tgt = _direction(q, direction)
         tm = get_tm()
         try:
-            result = tm.lookup(q, src, tgt, limit=limit, min_score=min_score)
-            with tm.session() as s:
-                result.update(annotate_lookup(s, result["query"], src, tgt, result["matches"]))
+            result = tm.lookup(q, src, tgt, limit=limit, min_score=min_score)  # annotated by the core
         except TMError as exc:
             error = exc
     view = None
