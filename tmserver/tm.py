@@ -527,13 +527,7 @@ class TM:
 
     def _source_tags(self, *, source_lang: str | None = None, target_lang: str | None = None,
                      origin: str | None = None) -> list[tuple[str, str]]:
-        q = select(Segment.source_tag, Segment.source_lang).distinct()
-        if source_lang:
-            q = q.where(Segment.source_lang == lang_or_400(source_lang, "source_lang").base)
-        if target_lang:
-            q = q.where(Segment.target_lang == lang_or_400(target_lang, "target_lang").base)
-        if origin:
-            q = q.where(Segment.origin == origin)
+        q = _filtered(select(Segment.source_tag, Segment.source_lang).distinct(), source_lang, target_lang, origin)
         with self.session() as s:
             return [(t, b) for t, b in s.execute(q)]
 
@@ -729,13 +723,7 @@ class TM:
         last = 0
         while True:
             with self.session() as s:
-                q = select(Segment).where(Segment.id > last)
-                if source_lang:
-                    q = q.where(Segment.source_lang == lang_or_400(source_lang, "source_lang").base)
-                if target_lang:
-                    q = q.where(Segment.target_lang == lang_or_400(target_lang, "target_lang").base)
-                if origin:
-                    q = q.where(Segment.origin == origin)
+                q = _filtered(select(Segment).where(Segment.id > last), source_lang, target_lang, origin)
                 rows = list(s.scalars(q.order_by(Segment.id).limit(chunk)))
                 for r in rows:
                     s.expunge(r)
@@ -803,6 +791,17 @@ def segment_to_unit(seg: Segment) -> Any:
         origin=seg.origin,
         extra=extra,
     )
+
+
+def _filtered(q: Any, source_lang: str | None, target_lang: str | None, origin: str | None) -> Any:
+    """``q`` restricted to one language pair and/or origin (the export and iteration filters)."""
+    if source_lang:
+        q = q.where(Segment.source_lang == lang_or_400(source_lang, "source_lang").base)
+    if target_lang:
+        q = q.where(Segment.target_lang == lang_or_400(target_lang, "target_lang").base)
+    if origin:
+        q = q.where(Segment.origin == origin)
+    return q
 
 
 def import_file(

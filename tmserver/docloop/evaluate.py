@@ -125,28 +125,30 @@ class EvalReport:
         return "\n".join(lines) + "\n"
 
 
+def _score(report: BandReport, rows: list[dict[str, Any]], tgt: Lang) -> dict[str, str] | None:
+    """Fill ``report`` with the raw and adapted scores of the rows that had a match; return the
+    metrics' signatures (None when no row had one)."""
+    scored = [r for r in rows if r["raw"] is not None]
+    if not scored:
+        return None
+    refs = [r["reference"] for r in scored]
+    report.raw = Scores.compute([r["raw"] for r in scored], refs, tgt)
+    report.adapted = Scores.compute([r["adapted"] for r in scored], refs, tgt)
+    report.adapted_count = sum(1 for r in scored if r["adapted"] != r["raw"])
+    return report.raw.signatures
+
+
 def _band_reports(rows: list[dict[str, Any]], tgt: Lang) -> tuple[list[BandReport], BandReport, dict[str, str]]:
     reports = []
     signatures: dict[str, str] = {}
     for key, label, _lo, _hi in BANDS:
         mine = [r for r in rows if r["band"] == key]
         br = BandReport(key, label, count=len(mine))
-        scored = [r for r in mine if r["raw"] is not None]
-        if scored:
-            refs = [r["reference"] for r in scored]
-            br.raw = Scores.compute([r["raw"] for r in scored], refs, tgt)
-            br.adapted = Scores.compute([r["adapted"] for r in scored], refs, tgt)
-            br.adapted_count = sum(1 for r in scored if r["adapted"] != r["raw"])
-            signatures = br.raw.signatures
+        signatures = _score(br, mine, tgt) or signatures
         reports.append(br)
     scored = [r for r in rows if r["raw"] is not None]
     overall = BandReport("matched", f"All ≥ {MIN_SCORE}%", count=len(scored))
-    if scored:
-        refs = [r["reference"] for r in scored]
-        overall.raw = Scores.compute([r["raw"] for r in scored], refs, tgt)
-        overall.adapted = Scores.compute([r["adapted"] for r in scored], refs, tgt)
-        overall.adapted_count = sum(1 for r in scored if r["adapted"] != r["raw"])
-        signatures = overall.raw.signatures
+    signatures = _score(overall, scored, tgt) or signatures
     if not signatures:  # nothing matched: the signatures still say how it would have been scored
         signatures = Scores.compute([""], [""], tgt).signatures
     return reports, overall, signatures
