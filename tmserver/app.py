@@ -20,8 +20,7 @@ from werkzeug.exceptions import HTTPException
 from tmserver import logs
 from tmserver.config import load_config
 from tmserver.errors import TMError
-from tmserver.store.db import make_engine, make_sessionmaker, needs_upgrade, upgrade
-from tmserver.tm import TM
+from tmserver.services.core import build_tm
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +48,10 @@ def create_app(config: dict[str, Any] | None = None, *, config_file: str | None 
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
 
-    engine = make_engine(database_url(app), busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"],
-                         synchronous=app.config["SQLITE_SYNCHRONOUS"])
-    if app.config["AUTO_UPGRADE"] and needs_upgrade(engine):
-        upgrade(engine)
-    tm = TM(engine, make_sessionmaker(engine), dict(app.config))
-    app.extensions["tmserver"] = tm
+    # the core with the glossary wired in as hooks (enforcement on writes, annotation on lookups)
+    app.extensions["tmserver"] = build_tm(
+        database_url(app), dict(app.config), auto_upgrade=app.config["AUTO_UPGRADE"],
+        busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"], synchronous=app.config["SQLITE_SYNCHRONOUS"])
 
     from tmserver.api import register_blueprints
     from tmserver.api.limits import install as install_limits

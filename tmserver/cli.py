@@ -23,6 +23,7 @@ import click
 from tmserver import logs
 from tmserver.config import load_settings, masked
 from tmserver.errors import TMError
+from tmserver.services import lookup as lookup_svc
 
 
 class Context:
@@ -310,7 +311,7 @@ def export_cmd(obj: Context, fmt: str, output: Path, source_lang: str | None, ta
 def lookup(obj: Context, text: str, source_lang: str, target_lang: str, min_score: int, limit: int,
            as_json: bool) -> None:
     """Fuzzy-match TEXT against the TM."""
-    result = obj.tm.lookup(text, source_lang, target_lang, limit=limit, min_score=min_score)
+    result = lookup_svc.lookup(obj.tm, lookup_svc.LookupQuery(text, source_lang, target_lang, limit, min_score)).to_dict()
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return

@@ -34,12 +34,14 @@ from tmserver.errors import (
     UnknownLanguageError,
     ValidationError,
 )
-from tmserver.formats import punct
-from tmserver.glossary.annotate import annotate_lookup
+from tmserver.formats import Unit, punct, with_context
+from tmserver.formats.tabular import iter_tabular, write_tabular
+from tmserver.formats.tmx import iter_tmx, tmx_date, write_tmx
+from tmserver.index import Engine as IndexEngine
 from tmserver.langs import Lang, UnknownLanguage, parse_lang
 from tmserver.logs import audit
 from tmserver.normalize import normalize, normalize_text
-from tmserver.store.db import transaction, write_transaction
+from tmserver.store.db import make_engine, make_sessionmaker, read_transaction, transaction, write_transaction
 from tmserver.store.models import (
     Segment,
     SegmentChange,
@@ -60,6 +62,14 @@ MAX_REPORTED = 1000  #: violations listed in an import report
 #: no encoder can write (lone surrogates, which JSON's \\ud800 escapes can smuggle in).
 _FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FORBIDDEN_CHARS = _FORBIDDEN_CHARS  #: the public name (the API refuses these in every text field)
+
+
+#: ``check(session, source, target, source_base, target_base)`` → the glossary rules a pair
+#: breaks, as dicts (see :meth:`TM.set_term_check`; the glossary installs one)
+TermCheck = Callable[[Session, str, str, str, str], list[dict[str, Any]]]
+#: ``annotate(session, result)`` adds facts to a lookup answer in place, inside the lookup's
+#: transaction (see :meth:`TM.on_lookup`; the glossary adds ``terms`` and ``term_problems``)
+LookupHook = Callable[[Session, dict[str, Any]], None]
 
 
 def check_text(text: str, field: str) -> None:
@@ -181,14 +191,15 @@ class TM:
         self.sessions = sessions
         self.config = config or {}
         self._listeners: list[Callable[[str, Sequence[int]], None]] = []
-        self._index = None
+        self._term_check: TermCheck | None = None
+        self._lookup_hooks: list[LookupHook] = []
+        self._index: IndexEngine | None = None
 
     # -- plumbing ---------------------------------------------------------------------------
 
     @classmethod
     def from_url(cls, url: str, config: dict[str, Any] | None = None) -> TM:
-        from tmserver.store.db import make_engine, make_sessionmaker
-
+        """A bare core (no glossary hooks): :func:`tmserver.services.open_tm` wires them."""
         engine = make_engine(url)
         return cls(engine, make_sessionmaker(engine), config)
 
@@ -198,6 +209,13 @@ class TM:
         For reads, and writes that do not depend on what they read. On SQLite it is a deferred
         snapshot that never waits for (or blocks) a writer."""
         return transaction(self.sessions)
+
+    def read_session(self):
+        """A read transaction that sees one snapshot from its first statement to its end (SQLite:
+        a deferred WAL transaction; PostgreSQL: REPEATABLE READ). A lookup runs in one: the index's
+        change-log poll, the fetch of the matches and the glossary annotation all see the same
+        database state."""
+        return read_transaction(self.sessions)
 
     def write_session(self):
         """A transaction that holds the write lock from its start on SQLite (``BEGIN IMMEDIATE``):
@@ -210,6 +228,15 @@ class TM:
         """Register ``listener(op, segment_ids)``, called after each committed write."""
         self._listeners.append(listener)
 
+    def set_term_check(self, check: TermCheck | None) -> None:
+        """Install the glossary's pair check, run inside every write's transaction (policy
+        ``strict|warn|off`` is applied here). Without one, writes check nothing."""
+        self._term_check = check
+
+    def on_lookup(self, hook: LookupHook) -> None:
+        """Register ``hook(session, result)``, run on every annotated lookup in its transaction."""
+        self._lookup_hooks.append(hook)
+
     def _notify(self, op: str, ids: Sequence[int]) -> None:
         for listener in self._listeners:
             try:
@@ -218,11 +245,9 @@ class TM:
                 log.exception("change listener failed")
 
     @property
-    def index(self):
+    def index(self) -> IndexEngine:
         """The fuzzy lookup engine (built lazily from the store on first use)."""
         if self._index is None:
-            from tmserver.index import Engine as IndexEngine
-
             self._index = IndexEngine(self)
         return self._index
 
@@ -258,9 +283,9 @@ class TM:
     # -- glossary enforcement -------------------------------------------------------------
 
     def _violations(self, session: Session, src: Lang, tgt: Lang, source: str, target: str) -> list[dict[str, Any]]:
-        from tmserver.glossary.enforce import check_pair
-
-        return [v.to_dict() for v in check_pair(session, source, target, src.base, tgt.base)]
+        if self._term_check is None:
+            return []
+        return self._term_check(session, source, target, src.base, tgt.base)
 
     def _enforce(
         self,
@@ -533,13 +558,15 @@ class TM:
 
     # -- lookup and concordance ---------------------------------------------------------------
 
-    def lookup(self, query: str, source_lang: str, target_lang: str, *, annotate: bool = True, **kwargs: Any):
-        """Fuzzy lookup through the index engine (see :mod:`tmserver.index`), annotated with the
-        glossary: the terms of the query (spans in the query as typed, with their renderings) and,
-        per match, its term problems and a one-to-one terminology fix in ``adapted_target``.
+    def lookup(self, query: str, source_lang: str, target_lang: str, *, annotate: bool = True,
+               session: Session | None = None, **kwargs: Any) -> dict[str, Any]:
+        """Fuzzy lookup through the index engine (see :mod:`tmserver.index`), annotated by the
+        :meth:`on_lookup` hooks (the glossary's: the terms of the query, and per match its term
+        problems and a one-to-one terminology fix in ``adapted_target``).
 
-        The one lookup document of every face — the API, ``tmserver lookup --json`` and the
-        workbench print the same thing. ``annotate=False`` is for the CAT-tool protocols (amaGama,
+        ONE transaction (:meth:`read_session`, or ``session`` when the caller holds one): the
+        index's change-log poll, the fetch of the matched rows and the annotation. The one lookup
+        document of every face. ``annotate=False`` is for the CAT-tool protocols (amaGama,
         MyMemory), whose answers have no place for terms."""
         src = lang_or_400(source_lang, "source_lang")
         tgt = lang_or_400(target_lang, "target_lang")
@@ -548,11 +575,17 @@ class TM:
         if not query or not query.strip():
             raise ValidationError("the query 'q' must not be empty", {"field": "q"})
         check_text(query, "q")
-        result = dedup.lookup_collapsed(self.index.lookup, query, src, tgt, **kwargs)
+        if session is None:
+            with self.read_session() as s:
+                return self._lookup_in(s, query, src, tgt, annotate, kwargs)
+        return self._lookup_in(session, query, src, tgt, annotate, kwargs)
+
+    def _lookup_in(self, s: Session, query: str, src: Lang, tgt: Lang, annotate: bool,
+                   kwargs: dict[str, Any]) -> dict[str, Any]:
+        result = dedup.lookup_collapsed(self.index.lookup, query, src, tgt, session=s, **kwargs)
         if annotate:
-            with self.session() as s:
-                result.update(annotate_lookup(s, result["query"], result["source_lang"], result["target_lang"],
-                                              result["matches"]))
+            for hook in self._lookup_hooks:
+                hook(s, result)
         return result
 
     def concordance(self, q: str, lang: str, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
@@ -633,8 +666,6 @@ class TM:
             pending: list[dict[str, Any]] = []
             refuse = False
             now = utcnow()
-            from tmserver.formats import with_context
-
             for unit in with_context(units):
                 report.total += 1
                 where = unit.where or f"unit {report.total}"
@@ -767,9 +798,6 @@ EXPORT_FORMATS = ("tmx", "csv", "tsv")
 
 def segment_to_unit(seg: Segment) -> Any:
     """The format-neutral unit for a stored segment (keeps TMX details for a lossless export)."""
-    from tmserver.formats import Unit
-    from tmserver.formats.tmx import tmx_date
-
     extra = dict(seg.extra or {})
     tu = dict(extra.get("tu") or {})
     attrs = dict(tu.get("attrs") or {})
@@ -819,9 +847,6 @@ def import_file(
     punctuation: str | None = None,
 ) -> ImportReport:
     """Import a TMX/CSV/TSV binary stream into ``tm`` — all or nothing."""
-    from tmserver.formats.tabular import iter_tabular
-    from tmserver.formats.tmx import iter_tmx
-
     if fmt not in IMPORT_FORMATS:
         raise ValidationError(f"unknown import format {fmt!r}; use one of {', '.join(IMPORT_FORMATS)}")
     if source_lang:
@@ -854,9 +879,6 @@ def export_file(
     CSV/TSV hold one direction (default zh → en); TMX holds every segment, marking a unit
     whose source language differs from the header's with its own ``srclang``.
     """
-    from tmserver.formats.tabular import write_tabular
-    from tmserver.formats.tmx import write_tmx
-
     if fmt not in EXPORT_FORMATS:
         raise ValidationError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     mode = punct.check_mode(punctuation)

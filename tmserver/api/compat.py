@@ -49,6 +49,7 @@ from tmserver.api.common import doc, get_tm, json_body, offered_pair, requires, 
 from tmserver.auth import ANONYMOUS
 from tmserver.errors import ValidationError
 from tmserver.langs import try_parse_lang
+from tmserver.services import lookup as lookup_svc
 from tmserver.tm import SegmentInput
 
 bp = Blueprint("compat", __name__)
@@ -113,7 +114,8 @@ def _lookup(slang: str, tlang: str, text: Any, params: Any) -> list[dict[str, An
     src, tgt = try_parse_lang(slang), try_parse_lang(tlang)
     if src is None or tgt is None or src.base == tgt.base:
         return []  # clients probe with en→de and expect an empty list, not an error
-    result = get_tm().lookup(text, src.tag, tgt.tag, limit=max_candidates, min_score=min_similarity, annotate=False)
+    query = lookup_svc.LookupQuery(text, src.tag, tgt.tag, max_candidates, min_similarity)
+    result = lookup_svc.lookup(get_tm(), query, annotate=False).to_dict()
     pairs = filter(None, map(offered_pair, result["matches"]))
     return [{"source": s, "target": t, "quality": q, "rank": i} for i, (s, t, q) in enumerate(pairs, start=1)]
 

@@ -14,6 +14,7 @@ from flask import Blueprint
 from tmserver.api.common import arg_int, arg_str, doc, get_tm, json_body, requires
 from tmserver.api.openapi import register_schema
 from tmserver.errors import TMError, ValidationError
+from tmserver.services import lookup as lookup_svc
 
 bp = Blueprint("lookup", __name__)
 
@@ -147,16 +148,16 @@ def _check_limit(value: Any) -> int:
 ], responses={200: "Lookup", 400: "Error"})
 @requires("reader")
 def lookup():
-    q = arg_str("q", required=True)
-    return get_tm().lookup(
-        q,
-        arg_str("source_lang", default="zh"),
-        arg_str("target_lang", default="en"),
+    query = lookup_svc.LookupQuery(
+        q=arg_str("q", required=True) or "",
+        source_lang=arg_str("source_lang", default="zh") or "zh",
+        target_lang=arg_str("target_lang", default="en") or "en",
         limit=arg_int("limit", 5, minimum=1, maximum=MAX_LIMIT),
         min_score=arg_int("min_score", 70, minimum=0, maximum=101),
         context_prev=arg_str("context_prev"),
         context_next=arg_str("context_next"),
     )
+    return lookup_svc.lookup(get_tm(), query).to_dict()
 
 
 @bp.post("/api/v1/lookup/batch")
@@ -230,9 +231,5 @@ def lookup_batch():
                       "(split it into several calls)",
                       {"field": "segments", "characters": total, "maximum_characters": MAX_BATCH_CHARS},
                       code="batch_too_large", status=413)
-    tm = get_tm()
-    results = [
-        tm.lookup(q, src, tgt, limit=limit, min_score=min_score, context_prev=p, context_next=n)
-        for q, p, n in items
-    ]
-    return {"results": results}
+    queries = [lookup_svc.LookupQuery(q, src, tgt, limit, min_score, p, n) for q, p, n in items]
+    return {"results": [r.to_dict() for r in lookup_svc.lookup_batch(get_tm(), queries)]}

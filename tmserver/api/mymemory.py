@@ -32,6 +32,7 @@ from tmserver.api.catweb import add_cors, json_answer
 from tmserver.api.common import doc, get_tm, offered_pair, requires
 from tmserver.errors import TMError, ValidationError
 from tmserver.langs import try_parse_lang
+from tmserver.services import lookup as lookup_svc
 
 bp = Blueprint("mymemory", __name__)
 add_cors(bp)
@@ -141,7 +142,8 @@ def get():
         src, tgt = _parse_langpair(request.args.get("langpair"))
         if try_parse_lang(src).base == try_parse_lang(tgt).base:  # type: ignore[union-attr]
             raise ValidationError("source and target language must differ", {"parameter": "langpair"})
-        result = get_tm().lookup(q, src, tgt, limit=MAX_MATCHES, min_score=MIN_SCORE, annotate=False)
+        query = lookup_svc.LookupQuery(q, src, tgt, MAX_MATCHES, MIN_SCORE)
+        result = lookup_svc.lookup(get_tm(), query, annotate=False).to_dict()
     except TMError as exc:
         if exc.status >= 500:
             raise

@@ -10,6 +10,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import bindparam, or_, select
+from sqlalchemy.orm import Session
 
 from tmserver.errors import ValidationError
 from tmserver.index.parts import PartHit, PartIndex, may_have_parts, target_part
@@ -71,6 +72,7 @@ class Engine:
         self._parts: dict[str, PartIndex] = {}
         self._follower = ChangeFollower(tm.sessions)
         self._last_poll = 0.0
+        self._due = False  #: a write of this process committed: the next lookup polls whatever the interval
         self._marked = False
         tm.on_change(self._on_change)
 
@@ -81,32 +83,34 @@ class Engine:
             with self._lock:
                 self._reset()
             return
-        self.refresh(force=True)
+        # no poll here (it would be a second transaction for every write): the next lookup polls
+        # in its own transaction, whatever the interval, so it still sees this write at once
+        self._due = True
 
     def _reset(self) -> None:
         self._langs.clear()
         self._parts.clear()
         self._marked = False
 
-    def refresh(self, force: bool = False) -> None:
-        """Replay the change log if it is due (or ``force``)."""
+    def refresh(self, force: bool = False, session: Session | None = None) -> None:
+        """Replay the change log if it is due (or ``force``); ``session``: in the caller's
+        transaction (a lookup's, see :meth:`tmserver.tm.TM.read_session`)."""
         with self._lock:
             if not self._langs:
                 return
             now = time.monotonic()
-            if not force and now - self._last_poll < POLL_INTERVAL:
+            if not force and not self._due and now - self._last_poll < POLL_INTERVAL:
                 return
             self._last_poll = now
-            self._follower.poll(self._apply, self._reset)
+            self._due = False
+            self._follower.poll(lambda ids: self._apply(ids, session), self._reset, session)
 
-    def _apply(self, seg_ids: list[int]) -> None:
-        rows: dict[int, Any] = {}
-        with self.tm.session() as s:
-            for i in range(0, len(seg_ids), 500):
-                chunk = seg_ids[i : i + 500]
-                q = select(Segment.id, Segment.source_lang, Segment.target_lang, Segment.source_norm,
-                           Segment.target_norm, Segment.source_text, Segment.target_text).where(Segment.id.in_(chunk))
-                rows.update({r.id: r for r in s.execute(q)})
+    def _apply(self, seg_ids: list[int], session: Session | None = None) -> None:
+        if session is None:
+            with self.tm.session() as s:
+                rows = self._changed_rows(s, seg_ids)
+        else:
+            rows = self._changed_rows(session, seg_ids)
         for lang, idx in self._langs.items():
             parts = self._parts.get(lang)
             for seg in seg_ids:
@@ -126,6 +130,16 @@ class Engine:
                         parts.update(seg, r.target_text, False, r.target_norm)
                     else:
                         parts.update(seg, None, False)
+
+    @staticmethod
+    def _changed_rows(s: Session, seg_ids: list[int]) -> dict[int, Any]:
+        rows: dict[int, Any] = {}
+        for i in range(0, len(seg_ids), 500):
+            chunk = seg_ids[i : i + 500]
+            q = select(Segment.id, Segment.source_lang, Segment.target_lang, Segment.source_norm,
+                       Segment.target_norm, Segment.source_text, Segment.target_text).where(Segment.id.in_(chunk))
+            rows.update({r.id: r for r in s.execute(q)})
+        return rows
 
     def _lang(self, lang: str) -> LangIndex:
         idx = self._langs.get(lang)
@@ -199,10 +213,14 @@ class Engine:
         context_prev: str | None = None,
         context_next: str | None = None,
         subsegments: bool = True,
+        session: Session | None = None,
     ) -> dict[str, Any]:
         """The best ``limit`` matches scoring at least ``min_score``: whole units (``exact``,
         ``context``, ``fuzzy``) and, with ``subsegments``, sentences inside longer units
-        (``subsegment``, see :mod:`tmserver.index.parts`), at most one match per unit."""
+        (``subsegment``, see :mod:`tmserver.index.parts`), at most one match per unit.
+
+        ``session``: the change-log poll and the fetch of the matched rows run in the caller's
+        transaction (one transaction per lookup); without it each opens its own."""
         if len(query) > MAX_QUERY_CHARS:
             raise ValidationError(f"the query is longer than {MAX_QUERY_CHARS} characters",
                                   {"field": "q", "maximum": MAX_QUERY_CHARS})
@@ -211,11 +229,11 @@ class Engine:
         qn = normalize(query)
         with self._lock:
             idx = self._lang(src.base)
-            self.refresh()
+            self.refresh(session=session)
             res = idx.search(qn.text, limit, min_score)
             hits = [(int(idx.seg_ids.a[doc]), bool(idx.is_source.a[doc]), d, m) for doc, d, m in res.hits]
             part_hits = self._parts[src.base].search(qn.text, limit, min_score) if subsegments else []
-        segs = self._fetch(list(dict.fromkeys([h[0] for h in hits] + [p.seg_id for p in part_hits])))
+        segs = self._fetch(list(dict.fromkeys([h[0] for h in hits] + [p.seg_id for p in part_hits])), session)
         return self._shape(query, qn, hits, segs, src, tgt, min_score, context_prev, context_next, res,
                            part_hits, limit)
 
@@ -419,10 +437,12 @@ class Engine:
             "updated_at": seg.updated_at.isoformat() if seg.updated_at else None,
         }
 
-    def _fetch(self, ids: list[int]) -> dict[int, Any]:
+    def _fetch(self, ids: list[int], session: Session | None = None) -> dict[int, Any]:
         """The columns a match needs, as plain rows (no ORM objects: ~5× cheaper per lookup)."""
         if not ids:
             return {}
+        if session is not None:
+            return {row.id: row for row in session.connection().execute(_FETCH, {"ids": ids})}
         with self.tm.engine.connect() as conn:
             return {row.id: row for row in conn.execute(_FETCH, {"ids": ids})}
 

@@ -31,8 +31,9 @@ import costs the pollers nothing until it commits.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tmserver.store.models import SegmentChange
@@ -53,8 +54,10 @@ class SeqFollower:
         with self.sessions() as s:
             self.floor = s.scalar(select(func.max(SegmentChange.seq))) or 0
 
-    def poll(self, apply: Apply, reset: Reset) -> None:
-        with self.sessions() as s:
+    def poll(self, apply: Apply, reset: Reset, session: Session | None = None) -> None:
+        """``session``: read in the caller's transaction (a lookup's) instead of a new one."""
+        own: AbstractContextManager[Session] = nullcontext(session) if session is not None else self.sessions()
+        with own as s:
             hi = s.scalar(select(func.max(SegmentChange.seq))) or 0
             if hi == self.floor:
                 return
@@ -100,21 +103,30 @@ class SnapshotFollower:
             conn.rollback()
         self.max_seq = hi or 0
 
-    def poll(self, apply: Apply, reset: Reset) -> None:
+    def poll(self, apply: Apply, reset: Reset, session: Session | None = None) -> None:
+        """``session``: read in the caller's transaction, which must be REPEATABLE READ (a
+        lookup's :meth:`tmserver.tm.TM.read_session`), instead of a connection of its own."""
         if self.snapshot is None:
             self.mark()
             return
-        with self.engine.connect() as conn:
-            # the first statement fixes the transaction's snapshot; the second reads in it
-            snapshot, hi = conn.execute(_SNAPSHOT).one()
-            rows = conn.execute(_NEW_ROWS, {"prev": self.snapshot}).all() if snapshot != self.snapshot else []
-            conn.rollback()
+        if session is not None:
+            snapshot, hi, rows = self._read(session.connection())
+        else:
+            with self.engine.connect() as conn:
+                snapshot, hi, rows = self._read(conn)
+                conn.rollback()
         if (hi or 0) < self.max_seq or any(op == "reset" for _, _, op in rows):
             reset()
             return
         if rows:
             apply(sorted({seg for _, seg, _ in rows}))
         self.snapshot, self.max_seq = snapshot, max(self.max_seq, hi or 0)
+
+    def _read(self, conn: Connection) -> tuple[str, int | None, list]:
+        # REPEATABLE READ: the first statement fixes the transaction's snapshot; the second reads in it
+        snapshot, hi = conn.execute(_SNAPSHOT).one()
+        rows = conn.execute(_NEW_ROWS, {"prev": self.snapshot}).all() if snapshot != self.snapshot else []
+        return snapshot, hi, list(rows)
 
 
 def ChangeFollower(sessions: sessionmaker[Session]) -> SeqFollower | SnapshotFollower:  # noqa: N802

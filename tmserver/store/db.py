@@ -85,18 +85,23 @@ def _is_busy(exc: OperationalError) -> bool:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session], *, write: bool = False) -> Iterator[Session]:
+def transaction(factory: sessionmaker[Session], *, write: bool = False, snapshot: bool = False) -> Iterator[Session]:
     """One unit of work: commit on success, roll back everything on any error.
 
     ``write=True`` takes SQLite's write lock at the start (``BEGIN IMMEDIATE``), so what the
     transaction reads cannot change before it commits; on PostgreSQL it changes nothing (use
     ``SELECT … FOR UPDATE`` for the rows you will change). A lock not obtained within the busy
     timeout raises :class:`~tmserver.errors.Busy`.
+
+    ``snapshot=True`` (reads only) makes every statement see the state of the first one:
+    PostgreSQL ``REPEATABLE READ`` (SQLite's deferred WAL transaction already does so).
     """
     session = factory()
     try:
         if write:
             session.connection(execution_options={WRITE_OPTION: True})
+        elif snapshot and session.get_bind().dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         yield session
         session.commit()
     except OperationalError as exc:
@@ -110,6 +115,11 @@ def transaction(factory: sessionmaker[Session], *, write: bool = False) -> Itera
         raise
     finally:
         session.close()
+
+
+def read_transaction(factory: sessionmaker[Session]):
+    """:func:`transaction` for reads that must see one snapshot throughout (a lookup)."""
+    return transaction(factory, snapshot=True)
 
 
 def write_transaction(factory: sessionmaker[Session]):

@@ -13,6 +13,7 @@ from flask import render_template, request
 
 from tmserver.errors import TMError
 from tmserver.normalize import is_cjk
+from tmserver.services import lookup as lookup_svc
 from tmserver.web.base import bp, get_tm, page_role
 from tmserver.web.render import diff_pieces, hit_pieces, term_pieces
 
@@ -48,7 +49,7 @@ def lookup():
         src, tgt = _direction(q, direction)
         tm = get_tm()
         try:
-            result = tm.lookup(q, src, tgt, limit=limit, min_score=min_score)  # annotated by the core
+            result = lookup_svc.lookup(tm, lookup_svc.LookupQuery(q, src, tgt, limit, min_score)).to_dict()
         except TMError as exc:
             error = exc
     view = None
