@@ -23,6 +23,7 @@ import click
 from tmserver import logs
 from tmserver.config import load_settings, masked
 from tmserver.errors import TMError
+from tmserver.services import keys as keys_svc
 from tmserver.services import lookup as lookup_svc
 
 
@@ -340,26 +341,19 @@ def keys() -> None:
 @pass_ctx
 def keys_create(obj: Context, role: str, name: str) -> None:
     """Create a key and print its secret (shown this once only)."""
-    from tmserver.auth import create_key
-
-    with obj.tm.session() as s:
-        key, secret = create_key(s, name, role)
-        click.echo(f"created key {key.id} ({role}) for {name}; store this secret now, it is not shown again:",
-                   err=True)
-    click.echo(secret)
+    new = keys_svc.create_key(obj.tm, name, role)
+    click.echo(f"created key {new.key.id} ({role}) for {name}; store this secret now, it is not shown again:",
+               err=True)
+    click.echo(new.secret)
 
 
 @keys.command("list")
 @pass_ctx
 def keys_list(obj: Context) -> None:
     """List keys (never their secrets)."""
-    from tmserver.auth import key_to_dict, list_keys
-
-    with obj.tm.session() as s:
-        for k in list_keys(s):
-            d = key_to_dict(k)
-            state = f"revoked {d['revoked_at']}" if d["revoked_at"] else "active"
-            click.echo(f"{d['id']:>4}  {d['role']:<10} {d['name']:<20} {d['prefix']}…  {state}")
+    for k in keys_svc.list_keys(obj.tm):
+        state = f"revoked {k.revoked_at}" if k.revoked_at else "active"
+        click.echo(f"{k.id:>4}  {k.role:<10} {k.name:<20} {k.prefix}…  {state}")
 
 
 @keys.command("revoke")
@@ -367,12 +361,7 @@ def keys_list(obj: Context) -> None:
 @pass_ctx
 def keys_revoke(obj: Context, key_id: int) -> None:
     """Revoke a key by id."""
-    from tmserver.auth import revoke_key
-    from tmserver.errors import NotFound
-
-    with obj.tm.session() as s:
-        if revoke_key(s, key_id) is None:
-            raise NotFound(f"API key {key_id} does not exist")
+    keys_svc.revoke_key(obj.tm, key_id)
     click.echo(f"revoked key {key_id}")
 
 

@@ -22,8 +22,8 @@ from typing import Any
 from flask import current_app, g, request
 
 from tmserver import logs
-from tmserver.auth import ANONYMOUS, Principal, record_use, role_rank, verify_key
 from tmserver.errors import Forbidden, Unauthorized, ValidationError
+from tmserver.services.keys import ANONYMOUS, Principal, authenticate, role_rank
 from tmserver.tm import TM
 
 
@@ -47,12 +47,9 @@ def _authenticate() -> Principal | None:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("the Authorization header must be 'Bearer <key>'")
-    with get_tm().session() as s:  # a read: authentication never waits for the write lock
-        found = verify_key(s, secret.strip())
+    found = authenticate(get_tm(), secret.strip())
     if found is None:
         raise Unauthorized("unknown or revoked API key")
-    if found.stale_use and found.key_id is not None:
-        record_use(get_tm().engine, found.key_id)  # best effort, never blocks
     return found
 
 

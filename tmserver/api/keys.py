@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from tmserver.api.common import doc, get_tm, json_body, requires
-from tmserver.auth import create_key, key_to_dict, list_keys, revoke_key
-from tmserver.errors import NotFound
+from tmserver.services import keys as keys_svc
 
 bp = Blueprint("keys", __name__)
 
@@ -15,8 +14,7 @@ bp = Blueprint("keys", __name__)
 @doc("List API keys (never their secrets)", tags=["keys"], responses={200: {"type": "object"}, 401: "Error", 403: "Error"})
 @requires("admin")
 def keys_list():
-    with get_tm().session() as s:
-        return {"keys": [key_to_dict(k) for k in list_keys(s)]}
+    return {"keys": [k.to_dict() for k in keys_svc.list_keys(get_tm())]}
 
 
 @bp.post("/api/v1/keys")
@@ -27,9 +25,8 @@ def keys_list():
 @requires("admin")
 def keys_create():
     data = json_body()
-    with get_tm().write_session() as s:
-        key, secret = create_key(s, str(data.get("name", "")), str(data.get("role", "")))
-        return {"key": key_to_dict(key), "secret": secret}, 201
+    new = keys_svc.create_key(get_tm(), str(data.get("name", "")), str(data.get("role", "")))
+    return {"key": new.key.to_dict(), "secret": new.secret}, 201
 
 
 @bp.delete("/api/v1/keys/<int:key_id>")
@@ -37,8 +34,4 @@ def keys_create():
      responses={200: {"type": "object"}, 401: "Error", 403: "Error", 404: "Error", 409: "Error"})
 @requires("admin")
 def keys_revoke(key_id: int):
-    with get_tm().write_session() as s:
-        key = revoke_key(s, key_id, keep_last_admin=True)
-        if key is None:
-            raise NotFound(f"API key {key_id} does not exist")
-        return {"key": key_to_dict(key)}
+    return {"key": keys_svc.revoke_key(get_tm(), key_id, keep_last_admin=True).to_dict()}

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import redirect, render_template, request, session, url_for
 
-from tmserver.auth import verify_key
+from tmserver.services import keys as keys_svc
 from tmserver.web.base import SESSION_KEY, bp, get_tm, viewer
 
 
@@ -28,8 +28,7 @@ def signin():
     nxt = request.values.get("next")
     if request.method == "POST":
         secret = (request.form.get("api_key") or "").strip()
-        with get_tm().session() as s:
-            found = verify_key(s, secret) if secret else None
+        found = keys_svc.verify(get_tm(), secret) if secret else None
         if found is not None:
             session.clear()  # a fresh session (and CSRF token) for the new identity
             session[SESSION_KEY] = secret

@@ -31,8 +31,8 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for
 from flask.sansio.blueprints import BlueprintSetupState
 
-from tmserver.auth import ANONYMOUS, Principal, role_rank, verify_key
 from tmserver.errors import TMError
+from tmserver.services.keys import ANONYMOUS, Principal, role_rank, verify
 from tmserver.tm import TM
 
 bp = Blueprint("web", __name__)
@@ -94,8 +94,7 @@ def viewer() -> Principal:
         found = None
         secret = session.get(SESSION_KEY)
         if secret:
-            with get_tm().session() as s:
-                found = verify_key(s, secret)
+            found = verify(get_tm(), secret)
             if found is None:  # revoked or deleted since sign-in
                 session.pop(SESSION_KEY, None)
         g.viewer = found or ANONYMOUS
