@@ -253,10 +253,13 @@ class TM:
 
     # -- settings ---------------------------------------------------------------------------
 
-    def get_setting(self, key: str, default: str | None = None) -> str | None:
-        with self.session() as s:
-            row = s.get(Setting, key)
+    def get_setting(self, key: str, default: str | None = None, *, session: Session | None = None) -> str | None:
+        """A stored setting; ``session``: read in the caller's transaction."""
+        if session is not None:
+            row = session.get(Setting, key)
             return row.value if row else default
+        with self.session() as s:
+            return self.get_setting(key, default, session=s)
 
     def set_setting(self, key: str, value: str) -> None:
         with self.write_session() as s:
@@ -266,13 +269,14 @@ class TM:
             else:
                 row.value = value
 
-    def glossary_policy(self, origin: str | None = None) -> str:
-        """Policy for writes into ``origin`` (a per-collection override), else the TM's policy."""
+    def glossary_policy(self, origin: str | None = None, *, session: Session | None = None) -> str:
+        """Policy for writes into ``origin`` (a per-collection override), else the TM's policy.
+        ``session``: read in the caller's transaction (a write checks it inside its own)."""
         if origin:
-            per = self.get_setting(f"glossary_policy:{origin}")
+            per = self.get_setting(f"glossary_policy:{origin}", session=session)
             if per:
                 return per
-        return self.get_setting("glossary_policy") or self.config.get("GLOSSARY_POLICY", "strict")
+        return self.get_setting("glossary_policy", session=session) or self.config.get("GLOSSARY_POLICY", "strict")
 
     def set_glossary_policy(self, policy: str, origin: str | None = None) -> None:
         if policy not in POLICIES:
@@ -298,7 +302,7 @@ class TM:
         reason: str | None,
     ) -> list[dict[str, Any]]:
         """Return warnings to store with the segment, or raise GlossaryViolation (strict)."""
-        policy = self.glossary_policy(inp.origin)
+        policy = self.glossary_policy(inp.origin, session=session)
         if policy == "off":
             return []
         violations = self._violations(session, src, tgt, inp.source, inp.target)
@@ -685,7 +689,7 @@ class TM:
                     raise ImportFailed(f"{where}: {exc.message}", {"where": where, **(exc.details or {})}) from exc
                 key = inp.origin
                 if key not in policy_cache:
-                    policy_cache[key] = self.glossary_policy(key)
+                    policy_cache[key] = self.glossary_policy(key, session=s)
                 policy = policy_cache[key]
                 warnings: list[dict[str, Any]] = []
                 if policy != "off":
@@ -748,19 +752,27 @@ class TM:
 
     def iter_segments(
         self, *, source_lang: str | None = None, target_lang: str | None = None, origin: str | None = None,
-        chunk: int = 5000,
+        chunk: int = 5000, session: Session | None = None,
     ) -> Iterator[Segment]:
-        """Stream segments in id order without holding them all in memory."""
+        """Stream segments in id order without holding them all in memory (a short transaction per
+        chunk, or every chunk in the caller's ``session``)."""
         last = 0
         while True:
-            with self.session() as s:
-                q = _filtered(select(Segment).where(Segment.id > last), source_lang, target_lang, origin)
-                rows = list(s.scalars(q.order_by(Segment.id).limit(chunk)))
-                for r in rows:
-                    s.expunge(r)
+            q = _filtered(select(Segment).where(Segment.id > last), source_lang, target_lang, origin)
+            q = q.order_by(Segment.id).limit(chunk)
+            if session is not None:
+                rows = list(session.scalars(q))
+            else:
+                with self.session() as s:
+                    rows = list(s.scalars(q))
+                    for r in rows:
+                        s.expunge(r)
             if not rows:
                 return
             yield from rows
+            if session is not None:
+                for r in rows:
+                    session.expunge(r)  # keep memory flat: the chunk is not held by the session
             last = rows[-1].id
 
     def dedupe(self, *, merge: bool = False, across_origins: bool = False, user: str | None = None) -> dict[str, Any]:

@@ -23,17 +23,8 @@ from flask import Blueprint, Response, request
 
 from tmserver.api.common import arg_bool, arg_int, arg_str, doc, get_tm, json_body, requires
 from tmserver.errors import ValidationError
-from tmserver.glossary import (
-    FORMATS,
-    export_glossary,
-    format_from_name,
-    import_glossary,
-    store,
-)
-from tmserver.glossary.annotate import recognise_terms
-from tmserver.glossary.enforce import current_glossary
-from tmserver.glossary.termbase import STATUSES, concept_from_dict
-from tmserver.tm import lang_or_400
+from tmserver.services import glossary as glossary_svc
+from tmserver.services.glossary import FORMATS, STATUSES, concept_from_dict, format_from_name
 
 bp = Blueprint("glossary", __name__)
 
@@ -103,10 +94,7 @@ MIMETYPES = {"tbx": "application/x-tbx+xml", "csv": "text/csv", "tsv": "text/tab
      responses={200: {"type": "object"}})
 @requires("reader")
 def summary():
-    tm = get_tm()
-    with tm.session() as s:
-        version, concepts = store.get_version(s), store.count(s)
-    return {"concepts": concepts, "version": version, "policy": tm.glossary_policy(), "formats": list(FORMATS)}
+    return glossary_svc.summary(get_tm()).to_dict()
 
 
 @bp.get("/api/v1/glossary/concepts")
@@ -119,19 +107,10 @@ def summary():
 ], responses={200: _PAGE, 400: "Error"})
 @requires("reader")
 def list_concepts():
-    lang = arg_str("lang")
-    status = arg_str("status")
-    if status and status not in STATUSES:
-        raise ValidationError(f"status must be one of {', '.join(STATUSES)}", {"parameter": "status"})
-    with get_tm().session() as s:
-        return store.search(
-            s,
-            q=arg_str("q"),
-            lang=lang_or_400(lang, "lang").base if lang else None,
-            status=status,
-            page=arg_int("page", 1, minimum=1),
-            per_page=arg_int("per_page", 50, minimum=1, maximum=500),
-        )
+    query = glossary_svc.ConceptQuery(q=arg_str("q"), lang=arg_str("lang"), status=arg_str("status"),
+                                      page=arg_int("page", 1, minimum=1),
+                                      per_page=arg_int("per_page", 50, minimum=1, maximum=500))
+    return glossary_svc.search_concepts(get_tm(), query)
 
 
 @bp.post("/api/v1/glossary/concepts")
@@ -139,17 +118,14 @@ def list_concepts():
 @requires("admin")
 def create_concept():
     concept = concept_from_dict(json_body())
-    with get_tm().session() as s:
-        out = store.create_concept(s, concept)
-    return out.to_dict(), 201
+    return glossary_svc.create_concept(get_tm(), concept).to_dict(), 201
 
 
 @bp.get("/api/v1/glossary/concepts/<concept_id>")
 @doc("Read a concept", tags=["glossary"], responses={200: _CONCEPT, 404: "Error"})
 @requires("reader")
 def get_concept(concept_id: str):
-    with get_tm().session() as s:
-        return store.get_concept(s, concept_id).to_dict()
+    return glossary_svc.get_concept(get_tm(), concept_id).to_dict()
 
 
 @bp.put("/api/v1/glossary/concepts/<concept_id>")
@@ -158,16 +134,14 @@ def get_concept(concept_id: str):
 @requires("admin")
 def replace_concept(concept_id: str):
     concept = concept_from_dict(json_body(), default_id=concept_id)
-    with get_tm().session() as s:
-        return store.replace_concept(s, concept_id, concept).to_dict()
+    return glossary_svc.replace_concept(get_tm(), concept_id, concept).to_dict()
 
 
 @bp.delete("/api/v1/glossary/concepts/<concept_id>")
 @doc("Delete a concept", tags=["glossary"], responses={204: "No content", 401: "Error", 403: "Error", 404: "Error"})
 @requires("admin")
 def delete_concept(concept_id: str):
-    with get_tm().session() as s:
-        store.delete_concept(s, concept_id)
+    glossary_svc.delete_concept(get_tm(), concept_id)
     return "", 204
 
 
@@ -197,7 +171,7 @@ def import_route():
         if not data:
             raise ValidationError("send the glossary as multipart/form-data field 'file' or as the request body")
         stream, name = io.BytesIO(data), ""
-    return import_glossary(get_tm(), stream, _format(format_from_name(name)), replace=arg_bool("replace"))
+    return glossary_svc.import_glossary(get_tm(), stream, _format(format_from_name(name)), replace=arg_bool("replace"))
 
 
 @bp.get("/api/v1/glossary/export")
@@ -210,7 +184,7 @@ def import_route():
 def export_route():
     fmt = _format()
     buf = io.BytesIO()
-    export_glossary(get_tm(), buf, fmt, tbx_version=arg_int("version", 3, minimum=2, maximum=3))
+    glossary_svc.export_glossary(get_tm(), buf, fmt, tbx_version=arg_int("version", 3, minimum=2, maximum=3))
     return Response(buf.getvalue(), mimetype=MIMETYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="glossary.{fmt}"'})
 
@@ -220,10 +194,10 @@ def _langs(data: dict[str, Any]) -> tuple[str, str]:
     tgt = data.get("target_lang") or arg_str("target_lang") or "en"
     if not isinstance(src, str) or not isinstance(tgt, str):
         raise ValidationError("source_lang and target_lang must be strings")
-    s, t = lang_or_400(src, "source_lang"), lang_or_400(tgt, "target_lang")
-    if s.base == t.base:
+    s, t = glossary_svc.lang_pair(src, tgt)
+    if s == t:
         raise ValidationError("source and target language must differ", {"source_lang": src, "target_lang": tgt})
-    return s.base, t.base
+    return s, t
 
 
 @bp.post("/api/v1/glossary/check")
@@ -241,9 +215,8 @@ def check_route():
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise ValidationError(f"field {key!r} must be a non-empty string", {"field": key})
     src, tgt = _langs(data)
-    with get_tm().session() as s:
-        violations = current_glossary(s).check_pair(data["source"], data["target"], src, tgt)
-    return {"ok": not violations, "violations": [{**v.to_dict(), "message": v.message()} for v in violations]}
+    violations = glossary_svc.check_pair(get_tm(), data["source"], data["target"], src, tgt)
+    return {"ok": not violations, "violations": violations}
 
 
 MAX_TERMS_TEXTS = 1000
@@ -261,15 +234,16 @@ def terms_route():
     data = json_body(required=False) if request.method == "POST" else {}
     src, tgt = _langs(data)
     texts = data.get("texts")
-    with get_tm().session() as s:
-        if texts is not None:
-            if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts) or len(texts) > MAX_TERMS_TEXTS:
-                raise ValidationError(f"'texts' must be a list of at most {MAX_TERMS_TEXTS} strings", {"field": "texts"})
-            return {"source_lang": src, "target_lang": tgt,
-                    "results": [{"text": t, "terms": recognise_terms(s, t, src, tgt)} for t in texts]}
-        text = data.get("text", arg_str("text"))
-        if not isinstance(text, str) or not text.strip():
-            raise ValidationError("'text' is required: the segment to look terms up in", {"parameter": "text"})
-        if len(text) > 20_000:
-            raise ValidationError("'text' is longer than 20000 characters", {"parameter": "text"})
-        return {"text": text, "source_lang": src, "target_lang": tgt, "terms": recognise_terms(s, text, src, tgt)}
+    tm = get_tm()
+    if texts is not None:
+        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts) or len(texts) > MAX_TERMS_TEXTS:
+            raise ValidationError(f"'texts' must be a list of at most {MAX_TERMS_TEXTS} strings", {"field": "texts"})
+        found = glossary_svc.recognise(tm, texts, src, tgt)
+        return {"source_lang": src, "target_lang": tgt,
+                "results": [{"text": t, "terms": terms} for t, terms in zip(texts, found, strict=True)]}
+    text = data.get("text", arg_str("text"))
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError("'text' is required: the segment to look terms up in", {"parameter": "text"})
+    if len(text) > 20_000:
+        raise ValidationError("'text' is longer than 20000 characters", {"parameter": "text"})
+    return {"text": text, "source_lang": src, "target_lang": tgt, "terms": glossary_svc.recognise(tm, [text], src, tgt)[0]}

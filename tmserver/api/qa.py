@@ -13,10 +13,10 @@ from flask import Blueprint, Response, request
 
 from tmserver.api.common import arg_bool, arg_str, doc, get_tm, json_body, requires, user_name
 from tmserver.errors import ValidationError
-from tmserver.qa import suppress
-from tmserver.qa.engine import check_severity, run_checks, tm_as_segments, tm_maps
+from tmserver.qa.engine import check_severity
 from tmserver.qa.inputs import FORMATS, read_segments, segments_from_json, sniff
 from tmserver.qa.report import render_report
+from tmserver.services import qa as qa_svc
 
 bp = Blueprint("qa", __name__)
 
@@ -48,13 +48,6 @@ def _param(name: str) -> str | None:
     if value is None and request.form:
         value = request.form.get(name)
     return value
-
-
-def _glossary():
-    from tmserver.glossary.enforce import current_glossary
-
-    with get_tm().session() as s:
-        return current_glossary(s)
 
 
 def _respond(report, fmt: str, title: str):
@@ -107,11 +100,8 @@ def qa_route():
         title = "QA report"
     if not segments:
         raise ValidationError("nothing to check: no segments found")
-    tm_targets = tm_sources = None
-    if arg_bool("tm") or (request.form.get("tm") or "").lower() in ("1", "true", "yes", "on"):
-        tm_targets, tm_sources = tm_maps(get_tm())
-    report = run_checks(segments, checks=checks, glossary=_glossary(), tm_targets=tm_targets, tm_sources=tm_sources,
-                        suppressed=suppress.stored(get_tm()), min_severity=level)
+    with_tm = arg_bool("tm") or (request.form.get("tm") or "").lower() in ("1", "true", "yes", "on")
+    report = qa_svc.check_segments(get_tm(), segments, qa_svc.QAOptions(checks, level, with_tm=with_tm))
     return _respond(report, out_fmt, title)
 
 
@@ -125,9 +115,8 @@ def qa_tm_route():
     out_fmt = _out_format()
     checks = arg_str("checks") or "inconsistent_target,inconsistent_source"
     level = check_severity(arg_str("min_severity"))
-    segments = tm_as_segments(get_tm(), arg_str("source_lang"), arg_str("target_lang"))
-    report = run_checks(segments, checks=checks, glossary=_glossary(), suppressed=suppress.stored(get_tm()),
-                        min_severity=level)
+    report = qa_svc.check_tm(get_tm(), qa_svc.QAOptions(checks, level, source_lang=arg_str("source_lang"),
+                                                        target_lang=arg_str("target_lang")))
     return _respond(report, out_fmt, "TM consistency report")
 
 
@@ -135,7 +124,7 @@ def qa_tm_route():
 @doc("List stored QA suppressions (accepted false positives)", tags=["qa"], responses={200: {"type": "object"}})
 @requires("reader")
 def list_suppressions():
-    items = suppress.list_stored(get_tm())
+    items = qa_svc.list_suppressions(get_tm())
     return {"items": items, "total": len(items)}
 
 
@@ -150,7 +139,7 @@ def add_suppression():
     unknown = set(data) - {"signature", "check", "note"}
     if unknown:
         raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}", {"fields": sorted(unknown)})
-    return suppress.add(get_tm(), data.get("signature"), check=data.get("check"), note=data.get("note"),
+    return qa_svc.add_suppression(get_tm(), data.get("signature"), check=data.get("check"), note=data.get("note"),
                         user=user_name()), 201
 
 
@@ -158,5 +147,5 @@ def add_suppression():
 @doc("Remove a stored suppression", tags=["qa"], responses={204: {"type": "null"}, 404: "Error"})
 @requires("translator")
 def delete_suppression(signature: str):
-    suppress.remove(get_tm(), signature)
+    qa_svc.remove_suppression(get_tm(), signature)
     return "", 204

@@ -17,6 +17,8 @@ from typing import Any
 
 import click
 
+from tmserver.services import glossary as glossary_svc
+
 
 @click.group()
 def glossary() -> None:
@@ -24,9 +26,7 @@ def glossary() -> None:
 
 
 def _fmt(path: str, fmt: str | None) -> str:
-    from tmserver.glossary import format_from_name
-
-    return fmt or format_from_name(path)
+    return fmt or glossary_svc.format_from_name(path)
 
 
 @glossary.command("import")
@@ -36,10 +36,8 @@ def _fmt(path: str, fmt: str | None) -> str:
 @click.pass_obj
 def import_cmd(obj: Any, file: Path, fmt: str | None, replace: bool) -> None:
     """Import a glossary file in one transaction (all or nothing)."""
-    from tmserver.glossary import import_glossary
-
     with file.open("rb") as fh:
-        report = import_glossary(obj.tm, fh, _fmt(file.name, fmt), replace=replace)
+        report = glossary_svc.import_glossary(obj.tm, fh, _fmt(file.name, fmt), replace=replace)
     click.echo(
         f"{file.name}: {report['concepts']} concepts read, {report['created']} created, {report['updated']} updated, "
         f"{report['deleted']} deleted; the glossary now holds {report['total']}"
@@ -57,34 +55,21 @@ def import_cmd(obj: Any, file: Path, fmt: str | None, replace: bool) -> None:
 @click.pass_obj
 def export_cmd(obj: Any, output: str, fmt: str | None, tbx_version: str = "3") -> None:
     """Export the glossary as TBX v3 Basic or CSV."""
-    from tmserver.glossary import export_glossary
-
     fmt = _fmt(output, fmt)
     if output == "-":
-        n = export_glossary(obj.tm, sys.stdout.buffer, fmt, tbx_version=int(tbx_version))
+        n = glossary_svc.export_glossary(obj.tm, sys.stdout.buffer, fmt, tbx_version=int(tbx_version))
         sys.stdout.buffer.flush()
     else:
         with open(output, "wb") as fh:
-            n = export_glossary(obj.tm, fh, fmt, tbx_version=int(tbx_version))
+            n = glossary_svc.export_glossary(obj.tm, fh, fmt, tbx_version=int(tbx_version))
         click.echo(f"wrote {n} concepts to {output}", err=True)
 
 
 def _load(obj: Any, tbx: Path | None):
     """The glossary to use: a TBX file (no database) or the server's term base."""
     if tbx is not None:
-        from tmserver.glossary import Glossary
-
-        return Glossary.from_tbx(tbx)
-    from tmserver.glossary.enforce import current_glossary
-
-    with obj.tm.session() as s:
-        return current_glossary(s)
-
-
-def _base(code: str, what: str) -> str:
-    from tmserver.tm import lang_or_400
-
-    return lang_or_400(code, what).base
+        return glossary_svc.Glossary.from_tbx(tbx)
+    return glossary_svc.compiled(obj.tm)
 
 
 @glossary.command("lookup")
@@ -96,7 +81,7 @@ def _base(code: str, what: str) -> str:
 @click.pass_obj
 def lookup_cmd(obj: Any, text: str, source_lang: str, target_lang: str, tbx: Path | None, as_json: bool) -> None:
     """Show the glossary terms found in TEXT and how to render them."""
-    src, tgt = _base(source_lang, "source_lang"), _base(target_lang, "target_lang")
+    src, tgt = glossary_svc.lang_pair(source_lang, target_lang)
     found = _load(obj, tbx).describe_terms(text, src, tgt)
     if as_json:
         click.echo(json.dumps({"text": text, "terms": found}, ensure_ascii=False, indent=2))
@@ -121,7 +106,7 @@ def lookup_cmd(obj: Any, text: str, source_lang: str, target_lang: str, tbx: Pat
 @click.pass_obj
 def check_cmd(obj: Any, source: str, target: str, source_lang: str, target_lang: str, tbx: Path | None) -> None:
     """Check TARGET as a translation of SOURCE; exit status 1 when it breaks the glossary."""
-    src, tgt = _base(source_lang, "source_lang"), _base(target_lang, "target_lang")
+    src, tgt = glossary_svc.lang_pair(source_lang, target_lang)
     violations = _load(obj, tbx).check_pair(source, target, src, tgt)
     for v in violations:
         click.echo(f"{v.kind}: {v.message()}")
@@ -136,10 +121,7 @@ def check_cmd(obj: Any, source: str, target: str, source_lang: str, target_lang:
 @click.pass_obj
 def list_cmd(obj: Any, query: str | None, limit: int) -> None:
     """List concepts, optionally those with a term containing QUERY."""
-    from tmserver.glossary import store
-
-    with obj.tm.session() as s:
-        page = store.search(s, q=query, per_page=max(1, min(limit, 500)))
+    page = glossary_svc.search_concepts(obj.tm, glossary_svc.ConceptQuery(q=query, per_page=max(1, min(limit, 500))))
     for c in page["items"]:
         terms = "; ".join(f"{t['text']} [{t['lang']} {t['status']}]" for t in c["terms"])
         click.echo(f"{c['id']}: {terms}")

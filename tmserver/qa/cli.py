@@ -14,6 +14,13 @@ from pathlib import Path
 
 import click
 
+from tmserver.glossary import Glossary
+from tmserver.qa import suppress
+from tmserver.qa.engine import run_checks
+from tmserver.qa.inputs import read_segments, sniff
+from tmserver.qa.report import render_report
+from tmserver.services import qa as qa_svc
+
 
 @click.command("check")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -36,42 +43,26 @@ import click
 def check(obj, file: Path, input_fmt, fmt, output, fail_on, checks, min_severity, glossary_file, use_tm, use_db,
           suppress_file, source_lang, target_lang) -> None:
     """Run QA checks on FILE (JSON, TMX, XLIFF 1.2/2.0, CSV, TSV) and write a report."""
-    from tmserver.qa import suppress
-    from tmserver.qa.engine import run_checks, tm_maps
-    from tmserver.qa.inputs import read_segments, sniff
-    from tmserver.qa.report import render_report
-
     with open(file, "rb") as fh:
         head = fh.read(2048)
         fh.seek(0)
         kind = sniff(file.name, head, input_fmt)
         segments = read_segments(fh, kind, source_lang=source_lang, target_lang=target_lang)
     glossary = None
-    suppressed: set[str] = set()
-    tm_targets = tm_sources = None
     if glossary_file:
-        from tmserver.glossary import Glossary
-
         glossary = Glossary.from_csv(glossary_file) if glossary_file.suffix.lower() in (".csv", ".tsv") \
             else Glossary.from_tbx(glossary_file)
-    if use_tm or use_db:
-        tm = obj.tm
+    extra = frozenset(suppress.parse_file(suppress_file.read_bytes())) if suppress_file else frozenset()
+    if use_tm or use_db:  # the server's glossary (unless a file is given), its suppressions, with --use-tm the TM
+        options = qa_svc.QAOptions(checks, min_severity, with_tm=use_tm, glossary=glossary, suppressed=extra)
+        report = qa_svc.check_segments(obj.tm, segments, options)
+    else:
         if glossary is None:
-            from tmserver.glossary.enforce import current_glossary
-
-            with tm.session() as s:
-                glossary = current_glossary(s)
-        suppressed |= suppress.stored(tm)
-        if use_tm:
-            tm_targets, tm_sources = tm_maps(tm)
-    if glossary is None:
-        # not silent: a reviewer must know the term checks did not run
-        click.echo("note: no glossary given, term checks skipped (use --glossary FILE, or --use-db for the "
-                   "server's glossary)", err=True)
-    if suppress_file:
-        suppressed |= suppress.parse_file(suppress_file.read_bytes())
-    report = run_checks(segments, checks=checks, glossary=glossary, tm_targets=tm_targets, tm_sources=tm_sources,
-                        suppressed=suppressed, min_severity=min_severity)
+            # not silent: a reviewer must know the term checks did not run
+            click.echo("note: no glossary given, term checks skipped (use --glossary FILE, or --use-db for the "
+                       "server's glossary)", err=True)
+        report = run_checks(segments, checks=checks, glossary=glossary, suppressed=set(extra),
+                            min_severity=min_severity)
     body, _ = render_report(report, fmt, f"QA report — {file.name}")
     if output:
         output.write_text(body, encoding="utf-8")

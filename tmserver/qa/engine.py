@@ -108,20 +108,22 @@ def run_checks(
     return Report(segments, kept, quiet, [c.id for c in instances], min_severity)
 
 
-def tm_maps(tm, source_lang: str | None = None, target_lang: str | None = None):
-    """Normalised source → targets and target → sources over the whole TM (one streaming pass)."""
+def tm_maps(tm, source_lang: str | None = None, target_lang: str | None = None, session: Any = None):
+    """Normalised source → targets and target → sources over the whole TM (one streaming pass;
+    ``session``: in the caller's transaction)."""
     targets: dict[str, set[str]] = {}
     sources: dict[str, set[str]] = {}
-    for seg in tm.iter_segments(source_lang=source_lang, target_lang=target_lang):
+    for seg in tm.iter_segments(source_lang=source_lang, target_lang=target_lang, session=session):
         s, t = match_key(seg.source_norm), match_key(seg.target_norm)
         targets.setdefault(s, set()).add(t)
         sources.setdefault(t, set()).add(s)
     return targets, sources
 
 
-def tm_as_segments(tm, source_lang: str | None = None, target_lang: str | None = None) -> list[QASegment]:
+def tm_as_segments(tm, source_lang: str | None = None, target_lang: str | None = None,
+                   session: Any = None) -> list[QASegment]:
     return [
         QASegment(id=str(s.id), source=s.source_text, target=s.target_text, source_lang=s.source_tag,
                   target_lang=s.target_tag, where=f"segment {s.id}")
-        for s in tm.iter_segments(source_lang=source_lang, target_lang=target_lang)
+        for s in tm.iter_segments(source_lang=source_lang, target_lang=target_lang, session=session)
     ]

@@ -54,7 +54,12 @@ def parse_file(raw: bytes) -> set[str]:
 
 def stored(tm) -> set[str]:
     with tm.session() as s:
-        return set(s.scalars(select(QASuppression.signature)))
+        return stored_in(s)
+
+
+def stored_in(session: Any) -> set[str]:
+    """The stored signatures, read in the caller's transaction."""
+    return set(session.scalars(select(QASuppression.signature)))
 
 
 def list_stored(tm) -> list[dict[str, Any]]:

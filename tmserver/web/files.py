@@ -23,12 +23,10 @@ from flask import Response, current_app, jsonify, redirect, render_template, req
 from tmserver.docloop import analyze, pretranslate
 from tmserver.errors import ValidationError
 from tmserver.formats import detect_format
-from tmserver.glossary.enforce import current_glossary
-from tmserver.qa import suppress
-from tmserver.qa.engine import run_checks, tm_maps
 from tmserver.qa.inputs import FORMATS as QA_FORMATS
 from tmserver.qa.inputs import read_segments, sniff
 from tmserver.qa.report import render_report
+from tmserver.services import qa as qa_svc
 from tmserver.tm import EXPORT_FORMATS, ON_VIOLATION, export_file, import_file
 from tmserver.web.base import bp, csrf_token, get_tm, page_role, user_name
 from tmserver.web.jobs import Jobs, Output, owner_token
@@ -119,14 +117,7 @@ def files_qa():
     segments = read_segments(io.BytesIO(data), fmt)
     if not segments:
         raise ValidationError("nothing to check: no segments found in the file")
-    tm = get_tm()
-    with tm.session() as s:
-        glossary = current_glossary(s)
-    tm_targets = tm_sources = None
-    if request.form.get("tm") == "1":
-        tm_targets, tm_sources = tm_maps(tm)
-    report = run_checks(segments, glossary=glossary, tm_targets=tm_targets, tm_sources=tm_sources,
-                        suppressed=suppress.stored(tm))
+    report = qa_svc.check_segments(get_tm(), segments, qa_svc.QAOptions(with_tm=request.form.get("tm") == "1"))
     title = f"QA report — {name}"
     if request.form.get("output") == "csv":
         body, _mime = render_report(report, "csv", title)

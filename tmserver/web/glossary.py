@@ -14,9 +14,8 @@ from typing import Any
 from flask import Response, redirect, render_template, request, url_for
 
 from tmserver.errors import TMError, ValidationError
-from tmserver.glossary import FORMATS, export_glossary, format_from_name, import_glossary, store
-from tmserver.glossary.termbase import STATUSES, concept_from_dict
-from tmserver.tm import lang_or_400
+from tmserver.services import glossary as glossary_svc
+from tmserver.services.glossary import FORMATS, STATUSES, concept_from_dict, format_from_name
 from tmserver.web.base import bp, get_tm, page_role
 from tmserver.web.search import _int
 
@@ -34,11 +33,8 @@ def glossary():
     error = None
     found: dict[str, Any] = {"items": [], "total": 0}
     try:
-        if status and status not in STATUSES:
-            raise ValidationError(f"status must be one of {', '.join(STATUSES)}")
-        with get_tm().session() as s:
-            found = store.search(s, q=q or None, lang=lang_or_400(lang, "lang").base if lang else None,
-                                 status=status or None, page=page, per_page=25)
+        found = glossary_svc.search_concepts(get_tm(), glossary_svc.ConceptQuery(q or None, lang or None, status or None,
+                                                                             page, 25))
     except TMError as exc:
         error = exc
     pages = max(1, -(-found["total"] // 25))
@@ -60,8 +56,7 @@ def _concept_from_form(concept_id: str) -> dict[str, Any]:
 @bp.route("/glossary/concepts/<concept_id>", methods=["GET"])
 @page_role("reader")
 def concept(concept_id: str):
-    with get_tm().session() as s:
-        c = store.get_concept(s, concept_id)
+    c = glossary_svc.get_concept(get_tm(), concept_id)
     return render_template("web/concept.html", concept=c.to_dict(), statuses=STATUSES, blank=BLANK_TERM_ROWS,
                            saved=request.args.get("saved") == "1", error=None)
 
@@ -72,8 +67,7 @@ def concept_save(concept_id: str):
     data = _concept_from_form(concept_id)
     try:
         new = concept_from_dict(data, default_id=concept_id)
-        with get_tm().session() as s:
-            store.replace_concept(s, concept_id, new)
+        glossary_svc.replace_concept(get_tm(), concept_id, new)
     except TMError as exc:  # show the form again with what was typed and why it was refused
         return render_template("web/concept.html", concept=data, statuses=STATUSES, blank=BLANK_TERM_ROWS,
                                saved=False, error=exc), exc.status
@@ -89,9 +83,8 @@ def glossary_import():
     fmt = request.form.get("format") or format_from_name(upload.filename)
     if fmt not in FORMATS:
         raise ValidationError(f"unknown glossary format {fmt!r}; use one of {', '.join(FORMATS)}")
-    report = import_glossary(get_tm(), upload.stream, fmt, replace=request.form.get("replace") == "1")
-    with get_tm().session() as s:
-        found = store.search(s, page=1, per_page=25)
+    report = glossary_svc.import_glossary(get_tm(), upload.stream, fmt, replace=request.form.get("replace") == "1")
+    found = glossary_svc.search_concepts(get_tm(), glossary_svc.ConceptQuery(per_page=25))
     return render_template("web/glossary.html", q="", lang="", status="", page=1,
                            pages=max(1, -(-found["total"] // 25)), found=found, statuses=STATUSES, formats=FORMATS,
                            error=None, report=report)
@@ -104,6 +97,6 @@ def glossary_export():
     if fmt not in FORMATS:
         raise ValidationError(f"unknown glossary format {fmt!r}; use one of {', '.join(FORMATS)}")
     buf = io.BytesIO()
-    export_glossary(get_tm(), buf, fmt)
+    glossary_svc.export_glossary(get_tm(), buf, fmt)
     return Response(buf.getvalue(), mimetype=MIMETYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="glossary.{fmt}"'})
