@@ -25,6 +25,7 @@ from tmserver.config import load_settings, masked
 from tmserver.errors import TMError
 from tmserver.services import keys as keys_svc
 from tmserver.services import lookup as lookup_svc
+from tmserver.services import segments as segments_svc
 
 
 class Context:
@@ -371,9 +372,7 @@ def keys_revoke(obj: Context, key_id: int) -> None:
 @pass_ctx
 def policy_cmd(obj: Context, policy: str | None, origin: str | None) -> None:
     """Show or set the glossary enforcement policy."""
-    if policy:
-        obj.tm.set_glossary_policy(policy, origin)
-    click.echo(obj.tm.glossary_policy(origin))
+    click.echo(segments_svc.set_policy(obj.tm, policy, origin) if policy else segments_svc.policy(obj.tm, origin))
 
 
 def _register_area_commands() -> None:

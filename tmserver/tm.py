@@ -261,13 +261,17 @@ class TM:
         with self.session() as s:
             return self.get_setting(key, default, session=s)
 
-    def set_setting(self, key: str, value: str) -> None:
-        with self.write_session() as s:
-            row = s.get(Setting, key)
-            if row is None:
-                s.add(Setting(key=key, value=value))
-            else:
-                row.value = value
+    def set_setting(self, key: str, value: str, *, session: Session | None = None) -> None:
+        """Store a setting; ``session``: in the caller's (write) transaction."""
+        if session is None:
+            with self.write_session() as s:
+                self.set_setting(key, value, session=s)
+            return
+        row = session.get(Setting, key)
+        if row is None:
+            session.add(Setting(key=key, value=value))
+        else:
+            row.value = value
 
     def glossary_policy(self, origin: str | None = None, *, session: Session | None = None) -> str:
         """Policy for writes into ``origin`` (a per-collection override), else the TM's policy.
@@ -278,10 +282,10 @@ class TM:
                 return per
         return self.get_setting("glossary_policy", session=session) or self.config.get("GLOSSARY_POLICY", "strict")
 
-    def set_glossary_policy(self, policy: str, origin: str | None = None) -> None:
+    def set_glossary_policy(self, policy: str, origin: str | None = None, *, session: Session | None = None) -> None:
         if policy not in POLICIES:
             raise ValidationError(f"unknown policy {policy!r}; choose one of {', '.join(POLICIES)}")
-        self.set_setting(f"glossary_policy:{origin}" if origin else "glossary_policy", policy)
+        self.set_setting(f"glossary_policy:{origin}" if origin else "glossary_policy", policy, session=session)
         audit("policy.set", policy=policy, origin=origin)
 
     # -- glossary enforcement -------------------------------------------------------------

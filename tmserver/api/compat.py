@@ -50,7 +50,8 @@ from tmserver.auth import ANONYMOUS
 from tmserver.errors import ValidationError
 from tmserver.langs import try_parse_lang
 from tmserver.services import lookup as lookup_svc
-from tmserver.tm import SegmentInput
+from tmserver.services import segments as segments_svc
+from tmserver.services.segments import SegmentInput
 
 bp = Blueprint("compat", __name__)
 add_cors(bp)
@@ -140,7 +141,7 @@ def _routes(rule: str, **options: Any) -> Callable:
 }})
 @requires("reader")
 def languages():
-    stored = get_tm().languages()
+    stored = segments_svc.languages(get_tm())
     codes: set[str] = set()
     for tag in stored["source"] + stored["target"]:
         lang = try_parse_lang(tag)
@@ -215,7 +216,8 @@ def _write(slang: str, tlang: str, text_in_url: str | None):
             raise ValidationError(f"field {key!r} must be a string", {"field": key})
     inp = SegmentInput(source=data["source"], target=data["target"], source_lang=slang, target_lang=tlang,
                        origin="tmserver-api")
-    result = get_tm().create_segment(inp, user=user_name(), on_duplicate=request.args.get("on_duplicate") or "skip")
+    how = segments_svc.Write(user_name(), on_duplicate=request.args.get("on_duplicate") or "skip")
+    result = segments_svc.create(get_tm(), inp, how)
     body = {"segment": result.segment, "warnings": result.warnings}
     if result.duplicate:
         return {**body, "duplicate": result.duplicate}, 200

@@ -21,7 +21,7 @@ from typing import Any
 from flask import Flask, request
 
 from tmserver.errors import NotFound, ValidationError
-from tmserver.tm import FORBIDDEN_CHARS
+from tmserver.services.segments import FORBIDDEN_CHARS
 
 MAX_ID = 2**31 - 1
 MAX_JSON_DEPTH = 32

@@ -16,7 +16,8 @@ from tmserver.api.common import (
 )
 from tmserver.api.openapi import SCHEMAS, register_schema
 from tmserver.errors import ValidationError
-from tmserver.tm import SegmentInput
+from tmserver.services import segments as segments_svc
+from tmserver.services.segments import SegmentInput
 
 bp = Blueprint("segments", __name__)
 
@@ -64,8 +65,8 @@ _DUP_PARAM = {"name": "on_duplicate", "in": "query", "schema": {"type": "string"
 def create_segment():
     data = json_body()
     force, reason = force_and_reason(data)
-    result = get_tm().create_segment(SegmentInput.from_dict(data), user=user_name(), force=force, reason=reason,
-                                     on_duplicate=arg_str("on_duplicate") or "skip")
+    how = segments_svc.Write(user_name(), force, reason, on_duplicate=arg_str("on_duplicate") or "skip")
+    result = segments_svc.create(get_tm(), SegmentInput.from_dict(data), how)
     if result.duplicate:
         return {"segment": result.segment, "warnings": result.warnings, "duplicate": result.duplicate}, 200
     return {"segment": result.segment, "warnings": result.warnings}, 201
@@ -82,14 +83,14 @@ def create_segment():
 ], responses={200: "SegmentPage", 400: "Error"})
 @requires("reader")
 def list_segments():
-    return get_tm().list_segments(
+    return segments_svc.list_segments(get_tm(), segments_svc.SegmentQuery(
         source_lang=arg_str("source_lang"),
         target_lang=arg_str("target_lang"),
         origin=arg_str("origin"),
         contains=arg_str("q"),
         page=arg_int("page", 1, minimum=1),
         per_page=arg_int("per_page", 50, minimum=1, maximum=1000),
-    )
+    ))
 
 
 def etag(version: int) -> str:
@@ -131,7 +132,7 @@ _VERSION_PARAMS = [{"name": "If-Match", "in": "header", "schema": {"type": "stri
 @doc("Read a segment (ETag: its version)", tags=["segments"], responses={200: "Segment", 404: "Error"})
 @requires("reader")
 def get_segment(seg_id: int):
-    seg = get_tm().get_segment(seg_id)
+    seg = segments_svc.get(get_tm(), seg_id)
     return seg, 200, {"ETag": etag(seg["version"])}
 
 
@@ -152,8 +153,7 @@ def update_segment(seg_id: int):
     expected = _expected_version(data)
     force, reason = force_and_reason(data)
     changes = {k: v for k, v in data.items() if k not in ("force", "reason", "version")}
-    result = get_tm().update_segment(seg_id, changes, user=user_name(), force=force, reason=reason,
-                                     expected_version=expected)
+    result = segments_svc.update(get_tm(), seg_id, changes, segments_svc.Write(user_name(), force, reason, expected))
     return {"segment": result.segment, "warnings": result.warnings}, 200, {"ETag": etag(result.segment["version"])}
 
 
@@ -164,7 +164,8 @@ def update_segment(seg_id: int):
                 503: "Error"})
 @requires("translator")
 def delete_segment(seg_id: int):
-    get_tm().delete_segment(seg_id, user=user_name(), reason=arg_str("reason"), expected_version=_expected_version(None))
+    how = segments_svc.Write(user_name(), reason=arg_str("reason"), expected_version=_expected_version(None))
+    segments_svc.delete(get_tm(), seg_id, how)
     return "", 204
 
 
@@ -172,7 +173,7 @@ def delete_segment(seg_id: int):
 @doc("Every previous version of a segment", tags=["segments"], responses={200: "History", 404: "Error"})
 @requires("reader")
 def segment_history(seg_id: int):
-    return get_tm().history(seg_id)
+    return segments_svc.history(get_tm(), seg_id)
 
 
 @bp.get("/api/v1/concordance")
@@ -184,12 +185,12 @@ def segment_history(seg_id: int):
 ], responses={200: "Concordance", 400: "Error"})
 @requires("reader")
 def concordance():
-    return get_tm().concordance(
+    return segments_svc.concordance(get_tm(), segments_svc.ConcordanceQuery(
         arg_str("q", required=True) or "",
         arg_str("lang", required=True) or "",
         limit=arg_int("limit", 50, minimum=1, maximum=500),
         offset=arg_int("offset", 0, minimum=0),
-    )
+    ))
 
 
 @bp.get("/api/v1/settings/glossary-policy")
@@ -197,7 +198,7 @@ def concordance():
      params=[{"name": "origin", "in": "query", "schema": {"type": "string"}}], responses={200: "Policy"})
 @requires("reader")
 def get_policy():
-    return {"policy": get_tm().glossary_policy(arg_str("origin")), "origin": arg_str("origin")}
+    return {"policy": segments_svc.policy(get_tm(), arg_str("origin")), "origin": arg_str("origin")}
 
 
 @bp.put("/api/v1/settings/glossary-policy")
@@ -211,5 +212,4 @@ def set_policy():
         raise ValidationError("'origin' must be a string or null", {"field": "origin"})
     if not isinstance(data.get("policy"), str):
         raise ValidationError("'policy' must be one of strict, warn, off", {"field": "policy"})
-    get_tm().set_glossary_policy(data["policy"], origin or None)
-    return {"policy": get_tm().glossary_policy(origin), "origin": origin}
+    return {"policy": segments_svc.set_policy(get_tm(), data["policy"], origin or None), "origin": origin}

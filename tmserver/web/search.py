@@ -14,6 +14,7 @@ from flask import render_template, request
 from tmserver.errors import TMError
 from tmserver.normalize import is_cjk
 from tmserver.services import lookup as lookup_svc
+from tmserver.services import segments as segments_svc
 from tmserver.web.base import bp, get_tm, page_role
 from tmserver.web.render import diff_pieces, hit_pieces, term_pieces
 
@@ -79,7 +80,8 @@ def concordance():
     error = None
     if q.strip():
         try:
-            found = get_tm().concordance(q, lang, limit=CONCORDANCE_PAGE, offset=(page - 1) * CONCORDANCE_PAGE)
+            query = segments_svc.ConcordanceQuery(q, lang, CONCORDANCE_PAGE, (page - 1) * CONCORDANCE_PAGE)
+            found = segments_svc.concordance(get_tm(), query)
         except TMError as exc:
             error = exc
     rows = []

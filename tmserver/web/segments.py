@@ -19,6 +19,7 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 
 from tmserver.errors import Conflict, GlossaryViolation, TMError, ValidationError
+from tmserver.services import segments as segments_svc
 from tmserver.tm import TM
 from tmserver.web.base import bp, get_tm, page_role, user_name
 from tmserver.web.render import version_diff
@@ -30,7 +31,7 @@ from tmserver.web.search import _int
 def segments():
     q = request.args.get("q", "").strip()
     page = _int("page", 1, 1, 1_000_000)
-    found = get_tm().list_segments(contains=q or None, page=page, per_page=25)
+    found = segments_svc.list_segments(get_tm(), segments_svc.SegmentQuery(contains=q or None, page=page, per_page=25))
     pages = max(1, -(-found["total"] // 25))
     return render_template("web/segments.html", q=q, page=page, pages=pages, found=found)
 
@@ -68,9 +69,8 @@ def _versions(history: dict[str, Any]) -> list[dict[str, Any]]:
 def _render(seg_id: int, *, draft: str | None = None, violations: list[dict[str, Any]] | None = None,
             conflict: dict[str, Any] | None = None, error: TMError | None = None, status: int = 200,
             saved: bool = False, loaded_version: int | None = None):
-    tm = get_tm()
-    seg = tm.get_segment(seg_id)
-    history = tm.history(seg_id)
+    history = segments_svc.segment_with_history(get_tm(), seg_id)  # one read: the segment and its versions
+    seg = history["current"]
     return render_template(
         "web/segment.html", seg=seg, versions=_versions(history), draft=seg["target"] if draft is None else draft,
         violations=violations or [], conflict=conflict, error=error, saved=saved,
@@ -86,8 +86,7 @@ def segment(seg_id: int):
 
 def _update(tm: TM, seg_id: int, target: str, version: int | None, force: bool, reason: str | None):
     # the core refuses a stale write (409 Conflict with the current segment), never the page
-    return tm.update_segment(seg_id, {"target": target}, user=user_name(), force=force, reason=reason,
-                             expected_version=version)
+    return segments_svc.update(tm, seg_id, {"target": target}, segments_svc.Write(user_name(), force, reason, version))
 
 
 @bp.post("/segments/<int:seg_id>")
@@ -106,7 +105,7 @@ def segment_save(seg_id: int):
         return _render(seg_id, draft=target, violations=(exc.details or {}).get("violations", []), error=exc,
                        status=exc.status, loaded_version=version)
     except Conflict as exc:
-        current = (exc.details or {}).get("current") or get_tm().get_segment(seg_id)
+        current = (exc.details or {}).get("current") or segments_svc.get(get_tm(), seg_id)
         return _render(seg_id, draft=target, conflict={"current": current, "mine": target, "loaded": version},
                        error=exc, status=exc.status, loaded_version=version)
     except ValidationError as exc:
