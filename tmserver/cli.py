@@ -15,17 +15,30 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from tmserver import logs
-from tmserver.config import load_settings, masked
+from tmserver.align.cli import align
+from tmserver.app import create_app
+from tmserver.config import default_seed_dirs, load_settings, masked
+from tmserver.dedup_cli import dedupe
+from tmserver.docloop.cli import COMMANDS as docloop_commands
+from tmserver.docloop.cli import echo_bring_back
 from tmserver.errors import TMError
+from tmserver.glossary.cli import glossary
+from tmserver.qa.cli import check
 from tmserver.services import keys as keys_svc
 from tmserver.services import lookup as lookup_svc
+from tmserver.services import schema as schema_svc
 from tmserver.services import segments as segments_svc
+from tmserver.services import transfer as transfer_svc
+from tmserver.services.core import TM
+from tmserver.services.transfer import detect_format
+from tmserver.wsgi import run_gunicorn
 
 
 class Context:
@@ -42,8 +55,6 @@ class Context:
     @property
     def app(self):
         if self._app is None:
-            from tmserver.app import create_app
-
             self._app = create_app(self.overrides(), config_file=self.config_file)
         return self._app
 
@@ -87,31 +98,10 @@ def main(ctx: click.Context, database: str | None, config_file: str | None) -> N
 # -- serve and database ---------------------------------------------------------------------------
 
 
-def seed_if_empty(tm, dirs: list[Path], echo=click.echo) -> dict[str, int]:
-    """Load ``glossary/*.tbx`` then ``alignments/*.tmx`` into an empty TM (glossary first, so the
-    TM import is checked against it)."""
-    from tmserver.tm import import_file
-
-    loaded = {"concepts": 0, "segments": 0}
-    if tm.count() > 0:
-        return loaded
-    tbx = sorted(p for d in dirs for p in d.glob("*.tbx"))
-    tmx = sorted(p for d in dirs for p in d.glob("*.tmx"))
-    if tbx:
-        from tmserver import glossary
-
-        if glossary.count_concepts(tm) == 0:
-            for path in tbx:
-                with path.open("rb") as fh:
-                    report = glossary.import_glossary(tm, fh, "tbx")
-                loaded["concepts"] += int(report.get("concepts", 0))
-                echo(f"loaded glossary {path.name}: {report.get('concepts', 0)} concepts")
-    for path in tmx:
-        with path.open("rb") as fh:
-            report = import_file(tm, fh, "tmx", origin=path.stem, user="seed")
-        loaded["segments"] += report.imported
-        echo(f"loaded TM {path.name}: {report.imported} segments")
-    return loaded
+def seed_if_empty(tm: TM, dirs: list[Path], echo: Callable[[str], Any] = click.echo) -> dict[str, int]:
+    """Load ``glossary/*.tbx`` then ``alignments/*.tmx`` into an empty TM (see
+    :func:`tmserver.services.transfer.seed_if_empty`)."""
+    return transfer_svc.seed_if_empty(tm, dirs, echo)
 
 
 @main.command()
@@ -125,8 +115,6 @@ def seed_if_empty(tm, dirs: list[Path], echo=click.echo) -> dict[str, int]:
 @pass_ctx
 def serve(obj: Context, host: str, port: int, workers: int, threads: int, seed: bool, dev: bool) -> None:
     """Upgrade the database, load the shipped TM when it is empty, and serve the API."""
-    from tmserver.config import default_seed_dirs
-
     app = obj.app  # upgrades an empty or older database
     tm = obj.tm
     if seed:
@@ -137,8 +125,6 @@ def serve(obj: Context, host: str, port: int, workers: int, threads: int, seed: 
         app.run(host=host, port=port, threaded=True)
         return
     tm.engine.dispose()  # do not share pooled connections with forked workers
-    from tmserver.wsgi import run_gunicorn
-
     run_gunicorn(obj.overrides(), obj.config_file, host=host, port=port, workers=workers, threads=threads)
 
 
@@ -152,13 +138,8 @@ def db() -> None:
 @pass_ctx
 def db_upgrade(obj: Context, revision: str) -> None:
     """Apply Alembic migrations."""
-    from tmserver.app import create_app
-    from tmserver.store.db import current_revision, upgrade
-
     app = create_app({**obj.overrides(), "AUTO_UPGRADE": False}, config_file=obj.config_file)
-    engine = app.extensions["tmserver"].engine
-    upgrade(engine, revision)
-    click.echo(f"database at revision {current_revision(engine)}")
+    click.echo(f"database at revision {schema_svc.upgrade(app.extensions['tmserver'], revision)}")
 
 
 @main.group("config")
@@ -245,12 +226,7 @@ def import_cmd(obj: Context, file: Path, fmt: str | None, origin: str | None, on
                punctuation: str = "verbatim", final_states: str | None = None) -> None:
     """Import a TMX, CSV or TSV file, or the final units of a translated XLIFF/PO, in one
     transaction (all or nothing)."""
-    from tmserver.formats import detect_format
-    from tmserver.tm import import_file
-
     if fmt in ("xliff", "po") or (fmt is None and file.suffix.lower() in (".xlf", ".xliff", ".po")):
-        from tmserver.docloop.cli import echo_bring_back
-
         echo_bring_back(obj.tm, file, fmt=fmt, origin=origin or file.stem, on_violation=on_violation,
                         final_states=final_states, source_lang=source_lang, target_lang=target_lang,
                         on_duplicate=on_duplicate)
@@ -267,9 +243,10 @@ def import_cmd(obj: Context, file: Path, fmt: str | None, origin: str | None, on
                 bar.update(reader.pos - last[0])
                 last[0] = reader.pos
 
-            report = import_file(obj.tm, reader, fmt, origin=origin or file.stem, user="cli",
-                                 on_violation=on_violation, source_lang=source_lang, target_lang=target_lang,
-                                 progress=progress, on_duplicate=on_duplicate, punctuation=punctuation)
+            options = transfer_svc.ImportOptions(origin=origin or file.stem, user="cli", on_violation=on_violation,
+                                                 source_lang=source_lang, target_lang=target_lang,
+                                                 on_duplicate=on_duplicate, punctuation=punctuation)
+            report = transfer_svc.import_file(obj.tm, reader, fmt, options, progress=progress)
             bar.update(size - last[0])
     click.echo(f"imported {report.imported} of {report.total} units"
                + (f", {report.duplicates} already stored ({on_duplicate})" if report.duplicates else "")
@@ -289,12 +266,10 @@ def import_cmd(obj: Context, file: Path, fmt: str | None, origin: str | None, on
 def export_cmd(obj: Context, fmt: str, output: Path, source_lang: str | None, target_lang: str | None,
                origin: str | None, punctuation: str = "verbatim") -> None:
     """Export the TM (streamed) as TMX, CSV or TSV."""
-    from tmserver.tm import export_file
-
     tmp = output.with_name(output.name + ".part")
     with tmp.open("wb") as fh:
-        n = export_file(obj.tm, fh, fmt, source_lang=source_lang, target_lang=target_lang, origin=origin,
-                        punctuation=punctuation)
+        n = transfer_svc.export_file(obj.tm, fh, fmt,
+                                     transfer_svc.ExportOptions(source_lang, target_lang, origin, punctuation))
     tmp.replace(output)
     click.echo(f"exported {n} units to {output}")
 
@@ -376,13 +351,6 @@ def policy_cmd(obj: Context, policy: str | None, origin: str | None) -> None:
 
 
 def _register_area_commands() -> None:
-    # imported here, after `main` exists: the areas' command modules import `pass_ctx` from us
-    from tmserver.align.cli import align
-    from tmserver.dedup_cli import dedupe
-    from tmserver.docloop.cli import COMMANDS as docloop_commands
-    from tmserver.glossary.cli import glossary
-    from tmserver.qa.cli import check
-
     for command in (glossary, check, align, dedupe, *docloop_commands):
         main.add_command(command)
 

@@ -7,20 +7,21 @@ command cleans data from before it, or written with ``on_duplicate=keep``.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
-from tmserver.cli import Context, pass_ctx
+from tmserver.services import segments as segments_svc
 
 
 @click.command("dedupe")
 @click.option("--merge", is_flag=True, help="merge each group into its oldest segment (default: only report)")
 @click.option("--across-origins", is_flag=True, help="treat the same pair in different origins as duplicates too")
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
-@pass_ctx
-def dedupe(obj: Context, merge: bool, across_origins: bool, as_json: bool) -> None:
+@click.pass_obj
+def dedupe(obj: Any, merge: bool, across_origins: bool, as_json: bool) -> None:
     """Report duplicate segments (same languages, origin and normalized source+target)."""
-    report = obj.tm.dedupe(merge=merge, across_origins=across_origins, user="cli")
+    report = segments_svc.dedupe(obj.tm, merge=merge, across_origins=across_origins, user="cli")
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return

@@ -549,18 +549,20 @@ class TM:
             tgts = set(s.scalars(select(Segment.target_tag).distinct()))
         return {"source": sorted(srcs), "target": sorted(tgts)}
 
-    def header_srclang(self, **filters: str | None) -> str:
+    def header_srclang(self, session: Session | None = None, **filters: str | None) -> str:
         """The TMX header ``srclang`` for an export: the one source tag every unit shares, else ``*all*``.
 
         TMX readers (translate-toolkit, Okapi) take the header's srclang as the language of every
         unit's source ``<tuv>``; a header ``zh`` over ``zh-CN`` units leaves them with no source.
         """
-        tags = {seg_tag for seg_tag, _ in self._source_tags(**filters)}
+        tags = {seg_tag for seg_tag, _ in self._source_tags(session, **filters)}
         return tags.pop() if len(tags) == 1 else ("*all*" if tags else "zh")
 
-    def _source_tags(self, *, source_lang: str | None = None, target_lang: str | None = None,
-                     origin: str | None = None) -> list[tuple[str, str]]:
+    def _source_tags(self, session: Session | None = None, *, source_lang: str | None = None,
+                     target_lang: str | None = None, origin: str | None = None) -> list[tuple[str, str]]:
         q = _filtered(select(Segment.source_tag, Segment.source_lang).distinct(), source_lang, target_lang, origin)
+        if session is not None:
+            return [(t, b) for t, b in session.execute(q)]
         with self.session() as s:
             return [(t, b) for t, b in s.execute(q)]
 
@@ -889,24 +891,28 @@ def export_file(
     target_lang: str | None = None,
     origin: str | None = None,
     punctuation: str | None = None,
+    session: Session | None = None,
 ) -> int:
     """Stream the TM (or a filtered part) to a binary file as TMX/CSV/TSV; return the count.
 
     CSV/TSV hold one direction (default zh → en); TMX holds every segment, marking a unit
-    whose source language differs from the header's with its own ``srclang``.
+    whose source language differs from the header's with its own ``srclang``. ``session``: read
+    everything in the caller's transaction (one snapshot: :func:`tmserver.services.transfer.export_file`).
     """
     if fmt not in EXPORT_FORMATS:
         raise ValidationError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     mode = punct.check_mode(punctuation)
     if fmt == "tmx":
-        units = (segment_to_unit(s) for s in tm.iter_segments(source_lang=source_lang, target_lang=target_lang, origin=origin))
+        units = (segment_to_unit(s) for s in tm.iter_segments(source_lang=source_lang, target_lang=target_lang,
+                                                                origin=origin, session=session))
         if mode == "fullwidth":
             units = (punct.apply_to_unit(u) for u in units)
-        src = tm.header_srclang(source_lang=source_lang, target_lang=target_lang, origin=origin)
+        src = tm.header_srclang(session, source_lang=source_lang, target_lang=target_lang, origin=origin)
         return write_tmx(units, fh, srclang=src)
     src = lang_or_400(source_lang or "zh", "source_lang")
     tgt = lang_or_400(target_lang or ("en" if src.base == "zh" else "zh"), "target_lang")
-    units = (segment_to_unit(s) for s in tm.iter_segments(source_lang=src.base, target_lang=tgt.base, origin=origin))
+    units = (segment_to_unit(s) for s in tm.iter_segments(source_lang=src.base, target_lang=tgt.base, origin=origin,
+                                                            session=session))
     if mode == "fullwidth":
         units = (punct.apply_to_unit(u) for u in units)
     return write_tabular(units, fh, fmt, source_lang=source_lang or src.tag, target_lang=target_lang or tgt.tag)

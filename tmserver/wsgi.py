@@ -6,17 +6,21 @@ segment into the URL path.
 
 from __future__ import annotations
 
+import gc
 import logging
+import threading
 from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from tmserver.app import create_app
+from tmserver.gunicorn_errors import install as json_errors
 
 
 def _warm_worker(worker) -> None:
     """Build the lookup index in the background as soon as a worker starts, so the first CAT
     request does not pay for it; then freeze the long-lived objects out of the cyclic GC, whose
     full collections over millions of index objects would otherwise show up as latency spikes."""
-    import gc
-    import threading
-
     def warm() -> None:
         try:
             worker.wsgi.extensions["tmserver"].index.warm("zh", "en")
@@ -31,10 +35,6 @@ def _warm_worker(worker) -> None:
 
 def run_gunicorn(overrides: dict[str, Any], config_file: str | None, *, host: str, port: int,
                  workers: int = 1, threads: int = 4) -> None:
-    from gunicorn.app.base import BaseApplication
-
-    from tmserver.gunicorn_errors import install as json_errors
-
     json_errors()  # gunicorn's own 400/414/431 answers as JSON (the workers fork from here)
 
     class _App(BaseApplication):
@@ -52,8 +52,6 @@ def run_gunicorn(overrides: dict[str, Any], config_file: str | None, *, host: st
                 self.cfg.set("control_socket_disable", True)
 
         def load(self):
-            from tmserver.app import create_app
-
             return create_app(overrides, config_file=config_file)
 
     _App().run()
@@ -62,9 +60,6 @@ def run_gunicorn(overrides: dict[str, Any], config_file: str | None, *, host: st
 def __getattr__(name: str):
     # `gunicorn tmserver.wsgi:app` builds the app on first access, from TMSERVER_* variables
     if name == "app":
-        from tmserver.app import create_app
-        from tmserver.gunicorn_errors import install as json_errors
-
         json_errors()  # harmless outside gunicorn: only gunicorn's workers call it
         globals()["app"] = create_app()
         return globals()["app"]

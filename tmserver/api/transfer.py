@@ -7,12 +7,9 @@ import tempfile
 from flask import Blueprint, Response, request
 
 from tmserver.api.common import arg_str, doc, get_tm, requires, user_name
-from tmserver.docloop import BRING_BACK_FORMATS, bring_back
-from tmserver.docloop.bringback import parse_states
 from tmserver.errors import ValidationError
-from tmserver.formats import detect_format
-from tmserver.formats.punct import check_mode as check_punctuation
-from tmserver.tm import EXPORT_FORMATS, export_file, import_file, lang_or_400
+from tmserver.services import transfer as transfer_svc
+from tmserver.services.transfer import BRING_BACK_FORMATS, EXPORT_FORMATS, detect_format, parse_states
 
 bp = Blueprint("transfer", __name__)
 
@@ -51,16 +48,7 @@ def import_route():
     upload.stream.seek(0)
     fmt = arg_str("format") or detect_document(upload.filename) or detect_format(upload.filename, head)
     origin = arg_str("origin") or upload.filename or None
-    if fmt in BRING_BACK_FORMATS:
-        return bring_back(get_tm(), upload.filename or f"upload.{fmt}", upload.stream.read(), fmt=fmt, origin=origin,
-                          user=user_name(), on_violation=arg_str("on_violation", default="refuse") or "refuse",
-                          final_states=parse_states(arg_str("final_states")),
-                          source_lang=arg_str("source_lang"), target_lang=arg_str("target_lang"),
-                          on_duplicate=arg_str("on_duplicate"))
-    report = import_file(
-        get_tm(),
-        upload.stream,
-        fmt,
+    options = transfer_svc.ImportOptions(
         origin=origin,
         user=user_name(),
         on_violation=arg_str("on_violation", default="refuse") or "refuse",
@@ -68,7 +56,11 @@ def import_route():
         target_lang=arg_str("target_lang"),
         on_duplicate=arg_str("on_duplicate") or "skip",
         punctuation=arg_str("punctuation"),
+        final_states=parse_states(arg_str("final_states")),
     )
+    if fmt in BRING_BACK_FORMATS:
+        return transfer_svc.bring_back(get_tm(), upload.filename or f"upload.{fmt}", upload.stream.read(), fmt, options)
+    report = transfer_svc.import_file(get_tm(), upload.stream, fmt, options)
     return {"format": fmt, "origin": origin, **report.to_dict()}
 
 
@@ -88,19 +80,14 @@ def export_route():
     fmt = arg_str("format", default="tmx") or "tmx"
     if fmt not in EXPORT_FORMATS:
         raise ValidationError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
-    tm = get_tm()
-    kwargs = {"source_lang": arg_str("source_lang"), "target_lang": arg_str("target_lang"), "origin": arg_str("origin"),
-              "punctuation": check_punctuation(arg_str("punctuation"))}
-    # Validate before streaming starts so bad parameters still get a 400 JSON error.
-    for key in ("source_lang", "target_lang"):
-        if kwargs[key]:
-            lang_or_400(kwargs[key], key)
+    options = transfer_svc.ExportOptions(arg_str("source_lang"), arg_str("target_lang"), arg_str("origin"),
+                                         arg_str("punctuation"))
 
     # Write the whole export to a temp file *before* answering: an error (a bad filter, a database
     # failure) is then a JSON error with its status, not a broken body after a 200 has been sent.
     tmp = tempfile.TemporaryFile()
     try:
-        export_file(tm, tmp, fmt, **kwargs)
+        transfer_svc.export_file(get_tm(), tmp, fmt, options)
     except BaseException:
         tmp.close()
         raise

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import click
 
-from tmserver.docloop import analyze, bring_back, evaluate_heldout, evaluate_tm, pretranslate, score_files
+from tmserver.docloop import analyze, evaluate_heldout, evaluate_tm, pretranslate, score_files
 from tmserver.docloop.bringback import parse_states
 from tmserver.errors import ValidationError
+from tmserver.services import transfer as transfer_svc
 
 _LANG_OPTS = [
     click.option("--source-lang", help="when the file does not say (XLIFF and PO usually do)"),
@@ -136,9 +137,10 @@ def echo_bring_back(tm, file: Path, *, fmt: str | None, origin: str | None, on_v
                     final_states: str | None, source_lang: str | None, target_lang: str | None,
                     on_duplicate: str = "skip") -> None:
     """``tmserver import FILE.xlf|FILE.po``: import the final units and say what happened."""
-    r = bring_back(tm, file.name, file.read_bytes(), fmt=fmt, origin=origin, user="cli", on_violation=on_violation,
-                   final_states=parse_states(final_states), source_lang=source_lang, target_lang=target_lang,
-                   on_duplicate=on_duplicate)
+    options = transfer_svc.ImportOptions(origin=origin, user="cli", on_violation=on_violation,
+                                         source_lang=source_lang, target_lang=target_lang, on_duplicate=on_duplicate,
+                                         final_states=parse_states(final_states))
+    r = transfer_svc.bring_back(tm, file.name, file.read_bytes(), fmt, options)
     sk = r["skipped"]
     click.echo(f"{file.name}: {r['final']} final unit(s) of {r['segments']} ({', '.join(r['final_states'])}): "
                f"added {r['added']}, updated {r['updated']}, refused {r['refused']}"

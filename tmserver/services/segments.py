@@ -26,7 +26,7 @@ from tmserver.tm import (
 )
 
 __all__ = ["FORBIDDEN_CHARS", "MAX_SEGMENT_CHARS", "ON_VIOLATION", "POLICIES", "ConcordanceQuery", "SegmentInput",
-           "SegmentQuery", "Write", "WriteResult", "check_text", "concordance", "create", "delete", "get", "history",
+           "SegmentQuery", "Write", "WriteResult", "check_text", "concordance", "create", "dedupe", "delete", "get", "history",
            "lang_or_400", "languages", "list_segments", "policy", "segment_with_history", "set_policy", "update"]
 
 
@@ -102,6 +102,11 @@ def concordance(tm: TM, query: ConcordanceQuery) -> dict[str, Any]:
 
 def languages(tm: TM) -> dict[str, list[str]]:
     return tm.languages()
+
+
+def dedupe(tm: TM, *, merge: bool = False, across_origins: bool = False, user: str | None = None) -> dict[str, Any]:
+    """Report (and with ``merge`` merge, in one transaction) duplicate pairs already stored."""
+    return tm.dedupe(merge=merge, across_origins=across_origins, user=user)
 
 
 def policy(tm: TM, origin: str | None = None) -> str:

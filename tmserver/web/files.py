@@ -22,12 +22,12 @@ from flask import Response, current_app, jsonify, redirect, render_template, req
 
 from tmserver.docloop import analyze, pretranslate
 from tmserver.errors import ValidationError
-from tmserver.formats import detect_format
 from tmserver.qa.inputs import FORMATS as QA_FORMATS
 from tmserver.qa.inputs import read_segments, sniff
 from tmserver.qa.report import render_report
 from tmserver.services import qa as qa_svc
-from tmserver.tm import EXPORT_FORMATS, ON_VIOLATION, export_file, import_file
+from tmserver.services import transfer as transfer_svc
+from tmserver.services.transfer import EXPORT_FORMATS, ON_VIOLATION, detect_format
 from tmserver.web.base import bp, csrf_token, get_tm, page_role, user_name
 from tmserver.web.jobs import Jobs, Output, owner_token
 
@@ -144,8 +144,9 @@ def files_import():
         raise ValidationError(f"on_violation must be one of {', '.join(ON_VIOLATION)}")
 
     def work(progress) -> Output:
-        report = import_file(tm, io.BytesIO(data), fmt, origin=origin, user=user, on_violation=on_violation,
-                             progress=lambda n: progress(f"{n:,} units read"))
+        options = transfer_svc.ImportOptions(origin=origin, user=user, on_violation=on_violation)
+        report = transfer_svc.import_file(tm, io.BytesIO(data), fmt, options,
+                                          progress=lambda n: progress(f"{n:,} units read"))
         return Output(summary={"format": fmt, "origin": origin, **report.to_dict()})
 
     job = jobs().start("import", f"Import {name}", _owner(), work)
@@ -159,7 +160,7 @@ def files_export():
     if fmt not in EXPORT_FORMATS:
         raise ValidationError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     tmp = tempfile.TemporaryFile()
-    export_file(get_tm(), tmp, fmt)
+    transfer_svc.export_file(get_tm(), tmp, fmt)
     tmp.seek(0)
     return send_file(tmp, mimetype=EXPORT_TYPES[fmt], as_attachment=True, download_name=f"tm.{fmt}")
 
