@@ -46,11 +46,11 @@ from flask import Blueprint, current_app, g, request
 
 from tmserver.api.catweb import add_cors, json_answer
 from tmserver.api.common import doc, get_tm, json_body, offered_pair, requires, user_name
-from tmserver.auth import ANONYMOUS
 from tmserver.errors import ValidationError
 from tmserver.langs import try_parse_lang
 from tmserver.services import lookup as lookup_svc
 from tmserver.services import segments as segments_svc
+from tmserver.services.keys import ANONYMOUS
 from tmserver.services.segments import SegmentInput
 
 bp = Blueprint("compat", __name__)
