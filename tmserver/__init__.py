@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 
 def create_app(*args, **kwargs):
     """Build the Flask app (see :func:`tmserver.app.create_app`)."""
+    # deferred: `import tmserver.normalize` must not load Flask (start-up time)
     from tmserver.app import create_app as _create_app
 
     return _create_app(*args, **kwargs)

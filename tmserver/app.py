@@ -18,9 +18,12 @@ from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from tmserver import logs
+from tmserver.api import register_blueprints
+from tmserver.api.limits import install as install_limits
 from tmserver.config import load_config
 from tmserver.errors import TMError
 from tmserver.services.core import build_tm
+from tmserver.web import bp as web_bp
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +56,9 @@ def create_app(config: dict[str, Any] | None = None, *, config_file: str | None 
         database_url(app), dict(app.config), auto_upgrade=app.config["AUTO_UPGRADE"],
         busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"], synchronous=app.config["SQLITE_SYNCHRONOUS"])
 
-    from tmserver.api import register_blueprints
-    from tmserver.api.limits import install as install_limits
-
     _register_request_log(app)  # first, so a request refused by the limits has its id too
     install_limits(app)  # ids, control characters, JSON depth: checked before every view
     register_blueprints(app)
-    from tmserver.web import bp as web_bp
 
     app.register_blueprint(web_bp)  # the workbench pages (HTML), not part of the JSON API
     _register_errors(app)

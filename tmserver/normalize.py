@@ -32,6 +32,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+import opencc
+
 __all__ = [
     "Normalized",
     "normalize",
@@ -80,8 +82,6 @@ PUNCT_MAP: dict[str, str] = {
 
 @lru_cache(maxsize=1)
 def _converters():
-    import opencc
-
     return opencc.OpenCC("t2s"), opencc.OpenCC("tw2sp"), opencc.OpenCC("hk2s")
 
 

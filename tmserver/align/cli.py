@@ -23,7 +23,11 @@ from pathlib import Path
 
 import click
 
+from tmserver.align.aligner import Aligner
+from tmserver.align.evaluate import evaluate, read_links
+from tmserver.align.service import align_texts, import_links, links_to_units, render_links
 from tmserver.errors import TMError, ValidationError
+from tmserver.formats.tmx import write_tmx
 
 __all__ = ["align"]
 
@@ -81,10 +85,6 @@ def align(ctx: click.Context, zh_file: str, en_file: str, presegmented: bool, fm
           gold: str | None, threshold: float, length_only: bool, no_lexicon: bool, do_import: bool,
           origin: str | None, on_violation: str, accept_low: bool) -> None:
     """Align ZH_FILE with its English translation EN_FILE (sentence level, offline)."""
-    from tmserver.align.aligner import Aligner
-    from tmserver.align.evaluate import evaluate, read_links
-    from tmserver.align.service import align_texts, import_links, links_to_units, render_links
-
     try:
         zh_text, en_text = _read(zh_file), _read(en_file)
         with _progress_bar(len(zh_text) + len(en_text)) as progress:
@@ -92,8 +92,6 @@ def align(ctx: click.Context, zh_file: str, en_file: str, presegmented: bool, fm
                               progress=progress)
             result = align_texts(zh_text, en_text, presegmented=presegmented, threshold=threshold, aligner=aligner)
         if fmt == "tmx":
-            from tmserver.formats.tmx import write_tmx
-
             units = links_to_units(result, origin=origin or Path(zh_file).stem)
             if output:
                 with open(output, "wb") as fh:

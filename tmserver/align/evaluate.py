@@ -18,6 +18,8 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from tmserver.errors import ValidationError
+
 __all__ = ["Scores", "evaluate", "read_links"]
 
 LinkT = tuple[tuple[int, ...], tuple[int, ...]]
@@ -97,8 +99,6 @@ def evaluate(test: Iterable, gold: Iterable) -> Scores:
 
 def read_links(text: str, *, where: str = "gold") -> list[dict]:
     """Parse a jsonl alignment (one ``{"zh": [...], "en": [...]}`` per line, blank lines skipped)."""
-    from tmserver.errors import ValidationError
-
     out = []
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():

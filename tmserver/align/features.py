@@ -27,8 +27,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+import ahocorasick
+
 from tmserver.align import lexicon
 from tmserver.normalize import is_cjk, to_simplified
+from tmserver.placeables import extract
 
 __all__ = [
     "Item",
@@ -148,8 +151,6 @@ class GlossaryMatcher(Matcher):
         self._terms = terms
         self._automaton = None
         if terms:
-            import ahocorasick
-
             auto = ahocorasick.Automaton()
             for i, t in enumerate(terms):
                 auto.add_word(t.zh, (i, t.zh))
@@ -204,8 +205,6 @@ class NumberMatcher(Matcher):
     weight = 3.0
 
     def _items(self, sentence: str, lang: str) -> list[Item]:
-        from tmserver.placeables import extract
-
         out = []
         for p in extract(sentence, lang):
             key = _placeable_key(p)
@@ -334,6 +333,7 @@ class PinyinMatcher(Matcher):
     @staticmethod
     @lru_cache(maxsize=65536)
     def _pinyin(word: str) -> str:
+        # deferred: ~2 s to import (its dictionaries); start-up time
         from pypinyin import lazy_pinyin
 
         return "".join(lazy_pinyin(word))

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint
 
+from tmserver.align.service import DEFAULT_THRESHOLD, MAX_CHARS_BY_LANG, align_texts, import_links
 from tmserver.api.common import doc, get_tm, json_body, requires, user_name
 from tmserver.dedup import check_policy as check_duplicate_policy
 from tmserver.errors import ValidationError
@@ -61,8 +62,6 @@ def _bool(data: dict[str, Any], name: str) -> bool:
 
 
 def _parse(data: dict[str, Any]):
-    from tmserver.align.service import DEFAULT_THRESHOLD, MAX_CHARS_BY_LANG
-
     for name in ("zh", "en"):
         if name not in data:
             raise ValidationError(f"missing '{name}': send both texts", {"field": name})
@@ -86,8 +85,6 @@ def _parse(data: dict[str, Any]):
          "summary": {"type": "object"}}}, 400: "Error"})
 @requires("reader")
 def align_route():
-    from tmserver.align.service import align_texts
-
     zh, en, presegmented, threshold = _parse(json_body())
     result = align_texts(zh, en, presegmented=presegmented, threshold=threshold)
     return {
@@ -103,8 +100,6 @@ def align_route():
      responses={200: {"type": "object"}, 400: "Error", 401: "Error", 403: "Error", 422: "Error"})
 @requires("translator")
 def align_import_route():
-    from tmserver.align.service import align_texts, import_links
-
     data = json_body()
     zh, en, presegmented, threshold = _parse(data)
     origin = data.get("origin")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, current_app, render_template_string
+from flask import Blueprint, current_app, render_template_string, url_for
 
 from tmserver import __version__
 
@@ -247,8 +247,6 @@ document.querySelectorAll('.op').forEach(d=>{d.style.display=d.dataset.k.include
 
 @bp.get("/api/v1/docs")
 def docs_page():
-    from flask import url_for
-
     return render_template_string(_DOCS, spec=build_spec(), url=url_for("openapi.openapi_json"))
 
 

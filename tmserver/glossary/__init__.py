@@ -21,7 +21,10 @@ from typing import IO, TYPE_CHECKING, Any
 
 from tmserver.errors import ValidationError
 from tmserver.glossary import model as _model  # noqa: F401  (registers the tables on Base.metadata)
+from tmserver.glossary import store
+from tmserver.glossary.csvio import read_csv, write_csv
 from tmserver.glossary.glossary import Glossary, Violation
+from tmserver.glossary.tbx import read_tbx, write_tbx, write_tbx_v2
 from tmserver.glossary.termbase import Concept, Term
 
 if TYPE_CHECKING:
@@ -42,12 +45,8 @@ def format_from_name(name: str) -> str:
 def read_concepts(fh: IO[bytes], fmt: str, report: dict[str, Any] | None = None) -> list[Concept]:
     """Parse a whole glossary file (raises :class:`~tmserver.errors.ImportFailed`)."""
     if fmt == "tbx":
-        from tmserver.glossary.tbx import read_tbx
-
         return read_tbx(fh, report)
     if fmt in ("csv", "tsv"):
-        from tmserver.glossary.csvio import read_csv
-
         return read_csv(fh, report, delimiter="\t" if fmt == "tsv" else None)
     raise ValidationError(f"unknown glossary format {fmt!r}; choose one of {', '.join(FORMATS)}", {"format": fmt})
 
@@ -58,8 +57,6 @@ def import_glossary(tm: TM, fh: IO[bytes], fmt: str = "tbx", *, replace: bool = 
     Concepts are matched by id: an existing concept is replaced by the file's version, a new one
     is added. ``replace=True`` also deletes concepts the file does not contain.
     """
-    from tmserver.glossary import store
-
     report: dict[str, Any] = {"format": fmt}
     concepts = read_concepts(fh, fmt, report)  # parse everything before touching the database
     with tm.session() as s:
@@ -73,8 +70,6 @@ def import_glossary(tm: TM, fh: IO[bytes], fmt: str = "tbx", *, replace: bool = 
 
 def count_concepts(tm: TM) -> int:
     """How many concepts the term base holds (``serve`` seeds ``glossary/*.tbx`` when 0)."""
-    from tmserver.glossary import store
-
     with tm.session() as s:
         return store.count(s)
 
@@ -82,7 +77,6 @@ def count_concepts(tm: TM) -> int:
 def export_glossary(tm: TM, fh: IO[bytes], fmt: str = "tbx", *, tbx_version: int = 3) -> int:
     """Write the whole term base as TBX-Basic (v3, or v2 ``martif`` with ``tbx_version=2``) or CSV
     (long layout); returns the concept count."""
-    from tmserver.glossary import store
 
     if fmt not in FORMATS:
         raise ValidationError(f"unknown glossary format {fmt!r}; choose one of {', '.join(FORMATS)}", {"format": fmt})
@@ -91,11 +85,7 @@ def export_glossary(tm: TM, fh: IO[bytes], fmt: str = "tbx", *, tbx_version: int
     with tm.session() as s:
         concepts = store.load_concepts(s)
     if fmt == "tbx":
-        from tmserver.glossary.tbx import write_tbx, write_tbx_v2
-
         (write_tbx if tbx_version == 3 else write_tbx_v2)(concepts, fh)
     else:
-        from tmserver.glossary.csvio import write_csv
-
         write_csv(concepts, fh, delimiter="\t" if fmt == "tsv" else ",")
     return len(concepts)

@@ -24,7 +24,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 
+from tmserver.glossary.csvio import read_csv
 from tmserver.glossary.recognize import Hit, Recognizer, recognizer_for
+from tmserver.glossary.tbx import read_tbx
 from tmserver.glossary.termbase import ACCEPTED, Concept, Term
 
 __all__ = ["Glossary", "Violation", "FoundTerm"]
@@ -85,14 +87,10 @@ class Glossary:
 
     @classmethod
     def from_tbx(cls, source: str | Path | IO[bytes]) -> Glossary:
-        from tmserver.glossary.tbx import read_tbx
-
         return cls(_read(source, read_tbx))
 
     @classmethod
     def from_csv(cls, source: str | Path | IO[bytes]) -> Glossary:
-        from tmserver.glossary.csvio import read_csv
-
         return cls(_read(source, read_csv))
 
     @cached_property

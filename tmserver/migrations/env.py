@@ -6,6 +6,7 @@ from alembic import context
 # (``alembic check`` / ``revision --autogenerate``) compares the whole schema, not just the core's.
 import tmserver.glossary.model  # noqa: F401  (glossary_concepts, glossary_terms, …)
 import tmserver.qa.suppress  # noqa: F401  (qa_suppressions)
+from tmserver.store.db import make_engine
 from tmserver.store.models import Base
 
 config = context.config
@@ -24,7 +25,6 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
 def run() -> None:
     engine = config.attributes.get("engine")
     if engine is None:  # plain `alembic` command line: use sqlalchemy.url from the ini
-        from tmserver.store.db import make_engine
 
         engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:

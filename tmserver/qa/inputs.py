@@ -12,6 +12,10 @@ import json
 from typing import IO, Any
 
 from tmserver.errors import ValidationError
+from tmserver.formats import detect_format
+from tmserver.formats.tabular import iter_tabular
+from tmserver.formats.tmx import iter_tmx
+from tmserver.formats.xliff import iter_xliff
 from tmserver.langs import UnknownLanguage, parse_lang
 from tmserver.qa.base import QASegment
 
@@ -65,7 +69,6 @@ def sniff(filename: str | None, head: bytes, given: str | None = None) -> str:
     .json, .csv, .tsv), else from the first bytes (``<xliff``/``<tmx``, ``{``/``[``, a tab)."""
     if given:
         return given
-    from tmserver.formats import detect_format
 
     name = (filename or "").lower()
     if name.endswith(("xliff", ".xlf", ".xlz")):
@@ -96,21 +99,16 @@ def read_segments(
             raise ValidationError(f"the file is not valid UTF-8 JSON: {exc}", {"format": "json"}) from exc
         return segments_from_json(data, source_lang, target_lang)
     if fmt == "tmx":
-        from tmserver.formats.tmx import iter_tmx
-
         units = iter_tmx(fh)
         return [QASegment(id=str(n), source=u.source, target=u.target, source_lang=u.source_lang,
                           target_lang=u.target_lang, where=u.where) for n, u in enumerate(units, 1)]
     if fmt == "xliff":
-        from tmserver.formats.xliff import iter_xliff
-
         units = iter_xliff(fh, source_lang=source_lang, target_lang=target_lang)
         return [QASegment(id=u.extra.get("id") or str(n), source=u.source, target=u.target,
                           source_lang=_lang(u.source_lang, "source_lang", "zh"),
                           target_lang=_lang(u.target_lang, "target_lang", "en"), where=u.where,
                           target_italic=tuple(u.extra.get("target_italic") or ()))
                 for n, u in enumerate(units, 1)]
-    from tmserver.formats.tabular import iter_tabular
 
     units = iter_tabular(fh, fmt, source_lang=source_lang, target_lang=target_lang)
     return [QASegment(id=u.where.replace("line ", "line-") or str(n), source=u.source, target=u.target,

@@ -128,6 +128,7 @@ def write_transaction(factory: sessionmaker[Session]):
 
 
 def alembic_config(engine: Engine):
+    # deferred (start-up time): alembic takes seconds to import and only schema checks and upgrades need it
     from alembic.config import Config
 
     cfg = Config()
@@ -139,6 +140,7 @@ def alembic_config(engine: Engine):
 def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema to ``revision`` (idempotent). Each area (glossary, QA…) keeps its own
     branch of revisions from ``0001``, so the default target is every head."""
+    # deferred (start-up time): alembic takes seconds to import and only schema checks and upgrades need it
     from alembic import command
 
     command.upgrade(alembic_config(engine), revision)
@@ -146,6 +148,7 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
 
 def current_revision(engine: Engine) -> str | None:
     """The applied revision(s), comma-separated when several branches are applied."""
+    # deferred (start-up time): alembic takes seconds to import and only schema checks and upgrades need it
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as conn:
@@ -154,6 +157,7 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def head_revisions() -> set[str]:
+    # deferred (start-up time): alembic takes seconds to import and only schema checks and upgrades need it
     from alembic.script import ScriptDirectory
 
     return set(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())

@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from tmserver.normalize import normalize_text
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -27,7 +29,6 @@ def context_hash(text: str | None) -> str | None:
     """Hash of a neighbouring segment's *normalised* source, for 101 % context matches."""
     if not text:
         return None
-    from tmserver.normalize import normalize_text
 
     return hashlib.sha1(normalize_text(text).encode("utf-8")).hexdigest()[:16]
 

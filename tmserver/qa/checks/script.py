@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import opencc
+
 from tmserver.normalize import is_cjk
 from tmserver.qa.base import Check, Context, Issue, QASegment, lang_of, register
 
 
 @lru_cache(maxsize=1)
 def _t2s():
-    import opencc
-
     return opencc.OpenCC("t2s")
 
 
