@@ -25,9 +25,9 @@ import click
 
 from tmserver.align.aligner import Aligner
 from tmserver.align.evaluate import evaluate, read_links
-from tmserver.align.service import align_texts, import_links, links_to_units, render_links
 from tmserver.errors import TMError, ValidationError
 from tmserver.formats.tmx import write_tmx
+from tmserver.services.align import align_texts, import_links, links_to_units, render_links
 
 __all__ = ["align"]
 

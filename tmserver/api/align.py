@@ -12,10 +12,15 @@ from typing import Any
 
 from flask import Blueprint
 
-from tmserver.align.service import DEFAULT_THRESHOLD, MAX_CHARS_BY_LANG, align_texts, import_links
 from tmserver.api.common import doc, get_tm, json_body, requires, user_name
-from tmserver.dedup import check_policy as check_duplicate_policy
 from tmserver.errors import ValidationError
+from tmserver.services.align import (
+    DEFAULT_THRESHOLD,
+    MAX_CHARS_BY_LANG,
+    align_texts,
+    check_duplicate_policy,
+    import_links,
+)
 
 bp = Blueprint("align", __name__)
 

@@ -23,8 +23,8 @@ from flask import current_app, g, request
 
 from tmserver import logs
 from tmserver.errors import Forbidden, Unauthorized, ValidationError
+from tmserver.services.core import TM
 from tmserver.services.keys import ANONYMOUS, Principal, authenticate, role_rank
-from tmserver.tm import TM
 
 
 def get_tm() -> TM:

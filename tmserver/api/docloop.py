@@ -12,8 +12,8 @@ from urllib.parse import quote
 from flask import Blueprint, Response, request
 
 from tmserver.api.common import arg_bool, arg_int, arg_str, doc, get_tm, requires
-from tmserver.docloop import analyze, evaluate_heldout, evaluate_tm, pretranslate
 from tmserver.errors import ValidationError
+from tmserver.services.docloop import analyze, evaluate_heldout, evaluate_tm, pretranslate
 
 bp = Blueprint("docloop", __name__)
 

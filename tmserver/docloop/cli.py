@@ -17,10 +17,10 @@ from pathlib import Path
 
 import click
 
-from tmserver.docloop import analyze, evaluate_heldout, evaluate_tm, pretranslate, score_files
-from tmserver.docloop.bringback import parse_states
 from tmserver.errors import ValidationError
 from tmserver.services import transfer as transfer_svc
+from tmserver.services.docloop import analyze, evaluate_heldout, evaluate_tm, pretranslate, score_files
+from tmserver.services.transfer import parse_states
 
 _LANG_OPTS = [
     click.option("--source-lang", help="when the file does not say (XLIFF and PO usually do)"),

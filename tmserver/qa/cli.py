@@ -14,12 +14,11 @@ from pathlib import Path
 
 import click
 
-from tmserver.glossary import Glossary
-from tmserver.qa import suppress
 from tmserver.qa.engine import run_checks
 from tmserver.qa.inputs import read_segments, sniff
 from tmserver.qa.report import render_report
 from tmserver.services import qa as qa_svc
+from tmserver.services.glossary import Glossary
 
 
 @click.command("check")
@@ -52,7 +51,7 @@ def check(obj, file: Path, input_fmt, fmt, output, fail_on, checks, min_severity
     if glossary_file:
         glossary = Glossary.from_csv(glossary_file) if glossary_file.suffix.lower() in (".csv", ".tsv") \
             else Glossary.from_tbx(glossary_file)
-    extra = frozenset(suppress.parse_file(suppress_file.read_bytes())) if suppress_file else frozenset()
+    extra = frozenset(qa_svc.parse_suppressions(suppress_file.read_bytes())) if suppress_file else frozenset()
     if use_tm or use_db:  # the server's glossary (unless a file is given), its suppressions, with --use-tm the TM
         options = qa_svc.QAOptions(checks, min_severity, with_tm=use_tm, glossary=glossary, suppressed=extra)
         report = qa_svc.check_segments(obj.tm, segments, options)

@@ -17,9 +17,10 @@ from tmserver.glossary.enforce import current_glossary
 from tmserver.qa import suppress
 from tmserver.qa.base import QASegment
 from tmserver.qa.engine import Report, run_checks, tm_as_segments, tm_maps
+from tmserver.qa.suppress import parse_file as parse_suppressions
 from tmserver.tm import TM
 
-__all__ = ["QAOptions", "add_suppression", "check_segments", "check_tm", "list_suppressions", "remove_suppression"]
+__all__ = ["QAOptions", "add_suppression", "parse_suppressions", "check_segments", "check_tm", "list_suppressions", "remove_suppression"]
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,8 @@ from flask import Blueprint, Flask, current_app, g, redirect, render_template, r
 from flask.sansio.blueprints import BlueprintSetupState
 
 from tmserver.errors import TMError
+from tmserver.services.core import TM
 from tmserver.services.keys import ANONYMOUS, Principal, role_rank, verify
-from tmserver.tm import TM
 
 bp = Blueprint("web", __name__)
 

@@ -20,13 +20,13 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, redirect, render_template, request, send_file, url_for
 
-from tmserver.docloop import analyze, pretranslate
 from tmserver.errors import ValidationError
 from tmserver.qa.inputs import FORMATS as QA_FORMATS
 from tmserver.qa.inputs import read_segments, sniff
 from tmserver.qa.report import render_report
 from tmserver.services import qa as qa_svc
 from tmserver.services import transfer as transfer_svc
+from tmserver.services.docloop import analyze, pretranslate
 from tmserver.services.transfer import EXPORT_FORMATS, ON_VIOLATION, detect_format
 from tmserver.web.base import bp, csrf_token, get_tm, page_role, user_name
 from tmserver.web.jobs import Jobs, Output, owner_token

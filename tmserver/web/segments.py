@@ -20,7 +20,7 @@ from flask import redirect, render_template, request, url_for
 
 from tmserver.errors import Conflict, GlossaryViolation, TMError, ValidationError
 from tmserver.services import segments as segments_svc
-from tmserver.tm import TM
+from tmserver.services.core import TM
 from tmserver.web.base import bp, get_tm, page_role, user_name
 from tmserver.web.render import version_diff
 from tmserver.web.search import _int
