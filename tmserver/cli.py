@@ -1,4 +1,4 @@
-"""The ``tmserver`` command line: a thin face over :mod:`tmserver.tm`, like the JSON API.
+"""The ``tmserver`` command line: a thin face over :mod:`tmserver.services`, like the JSON API.
 
     tmserver serve                      # upgrade the DB, load alignments/ + glossary/ if empty, serve
     tmserver db upgrade

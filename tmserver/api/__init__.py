@@ -1,4 +1,4 @@
-"""JSON API, CAT-tool routes and docs pages: thin faces over :mod:`tmserver.tm`.
+"""JSON API, CAT-tool routes and docs pages: thin faces over :mod:`tmserver.services`.
 
 Each area keeps its routes in its own module with a blueprint named ``bp``.
 """

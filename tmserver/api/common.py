@@ -1,12 +1,14 @@
 """Helpers every blueprint uses: the core, auth, request parsing and OpenAPI annotations.
 
+Routes reach the core only through :mod:`tmserver.services` (one transaction per call).
+
 A route stays thin::
 
     @bp.get("/api/v1/segments/<int:seg_id>")
     @doc(summary="Read a segment", tags=["segments"], responses={200: "Segment", 404: "Error"})
     @requires("reader")
     def get_segment(seg_id):
-        return get_tm().get_segment(seg_id)
+        return segments_svc.get(get_tm(), seg_id)
 
 ``@requires`` reads ``Authorization: Bearer <key>``; reads are open unless the server is
 configured with ``READS_REQUIRE_KEY``. ``@doc`` records what the OpenAPI generator

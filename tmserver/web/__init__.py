@@ -1,18 +1,18 @@
 """The translator's workbench: server-rendered pages over the same core as the JSON API.
 
 =====================  ==========================================================  ==========
-page                   what it calls                                               role
+page                   what it calls (``tmserver.services``)                       role
 =====================  ==========================================================  ==========
-``/``                  ``TM.lookup`` + ``glossary.annotate.annotate_lookup``        reader
-``/concordance``       ``TM.concordance``                                          reader
-``/glossary``          ``glossary.store.search`` / ``get_concept``                 reader
-  edit, import         ``glossary.store.replace_concept``, ``import_glossary``     admin
-``/segments``          ``TM.list_segments``, ``get_segment``, ``history``          reader
-  edit                 ``TM.update_segment`` (glossary enforced)                   translator
+``/``                  ``lookup.lookup`` (annotated with the glossary)              reader
+``/concordance``       ``segments.concordance``                                    reader
+``/glossary``          ``glossary.search_concepts`` / ``get_concept``              reader
+  edit, import         ``glossary.replace_concept``, ``import_glossary``           admin
+``/segments``          ``segments.list_segments``, ``segment_with_history``        reader
+  edit                 ``segments.update`` (glossary enforced)                     translator
 ``/files``             ``docloop.analyze`` / ``pretranslate`` (jobs), QA          reader
-                       ``run_checks``, ``export_file``
-  import               ``tm.import_file`` (a job)                                  admin
-``/signin``            ``auth.verify_key``; the key is kept in the session         —
+                       ``qa.check_segments``, ``transfer.export_file``
+  import               ``transfer.import_file`` (a job)                            admin
+``/signin``            ``keys.verify``; the key is kept in the session             —
 =====================  ==========================================================  ==========
 
 Templates are in ``tmserver/templates/web/``, CSS and JavaScript in ``tmserver/static/web/``
