@@ -105,3 +105,33 @@ def test_service_result_is_typed(seeded):
     assert result.matches and result.terms is not None
     bare = lookup_svc.lookup(seeded, lookup_svc.LookupQuery(QUERY, min_score=50), annotate=False)
     assert bare.terms is None and "terms" not in bare.to_dict()
+
+
+def test_a_lookup_with_an_older_snapshot_never_steps_the_index_back(client, auth, tm):
+    """Lookups poll the change log in their own transaction, whose snapshot may predate another
+    thread's poll: that must neither read the shorter log as a reset (a full rebuild) nor hand
+    rows over twice."""
+    from sqlalchemy import func, select
+
+    from tmserver.store.models import Segment
+
+    def add(source: str, target: str) -> None:
+        r = client.post("/api/v1/segments", json={"source": source, "target": target}, headers=auth("translator"))
+        assert r.status_code == 201, r.json
+
+    add("数字经济发展迅速。", "The digital economy grows fast.")
+    tm.index.warm("zh")
+    follower = tm.index._follower
+    with tm.read_session() as old:
+        old.scalar(select(func.count(Segment.id)))  # fixes this transaction's snapshot
+        add("网络空间命运共同体。", "A community with a shared future in cyberspace.")
+        first: list[int] = []
+        follower.poll(first.extend, lambda: pytest.fail("a fresh poll reset"))  # a newer poll, elsewhere
+        assert len(first) == 1
+        again: list[int] = []
+        resets: list[int] = []
+        follower.poll(again.extend, lambda: resets.append(1), old)
+        assert resets == [], "an older snapshot was read as a reset"
+    later: list[int] = []
+    follower.poll(later.extend, lambda: pytest.fail("reset"))
+    assert again == [] and later == [], "a row was handed over twice"

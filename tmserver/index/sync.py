@@ -61,6 +61,11 @@ class SeqFollower:
             hi = s.scalar(select(func.max(SegmentChange.seq))) or 0
             if hi == self.floor:
                 return
+            if hi < self.floor and session is not None:
+                # the caller's snapshot may predate another thread's poll: decide in a fresh one
+                # (a shrunken log means reset only when the newest state says so)
+                self.poll(apply, reset)
+                return
             rows = [] if hi < self.floor else s.execute(
                 select(SegmentChange.seq, SegmentChange.segment_id, SegmentChange.op)
                 .where(SegmentChange.seq > self.floor)
@@ -111,6 +116,11 @@ class SnapshotFollower:
             return
         if session is not None:
             snapshot, hi, rows = self._read(session.connection())
+            if _xmax(snapshot) < _xmax(self.snapshot) or (hi or 0) < self.max_seq:
+                # the caller's snapshot predates another thread's poll: never step back (that
+                # would hand rows over twice, or read a shorter log as a reset); poll afresh
+                self.poll(apply, reset)
+                return
         else:
             with self.engine.connect() as conn:
                 snapshot, hi, rows = self._read(conn)
@@ -127,6 +137,11 @@ class SnapshotFollower:
         snapshot, hi = conn.execute(_SNAPSHOT).one()
         rows = conn.execute(_NEW_ROWS, {"prev": self.snapshot}).all() if snapshot != self.snapshot else []
         return snapshot, hi, list(rows)
+
+
+def _xmax(snapshot: str) -> int:
+    """The ``xmax`` of a ``pg_snapshot`` text (``xmin:xmax:xip,…``)."""
+    return int(snapshot.split(":")[1])
 
 
 def ChangeFollower(sessions: sessionmaker[Session]) -> SeqFollower | SnapshotFollower:  # noqa: N802
