@@ -58,10 +58,12 @@ def create_app(config: dict[str, Any] | None = None, *, config_file: str | None 
 
     from tmserver.api import register_blueprints
     from tmserver.api.limits import install as install_limits
+    from tmserver.api.openapi import install_response_check
 
     _register_request_log(app)  # first, so a request refused by the limits has its id too
     install_limits(app)  # ids, control characters, JSON depth: checked before every view
     register_blueprints(app)
+    install_response_check(app)  # VALIDATE_RESPONSES: every answer against the OpenAPI document
     from tmserver.web import bp as web_bp
 
     app.register_blueprint(web_bp)  # the workbench pages (HTML), not part of the JSON API

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from tmserver.api.common import doc, get_tm, json_body, requires
+from tmserver.api.schemas import Error, KeyCreate, KeyCreated, KeyList, KeyRevoked
 from tmserver.auth import create_key, key_to_dict, list_keys, revoke_key
 from tmserver.errors import NotFound
 
@@ -12,7 +13,7 @@ bp = Blueprint("keys", __name__)
 
 
 @bp.get("/api/v1/keys")
-@doc("List API keys (never their secrets)", tags=["keys"], responses={200: {"type": "object"}, 401: "Error", 403: "Error"})
+@doc("List API keys (never their secrets)", tags=["keys"], responses={200: KeyList, 401: Error, 403: Error})
 @requires("admin")
 def keys_list():
     with get_tm().session() as s:
@@ -21,12 +22,10 @@ def keys_list():
 
 @bp.post("/api/v1/keys")
 @doc("Create an API key; the secret is in this response only", tags=["keys"],
-     body={"type": "object", "required": ["name", "role"], "properties": {
-         "name": {"type": "string"}, "role": {"type": "string", "enum": ["reader", "translator", "admin"]}}},
-     responses={201: {"type": "object"}, 400: "Error", 401: "Error", 403: "Error"})
+     body=KeyCreate, responses={201: KeyCreated, 400: Error, 401: Error, 403: Error})
 @requires("admin")
 def keys_create():
-    data = json_body()
+    data = json_body(KeyCreate).sent()
     with get_tm().write_session() as s:
         key, secret = create_key(s, str(data.get("name", "")), str(data.get("role", "")))
         return {"key": key_to_dict(key), "secret": secret}, 201
@@ -34,7 +33,7 @@ def keys_create():
 
 @bp.delete("/api/v1/keys/<int:key_id>")
 @doc("Revoke an API key (not the last active admin key: 409)", tags=["keys"],
-     responses={200: {"type": "object"}, 401: "Error", 403: "Error", 404: "Error", 409: "Error"})
+     responses={200: KeyRevoked, 401: Error, 403: Error, 404: Error, 409: Error})
 @requires("admin")
 def keys_revoke(key_id: int):
     with get_tm().write_session() as s:
