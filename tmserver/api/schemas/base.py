@@ -119,11 +119,12 @@ def _phrase(err: Any) -> str:
 
 def describe_errors(errors: list[Any]) -> tuple[str, dict[str, Any]]:
     """The message and details of the 400 for pydantic's ``errors()``: unknown fields first (all
-    of them), else the first problem, naming its field as ``details.field``."""
+    of them), else the deepest problem, naming its field as ``details.field``."""
     extra = sorted({error_path(e["loc"]) for e in errors if e["type"] == "extra_forbidden"})
     if extra:
         return f"unknown field(s) {', '.join(extra)}", {"fields": extra}
-    first = errors[0]
+    # the deepest problem: of a union's members (a string or an object) the one that got furthest
+    first = max(errors, key=lambda e: len([p for p in e["loc"] if not (isinstance(p, str) and _is_tag(p))]))
     path = error_path(first["loc"])
     message = f"field {path!r} {_phrase(first)}"
     others = len({error_path(e["loc"]) for e in errors}) - 1
