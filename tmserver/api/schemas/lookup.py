@@ -104,6 +104,8 @@ class LookupMatch(Out):
         description="the stored side the query matched (lookups run in both directions)")
     origin: str | None
     updated_at: str | None
+    duplicate_ids: list[int] | None = Field(
+        None, description="other stored units with the same pair, folded into this match (see tmserver.dedup)")
     term_problems: list[TermViolation] | None = Field(
         None, description="glossary rules this match's target breaks (absent when the route does not annotate)")
 
