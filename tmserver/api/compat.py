@@ -49,7 +49,7 @@ from tmserver.api.common import doc, get_tm, json_body, offered_pair, requires, 
 from tmserver.api.schemas import (
     CompatLanguages,
     CompatLookupRequest,
-    CompatResult,
+    CompatResults,
     CompatWrite,
     Error,
     WriteResult,
@@ -71,7 +71,7 @@ PREFIXES = ("/tmserver", "/api/v1")
 
 #: JSON, or JSONP (a script) when ?jsoncallback= names a function
 _JSONP_SCRIPT = {"type": "string", "description": "/**/callback(<the JSON answer>);"}
-_RESULT_LIST = {"application/json": {"type": "array", "items": CompatResult.model_json_schema()},
+_RESULT_LIST = {"application/json": CompatResults,
                 "application/javascript": _JSONP_SCRIPT}
 _JSONP = {"name": "jsoncallback", "in": "query", "schema": {"type": "string"},
           "description": "JSONP: wrap the answer in a call of this function"}

@@ -15,6 +15,7 @@ from tmserver.api.schemas.areas import (
     CompatLanguages,
     CompatLookupRequest,
     CompatResult,
+    CompatResults,
     CompatWrite,
     ConceptIn,
     ConceptOut,
@@ -65,7 +66,7 @@ from tmserver.api.schemas.segments import (
 __all__ = [
     "MAX_BATCH", "MAX_LIMIT",
     "AlignAnswer", "AlignImportReport", "AlignImportRequest", "AlignRequest", "Body", "CompatLanguages",
-    "CompatLookupRequest", "CompatResult", "CompatWrite", "ConceptIn", "ConceptOut", "ConceptPage", "Concordance",
+    "CompatLookupRequest", "CompatResult", "CompatResults", "CompatWrite", "ConceptIn", "ConceptOut", "ConceptPage", "Concordance",
     "Conflict", "Error", "GlossaryCheck", "GlossaryCheckRequest", "GlossaryImportReport", "GlossarySummary",
     "Health", "History", "ImportReport", "KeyCreate", "KeyCreated", "KeyList", "KeyRevoked", "Lookup",
     "LookupBatch", "LookupBatchRequest", "LookupMatch", "MyMemoryAnswer", "OpenOut", "Out", "Policy",

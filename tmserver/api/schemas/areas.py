@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, RootModel
 
 from tmserver.api.schemas.base import Body, OpenOut, Out, Span
 from tmserver.api.schemas.lookup import TermInText
@@ -214,13 +214,33 @@ class AlignImportReport(OpenOut):
 # -- files and documents ----------------------------------------------------------------------
 
 
-class ImportReport(OpenOut):
-    """A whole-file import: counts, and the first glossary violations."""
+class FileImportReport(OpenOut):
+    """A TMX, CSV or TSV import: counts, and the first glossary violations."""
 
-    format: str | None = None
-    origin: str | None = None
+    format: str
+    origin: str | None
     imported: int
-    total: int | None = None
+    skipped: int
+    flagged: int
+    total: int
+    violations: list[dict[str, Any]]
+
+
+class BringBackReport(OpenOut):
+    """The final units of a translated XLIFF or PO file brought back into the TM."""
+
+    format: str
+    origin: str | None
+    segments: int
+    final: int
+    added: int
+    updated: int
+    skipped: dict[str, int]
+    violations: list[dict[str, Any]]
+
+
+class ImportReport(RootModel[FileImportReport | BringBackReport]):
+    """What ``POST /api/v1/import`` did: a file import, or a translated document brought back."""
 
 
 class Report(OpenOut):
@@ -247,6 +267,14 @@ class CompatResult(Out):
     target: str
     quality: int = Field(ge=0, le=100)
     rank: int = Field(ge=1)
+
+
+class CompatResults(RootModel[list[CompatResult]]):
+    """amaGama's answer: the matches, best first (an unsupported language pair is [])."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [[{
+        "source": "网络空间命运共同体", "target": "a community with a shared future in cyberspace", "quality": 100,
+        "rank": 1}]]})
 
 
 class CompatLookupRequest(Body):
