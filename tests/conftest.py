@@ -67,7 +67,8 @@ def _wipe(engine, tables: list[str]) -> None:
 def app(database_url: str, _schema: list[str]):
     from tmserver.app import create_app
 
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SEED_DIRS": []})
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SEED_DIRS": [],
+                      "VALIDATE_RESPONSES": True})
     tm = app.extensions["tmserver"]
     _wipe(tm.engine, _schema)
     yield app

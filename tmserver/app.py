@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from tmserver import logs
 from tmserver.api import register_blueprints
 from tmserver.api.limits import install as install_limits
+from tmserver.api.openapi import install_response_check
 from tmserver.config import load_config
 from tmserver.errors import TMError
 from tmserver.services.core import build_tm
@@ -59,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None, *, config_file: str | None 
     _register_request_log(app)  # first, so a request refused by the limits has its id too
     install_limits(app)  # ids, control characters, JSON depth: checked before every view
     register_blueprints(app)
+    install_response_check(app)  # VALIDATE_RESPONSES: every answer against the OpenAPI document
 
     app.register_blueprint(web_bp)  # the workbench pages (HTML), not part of the JSON API
     _register_errors(app)

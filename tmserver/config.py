@@ -64,6 +64,9 @@ class Settings(BaseModel):
     LOG_LEVEL: LogLevel = "INFO"
     #: Put the looked-up text (URL path and query) in access lines; off, lines name the route only.
     LOG_QUERY_TEXT: bool = False
+    #: Check every API answer against the generated OpenAPI document and fail the request on a
+    #: mismatch (tests and debugging; costs a schema validation per answer).
+    VALIDATE_RESPONSES: bool = False
     #: CAT-tool routes (amaGama /tmserver/…, MyMemory /get): origins allowed by CORS, comma-separated
     #: or "*"; empty = no CORS headers.
     CORS_ORIGINS: str = ""

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint
 
 from tmserver.api.common import doc, get_tm, json_body, requires, user_name
+from tmserver.api.schemas import AlignAnswer, AlignImportReport, AlignImportRequest, AlignRequest, Error
 from tmserver.errors import ValidationError
 from tmserver.services.align import (
     DEFAULT_THRESHOLD,
@@ -23,41 +24,6 @@ from tmserver.services.align import (
 )
 
 bp = Blueprint("align", __name__)
-
-_LINK = {
-    "type": "object",
-    "properties": {
-        "zh": {"type": "array", "items": {"type": "integer"}},
-        "en": {"type": "array", "items": {"type": "integer"}},
-        "score": {"type": "number"},
-        "zh_text": {"type": "string"},
-        "en_text": {"type": "string"},
-    },
-}
-_BODY = {
-    "type": "object",
-    "required": ["zh", "en"],
-    "properties": {
-        "zh": {"type": "string", "description": "Chinese text: one paragraph per line (or one sentence per line)"},
-        "en": {"type": "string", "description": "English text, same layout"},
-        "presegmented": {"type": "boolean", "default": False,
-                         "description": "one sentence per non-blank line, blank lines between paragraphs"},
-        "threshold": {"type": "number", "minimum": 0, "maximum": 1, "default": 0.5},
-    },
-}
-_IMPORT_BODY = {
-    **_BODY,
-    "properties": {
-        **_BODY["properties"],
-        "origin": {"type": "string", "description": "collection name for the imported pairs"},
-        "on_violation": {"type": "string", "enum": ["refuse", "skip", "accept"], "default": "refuse"},
-        "accept_low": {"type": "boolean", "default": False,
-                       "description": "also import links under the threshold"},
-        "on_duplicate": {"type": "string", "enum": ["skip", "update", "keep"], "default": "skip",
-                         "description": "pairs already stored in the same origin"},
-    },
-}
-
 
 def _bool(data: dict[str, Any], name: str) -> bool:
     value = data.get(name, False)
@@ -82,15 +48,10 @@ def _parse(data: dict[str, Any]):
 
 @bp.post("/api/v1/align")
 @doc("Align a Chinese text with its English translation (sentence links with confidences)", tags=["align"],
-     body=_BODY,
-     responses={200: {"type": "object", "properties": {
-         "links": {"type": "array", "items": _LINK},
-         "review": {"type": "array", "items": {"type": "integer"},
-                    "description": "positions of links under the threshold"},
-         "summary": {"type": "object"}}}, 400: "Error"})
+     body=AlignRequest, responses={200: AlignAnswer, 400: Error})
 @requires("reader")
 def align_route():
-    zh, en, presegmented, threshold = _parse(json_body())
+    zh, en, presegmented, threshold = _parse(json_body(AlignRequest).sent())
     result = align_texts(zh, en, presegmented=presegmented, threshold=threshold)
     return {
         "links": [link.to_dict() for link in result.links],
@@ -101,11 +62,11 @@ def align_route():
 
 @bp.post("/api/v1/align/import")
 @doc("Align two texts and import the pairs into the TM (links under the threshold are held for review)",
-     tags=["align"], body=_IMPORT_BODY,
-     responses={200: {"type": "object"}, 400: "Error", 401: "Error", 403: "Error", 422: "Error"})
+     tags=["align"], body=AlignImportRequest,
+     responses={200: AlignImportReport, 400: Error, 401: Error, 403: Error, 422: Error})
 @requires("translator")
 def align_import_route():
-    data = json_body()
+    data = json_body(AlignImportRequest).sent()
     zh, en, presegmented, threshold = _parse(data)
     origin = data.get("origin")
     if origin is not None and (not isinstance(origin, str) or not origin.strip()):

@@ -5,25 +5,30 @@ Routes reach the core only through :mod:`tmserver.services` (one transaction per
 A route stays thin::
 
     @bp.get("/api/v1/segments/<int:seg_id>")
-    @doc(summary="Read a segment", tags=["segments"], responses={200: "Segment", 404: "Error"})
+    @doc("Read a segment", tags=["segments"], responses={200: Segment, 404: Error})
     @requires("reader")
     def get_segment(seg_id):
         return segments_svc.get(get_tm(), seg_id)
 
 ``@requires`` reads ``Authorization: Bearer <key>``; reads are open unless the server is
 configured with ``READS_REQUIRE_KEY``. ``@doc`` records what the OpenAPI generator
-(:mod:`tmserver.api.openapi`) needs; a route without it fails ``tests/test_openapi.py``.
+(:mod:`tmserver.api.openapi`) needs — the pydantic models of :mod:`tmserver.api.schemas` for the
+body and the answers; a route without it fails ``tests/test_openapi.py``. ``json_body(Model)``
+validates a JSON body with the same model the document shows.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from flask import current_app, g, request
+from pydantic import BaseModel
+from pydantic import ValidationError as ModelError
 
 from tmserver import logs
+from tmserver.api.schemas.base import describe_errors
 from tmserver.errors import Forbidden, Unauthorized, ValidationError
 from tmserver.services.core import TM
 from tmserver.services.keys import ANONYMOUS, Principal, authenticate, role_rank
@@ -80,19 +85,26 @@ def requires(role: str) -> Callable:
     return deco
 
 
+#: what ``@doc`` takes for a body or an answer: a pydantic model (the usual case), a JSON Schema
+#: dict, or ``{media type: model or schema}`` for other media types (multipart, CSV, JSONP)
+SchemaLike = type[BaseModel] | dict[str, Any] | str | None
+M = TypeVar("M", bound=BaseModel)
+
+
 def doc(
     summary: str,
     *,
     tags: list[str] | None = None,
     params: list[dict[str, Any]] | None = None,
-    body: dict[str, Any] | str | None = None,
-    responses: dict[int, str | dict[str, Any]] | None = None,
+    body: SchemaLike = None,
+    responses: dict[int, SchemaLike] | None = None,
     description: str | None = None,
 ) -> Callable:
     """Attach OpenAPI facts to a view. ``params``: ``{"name", "in": "query", "schema", "required"}``.
 
-    ``body`` and ``responses`` values are JSON Schemas or names of schemas in
-    :data:`tmserver.api.openapi.SCHEMAS`.
+    ``body`` and each ``responses`` value is a model of :mod:`tmserver.api.schemas` (validated
+    with :func:`json_body`, checked against the answers in tests), a JSON Schema dict, or
+    ``{media type: model or schema}``; ``None`` is "no content" (204).
     """
 
     def deco(view: Callable) -> Callable:
@@ -109,7 +121,7 @@ def doc(
     return deco
 
 
-def json_body(required: bool = True) -> dict[str, Any]:
+def _raw_json(required: bool) -> dict[str, Any]:
     data = request.get_json(silent=True)
     if data is None:
         if required:
@@ -118,6 +130,26 @@ def json_body(required: bool = True) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValidationError("the JSON body must be an object")
     return data
+
+
+@overload
+def json_body(model: None = None, *, required: bool = True) -> dict[str, Any]: ...
+@overload
+def json_body(model: type[M], *, required: bool = True) -> M: ...
+def json_body(model: type[M] | None = None, *, required: bool = True) -> M | dict[str, Any]:
+    """The JSON object body; with ``model``, validated by it (a 400 naming the field otherwise).
+
+    ``required=False``: an absent body is ``{}`` (validated as such). ``Body.sent()`` gives the
+    fields the client sent as a dict, for routes that read ``data.get(...)``.
+    """
+    data = _raw_json(required)
+    if model is None:
+        return data
+    try:
+        return model.model_validate(data)
+    except ModelError as exc:
+        message, details = describe_errors(exc.errors(include_url=False))
+        raise ValidationError(message, details) from None
 
 
 def arg_str(name: str, *, required: bool = False, default: str | None = None) -> str | None:

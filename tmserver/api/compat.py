@@ -46,6 +46,14 @@ from flask import Blueprint, current_app, g, request
 
 from tmserver.api.catweb import add_cors, json_answer
 from tmserver.api.common import doc, get_tm, json_body, offered_pair, requires, user_name
+from tmserver.api.schemas import (
+    CompatLanguages,
+    CompatLookupRequest,
+    CompatResults,
+    CompatWrite,
+    Error,
+    WriteResult,
+)
 from tmserver.errors import ValidationError
 from tmserver.langs import try_parse_lang
 from tmserver.services import lookup as lookup_svc
@@ -63,19 +71,10 @@ MAX_CANDIDATES = 30
 COMMON_VARIANTS = {"zh": ["zh_hans", "zh_hant", "zh_cn", "zh_tw", "zh_hk"], "en": ["en_us", "en_gb"]}
 PREFIXES = ("/tmserver", "/api/v1")
 
-_RESULT_LIST = {
-    "type": "array",
-    "items": {
-        "type": "object",
-        "required": ["source", "target", "quality", "rank"],
-        "properties": {
-            "source": {"type": "string"},
-            "target": {"type": "string"},
-            "quality": {"type": "integer", "minimum": 0, "maximum": 100},
-            "rank": {"type": "integer"},
-        },
-    },
-}
+#: JSON, or JSONP (a script) when ?jsoncallback= names a function
+_JSONP_SCRIPT = {"type": "string", "description": "/**/callback(<the JSON answer>);"}
+_RESULT_LIST = {"application/json": CompatResults,
+                "application/javascript": _JSONP_SCRIPT}
 _JSONP = {"name": "jsoncallback", "in": "query", "schema": {"type": "string"},
           "description": "JSONP: wrap the answer in a call of this function"}
 # path parameters (slang, tlang, query) are added by the OpenAPI generator from the rule
@@ -86,8 +85,6 @@ _UNIT_PARAMS = [
      "description": "capped to 1–30"},
     _JSONP,
 ]
-_WRITE_BODY = {"type": "object", "required": ["source", "target"],
-               "properties": {"source": {"type": "string"}, "target": {"type": "string"}}}
 _DUP_PARAM = {"name": "on_duplicate", "in": "query", "schema": {"type": "string", "enum": ["skip", "update", "keep"]}}
 
 
@@ -134,11 +131,8 @@ def _routes(rule: str, **options: Any) -> Callable:
 
 
 @_routes("/languages/", methods=["GET"])
-@doc("Languages this TM holds data for (amaGama/tmserver)", tags=["compat"], params=[_JSONP], responses={200: {
-    "type": "object",
-    "properties": {"sourceLanguages": {"type": "array", "items": {"type": "string"}},
-                   "targetLanguages": {"type": "array", "items": {"type": "string"}}},
-}})
+@doc("Languages this TM holds data for (amaGama/tmserver)", tags=["compat"], params=[_JSONP],
+     responses={200: {"application/json": CompatLanguages, "application/javascript": _JSONP_SCRIPT}})
 @requires("reader")
 def languages():
     stored = segments_svc.languages(get_tm())
@@ -158,7 +152,7 @@ def languages():
 @_routes("/<slang>/<tlang>/unit/<path:query>", methods=["GET"])
 @doc("Fuzzy lookup, text percent-encoded in the path (amaGama/tmserver)", tags=["compat"],
      params=_UNIT_PARAMS,
-     responses={200: _RESULT_LIST, 400: "Error"})
+     responses={200: _RESULT_LIST, 400: Error})
 @requires("reader")
 def unit_in_path(slang: str, tlang: str, query: str):
     return json_answer(_lookup(slang, tlang, query, request.args))
@@ -167,7 +161,7 @@ def unit_in_path(slang: str, tlang: str, query: str):
 @_routes("/<slang>/<tlang>/unit/", methods=["GET"])
 @doc("Fuzzy lookup, text in ?source= (amaGama/tmserver)", tags=["compat"],
      params=_UNIT_PARAMS + [{"name": "source", "in": "query", "required": True, "schema": {"type": "string"}}],
-     responses={200: _RESULT_LIST, 400: "Error"})
+     responses={200: _RESULT_LIST, 400: Error})
 @requires("reader")
 def unit_in_query(slang: str, tlang: str):
     return json_answer(_lookup(slang, tlang, request.args.get("source"), request.args))
@@ -175,13 +169,11 @@ def unit_in_query(slang: str, tlang: str):
 
 @bp.post("/tmserver/<slang>/<tlang>/lookup")
 @doc("Fuzzy lookup with the text in a JSON body, for segments too long for a URL", tags=["compat"],
-     body={"type": "object", "required": ["source"], "properties": {
-         "source": {"type": "string"}, "min_similarity": {"type": "integer"}, "max_candidates": {"type": "integer"}}},
-     responses={200: _RESULT_LIST, 400: "Error"},
+     body=CompatLookupRequest, responses={200: _RESULT_LIST, 400: Error},
      description="Same answer as GET /tmserver/{slang}/{tlang}/unit/{text}; never cached.")
 @requires("reader")
 def unit_in_body(slang: str, tlang: str):
-    data = json_body()
+    data = json_body(CompatLookupRequest).sent()
     unknown = set(data) - {"source", "min_similarity", "max_candidates"}
     if unknown:
         raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}", {"fields": sorted(unknown)})
@@ -205,7 +197,7 @@ def _writer(view: Callable) -> Callable:
 
 
 def _write(slang: str, tlang: str, text_in_url: str | None):
-    data = json_body()
+    data = json_body(CompatWrite).sent()
     unknown = set(data) - {"source", "target"}
     if unknown:
         raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}", {"fields": sorted(unknown)})
@@ -224,12 +216,12 @@ def _write(slang: str, tlang: str, text_in_url: str | None):
     return body, 201
 
 
-_WRITE_RESPONSES = {200: "WriteResult", 201: "WriteResult", 400: "Error", 401: "Error", 403: "Error", 422: "Error"}
+_WRITE_RESPONSES = {200: WriteResult, 201: WriteResult, 400: Error, 401: Error, 403: Error, 422: Error}
 
 
 @bp.route("/tmserver/<slang>/<tlang>/unit/", methods=["POST", "PUT"])
 @doc("Add a unit (amaGama/tmserver; POST or PUT); glossary enforced, duplicates not stored twice",
-     tags=["compat"], body=_WRITE_BODY, params=[_DUP_PARAM], responses=_WRITE_RESPONSES)
+     tags=["compat"], body=CompatWrite, params=[_DUP_PARAM], responses=_WRITE_RESPONSES)
 @_writer
 def add_unit(slang: str, tlang: str):
     return _write(slang, tlang, request.args.get("source"))
@@ -237,7 +229,7 @@ def add_unit(slang: str, tlang: str):
 
 @bp.route("/tmserver/<slang>/<tlang>/unit/<path:query>", methods=["POST", "PUT"])
 @doc("Add a unit, source text in the path (amaGama write API, translate-toolkit's tmclient)",
-     tags=["compat"], body=_WRITE_BODY, params=[_DUP_PARAM], responses=_WRITE_RESPONSES)
+     tags=["compat"], body=CompatWrite, params=[_DUP_PARAM], responses=_WRITE_RESPONSES)
 @_writer
 def add_unit_in_path(slang: str, tlang: str, query: str):
     return _write(slang, tlang, query)

@@ -22,76 +22,35 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from tmserver.api.common import arg_bool, arg_int, arg_str, doc, get_tm, json_body, requires
+from tmserver.api.schemas import (
+    ConceptIn,
+    ConceptOut,
+    ConceptPage,
+    Error,
+    GlossaryCheck,
+    GlossaryCheckRequest,
+    GlossaryImportReport,
+    GlossarySummary,
+    TermsAnswer,
+    TermsRequest,
+)
 from tmserver.errors import ValidationError
 from tmserver.services import glossary as glossary_svc
 from tmserver.services.glossary import FORMATS, STATUSES, concept_from_dict, format_from_name
 
 bp = Blueprint("glossary", __name__)
 
-_TERM = {
-    "type": "object",
-    "required": ["text", "lang"],
-    "properties": {
-        "text": {"type": "string"},
-        "lang": {"type": "string", "description": "zh, en or a variant tag (zh-Hans, en-GB)"},
-        "status": {"type": "string", "enum": list(STATUSES)},
-        "case_sensitive": {"type": "boolean"},
-        "pos": {"type": ["string", "null"]},
-        "term_type": {"type": ["string", "null"]},
-        "note": {"type": ["string", "null"]},
-        "source": {"type": ["string", "null"]},
-    },
-}
-_CONCEPT = {
-    "type": "object",
-    "required": ["terms"],
-    "properties": {
-        "id": {"type": "string", "description": "stable id (TBX conceptEntry/@id); generated when absent"},
-        "subject": {"type": ["string", "null"]},
-        "definition": {"type": ["string", "null"]},
-        "definition_lang": {"type": ["string", "null"]},
-        "note": {"type": ["string", "null"]},
-        "source": {"type": ["string", "null"]},
-        "terms": {"type": "array", "items": _TERM},
-    },
-}
-_PAGE = {"type": "object", "properties": {"items": {"type": "array", "items": _CONCEPT}, "total": {"type": "integer"},
-                                          "page": {"type": "integer"}, "per_page": {"type": "integer"}}}
-_VIOLATION = {
-    "type": "object",
-    "properties": {
-        "kind": {"type": "string", "enum": ["missing", "forbidden"]},
-        "concept_id": {"type": "string"},
-        "term": {"type": "string"},
-        "source_span": {"type": "array", "items": {"type": "integer"}},
-        "expected": {"type": "array", "items": {"type": "string"}},
-        "found": {"type": ["string", "null"]},
-        "target_span": {"type": ["array", "null"], "items": {"type": "integer"}},
-    },
-}
-_FOUND = {
-    "type": "object",
-    "properties": {
-        "concept_id": {"type": "string"},
-        "text": {"type": "string", "description": "the term as written in the request"},
-        "span": {"type": "array", "items": {"type": "integer"}, "description": "[start, end) in the text as sent"},
-        "matched": {"type": "string"},
-        "status": {"type": "string"},
-        "renderings": {"type": "array", "items": {"type": "object"}},
-        "nested": {"type": "array", "items": {"type": "object"}},
-    },
-}
 _LANG_PARAMS = [
     {"name": "source_lang", "in": "query", "schema": {"type": "string"}, "description": "default zh"},
     {"name": "target_lang", "in": "query", "schema": {"type": "string"}, "description": "default en"},
 ]
-_ERRORS = {400: "Error", 401: "Error", 403: "Error"}
+_ERRORS = {400: Error, 401: Error, 403: Error}
 MIMETYPES = {"tbx": "application/x-tbx+xml", "csv": "text/csv", "tsv": "text/tab-separated-values"}
 
 
 @bp.get("/api/v1/glossary")
 @doc("Glossary summary: concept count, version token, enforcement policy", tags=["glossary"],
-     responses={200: {"type": "object"}})
+     responses={200: GlossarySummary})
 @requires("reader")
 def summary():
     return glossary_svc.summary(get_tm()).to_dict()
@@ -104,7 +63,7 @@ def summary():
     {"name": "status", "in": "query", "schema": {"type": "string", "enum": list(STATUSES)}},
     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
-], responses={200: _PAGE, 400: "Error"})
+], responses={200: ConceptPage, 400: Error})
 @requires("reader")
 def list_concepts():
     query = glossary_svc.ConceptQuery(q=arg_str("q"), lang=arg_str("lang"), status=arg_str("status"),
@@ -114,31 +73,31 @@ def list_concepts():
 
 
 @bp.post("/api/v1/glossary/concepts")
-@doc("Create a concept", tags=["glossary"], body=_CONCEPT, responses={201: _CONCEPT, **_ERRORS, 409: "Error"})
+@doc("Create a concept", tags=["glossary"], body=ConceptIn, responses={201: ConceptOut, **_ERRORS, 409: Error})
 @requires("admin")
 def create_concept():
-    concept = concept_from_dict(json_body())
+    concept = concept_from_dict(json_body(ConceptIn).sent())
     return glossary_svc.create_concept(get_tm(), concept).to_dict(), 201
 
 
 @bp.get("/api/v1/glossary/concepts/<concept_id>")
-@doc("Read a concept", tags=["glossary"], responses={200: _CONCEPT, 404: "Error"})
+@doc("Read a concept", tags=["glossary"], responses={200: ConceptOut, 404: Error})
 @requires("reader")
 def get_concept(concept_id: str):
     return glossary_svc.get_concept(get_tm(), concept_id).to_dict()
 
 
 @bp.put("/api/v1/glossary/concepts/<concept_id>")
-@doc("Replace a concept (all its terms)", tags=["glossary"], body=_CONCEPT,
-     responses={200: _CONCEPT, **_ERRORS, 404: "Error"})
+@doc("Replace a concept (all its terms)", tags=["glossary"], body=ConceptIn,
+     responses={200: ConceptOut, **_ERRORS, 404: Error})
 @requires("admin")
 def replace_concept(concept_id: str):
-    concept = concept_from_dict(json_body(), default_id=concept_id)
+    concept = concept_from_dict(json_body(ConceptIn).sent(), default_id=concept_id)
     return glossary_svc.replace_concept(get_tm(), concept_id, concept).to_dict()
 
 
 @bp.delete("/api/v1/glossary/concepts/<concept_id>")
-@doc("Delete a concept", tags=["glossary"], responses={204: "No content", 401: "Error", 403: "Error", 404: "Error"})
+@doc("Delete a concept", tags=["glossary"], responses={204: None, 401: Error, 403: Error, 404: Error})
 @requires("admin")
 def delete_concept(concept_id: str):
     glossary_svc.delete_concept(get_tm(), concept_id)
@@ -160,7 +119,7 @@ def _format(default: str = "tbx") -> str:
      "description": "also delete concepts the file does not contain"},
 ], body={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
          "application/x-tbx+xml": {"type": "string"}},
-    responses={200: {"type": "object"}, **_ERRORS, 413: "Error"})
+    responses={200: GlossaryImportReport, **_ERRORS, 413: Error})
 @requires("admin")
 def import_route():
     upload = request.files.get("file")
@@ -179,7 +138,7 @@ def import_route():
     {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(FORMATS)}},
     {"name": "version", "in": "query", "schema": {"type": "integer", "enum": [2, 3], "default": 3},
      "description": "TBX version: 3 (ISO 30042:2019) or 2 (martif, for OmegaT, translate-toolkit, Weblate)"},
-], responses={200: {mt: {"type": "string"} for mt in MIMETYPES.values()}, 400: "Error"})
+], responses={200: {mt: {"type": "string"} for mt in MIMETYPES.values()}, 400: Error})
 @requires("reader")
 def export_route():
     fmt = _format()
@@ -202,15 +161,10 @@ def _langs(data: dict[str, Any]) -> tuple[str, str]:
 
 @bp.post("/api/v1/glossary/check")
 @doc("Which glossary rules does a translation break? (no write; the same rules as TM writes)", tags=["glossary"],
-     body={"type": "object", "required": ["source", "target"], "properties": {
-         "source": {"type": "string"}, "target": {"type": "string"},
-         "source_lang": {"type": "string"}, "target_lang": {"type": "string"}}},
-     responses={200: {"type": "object", "properties": {"ok": {"type": "boolean"},
-                                                       "violations": {"type": "array", "items": _VIOLATION}}},
-                400: "Error"})
+     body=GlossaryCheckRequest, responses={200: GlossaryCheck, 400: Error})
 @requires("reader")
 def check_route():
-    data = json_body()
+    data = json_body(GlossaryCheckRequest).sent()
     for key in ("source", "target"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise ValidationError(f"field {key!r} must be a non-empty string", {"field": key})
@@ -226,12 +180,10 @@ MAX_TERMS_TEXTS = 1000
 @doc("Glossary terms in a segment, with spans in the text as sent and their renderings (one call per segment; "
      "POST {\"texts\": [...]} for a batch)", tags=["glossary"],
      params=[{"name": "text", "in": "query", "schema": {"type": "string"}}, *_LANG_PARAMS],
-     body={"type": "object", "properties": {"text": {"type": "string"}, "texts": {"type": "array", "items": {"type": "string"}},
-                                            "source_lang": {"type": "string"}, "target_lang": {"type": "string"}}},
-     responses={200: {"type": "object", "properties": {"terms": {"type": "array", "items": _FOUND}}}, 400: "Error"})
+     body=TermsRequest, responses={200: TermsAnswer, 400: Error})
 @requires("reader")
 def terms_route():
-    data = json_body(required=False) if request.method == "POST" else {}
+    data = json_body(TermsRequest, required=False).sent() if request.method == "POST" else {}
     src, tgt = _langs(data)
     texts = data.get("texts")
     tm = get_tm()

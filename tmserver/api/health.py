@@ -6,12 +6,13 @@ from flask import Blueprint
 
 from tmserver import __version__
 from tmserver.api.common import doc, get_tm
+from tmserver.api.schemas import Health
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/api/v1/health")
-@doc("Service health and TM size", tags=["service"], responses={200: "Health"})
+@doc("Service health and TM size", tags=["service"], responses={200: Health})
 def health():
     tm = get_tm()
     return {

@@ -30,6 +30,7 @@ from flask import Blueprint, request
 
 from tmserver.api.catweb import add_cors, json_answer
 from tmserver.api.common import doc, get_tm, offered_pair, requires
+from tmserver.api.schemas import MyMemoryAnswer
 from tmserver.errors import TMError, ValidationError
 from tmserver.langs import try_parse_lang
 from tmserver.services import lookup as lookup_svc
@@ -40,38 +41,9 @@ add_cors(bp)
 MAX_MATCHES = 10
 MIN_SCORE = 50
 
-_MATCH = {
-    "type": "object",
-    "required": ["segment", "translation", "match", "quality"],
-    "properties": {
-        "id": {"type": "string"},
-        "segment": {"type": "string"},
-        "translation": {"type": "string"},
-        "source": {"type": "string"},
-        "target": {"type": "string"},
-        "quality": {"type": "string", "description": "integer CAT score 0–100, as a string"},
-        "match": {"type": "number", "minimum": 0, "maximum": 1},
-        "reference": {"type": ["string", "null"]},
-        "usage-count": {"type": "integer"},
-        "subject": {"type": "string"},
-        "created-by": {"type": ["string", "null"]},
-        "last-updated-by": {"type": ["string", "null"]},
-        "create-date": {"type": ["string", "null"]},
-        "last-update-date": {"type": ["string", "null"]},
-    },
-}
-_ANSWER = {
-    "type": "object",
-    "required": ["responseData", "responseStatus", "matches"],
-    "properties": {
-        "responseData": {"type": "object", "properties": {"translatedText": {"type": "string"},
-                                                         "match": {"type": "number"}}},
-        "responseStatus": {"type": "integer"},
-        "responseDetails": {"type": "string"},
-        "quotaFinished": {"type": "boolean"},
-        "matches": {"type": "array", "items": _MATCH},
-    },
-}
+#: JSON, or JSONP (a script) when ?callback= names a function
+_ANSWER = {"application/json": MyMemoryAnswer,
+           "application/javascript": {"type": "string", "description": "/**/callback(<the JSON answer>);"}}
 
 
 def _display_tag(code: str) -> str:

@@ -1,210 +1,194 @@
-"""OpenAPI 3.1, generated from the code: the URL map plus each view's ``@doc`` annotations.
+"""OpenAPI 3.1, generated from the code: the URL map, each view's ``@doc`` and the pydantic
+models of :mod:`tmserver.api.schemas` those name.
 
-Nothing is written by hand twice: a new route with a ``@doc`` appears in
-``/api/v1/openapi.json`` and on the ``/api/v1/docs`` page (a self-contained page, no CDN).
-Areas add named schemas with :func:`register_schema`.
+Nothing is written twice: the model that validates a request body (``json_body(Model)``) is the
+schema the document shows, and the models of the answers are checked against real answers in
+tests (:func:`check_response`, on when ``VALIDATE_RESPONSES`` is set) and by schemathesis. A new
+route with a ``@doc`` appears in ``/api/v1/openapi.json`` and on the ``/api/v1/docs`` page.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, current_app, render_template_string, url_for
+from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from pydantic import BaseModel
+from werkzeug.routing import Rule
 
 from tmserver import __version__
+from tmserver.api.schemas import Error
 
 bp = Blueprint("openapi", __name__)
 
-_ERROR = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "details": {},
-                "request_id": {"type": ["string", "null"], "description": "also sent as X-Request-ID"},
-            },
-        }
-    },
-}
-_SEGMENT = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "source_lang": {"type": "string"},
-        "target_lang": {"type": "string"},
-        "source": {"type": "string"},
-        "target": {"type": "string"},
-        "origin": {"type": ["string", "null"]},
-        "creator": {"type": ["string", "null"]},
-        "context_prev": {"type": ["string", "null"]},
-        "context_next": {"type": ["string", "null"]},
-        "version": {"type": "integer"},
-        "created_at": {"type": "string", "format": "date-time"},
-        "updated_at": {"type": "string", "format": "date-time"},
-        "extra": {"type": "object"},
-    },
-}
-
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "Error": _ERROR,
-    "Segment": _SEGMENT,
-    "SegmentInput": {
-        "type": "object",
-        "required": ["source", "target"],
-        "properties": {
-            "source": {"type": "string"},
-            "target": {"type": "string"},
-            "source_lang": {"type": "string", "default": "zh"},
-            "target_lang": {"type": "string", "default": "en"},
-            "origin": {"type": ["string", "null"]},
-            "context_prev": {"type": ["string", "null"], "description": "previous source sentence (text)"},
-            "context_next": {"type": ["string", "null"], "description": "next source sentence (text)"},
-            "extra": {"type": "object"},
-            "force": {"type": "boolean"},
-            "reason": {"type": "string"},
-        },
-    },
-    "WriteResult": {
-        "type": "object",
-        "properties": {"segment": {"$ref": "#/components/schemas/Segment"}, "warnings": {"type": "array"}},
-    },
-    "SegmentPage": {
-        "type": "object",
-        "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-        },
-    },
-    "History": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "current": {"oneOf": [{"$ref": "#/components/schemas/Segment"}, {"type": "null"}]},
-            "deleted": {"type": "boolean"},
-            "history": {"type": "array", "items": {"type": "object"}},
-        },
-    },
-    "Concordance": {
-        "type": "object",
-        "properties": {
-            "query": {"type": "string"},
-            "lang": {"type": "string"},
-            "total": {"type": "integer"},
-            "results": {"type": "array", "items": {"type": "object"}},
-        },
-    },
-    "ImportReport": {
-        "type": "object",
-        "properties": {
-            "imported": {"type": "integer"},
-            "skipped": {"type": "integer"},
-            "flagged": {"type": "integer"},
-            "total": {"type": "integer"},
-            "violations": {"type": "array"},
-        },
-    },
-    "Health": {"type": "object", "properties": {"status": {"type": "string"}, "segments": {"type": "integer"}}},
-    "Policy": {
-        "type": "object",
-        "properties": {"policy": {"type": "string", "enum": ["strict", "warn", "off"]}, "origin": {"type": ["string", "null"]}},
-    },
-}
-
-
-def register_schema(name: str, schema: dict[str, Any]) -> None:
-    SCHEMAS[name] = schema
-
-
-def _schema(ref: str | dict[str, Any]) -> dict[str, Any]:
-    if isinstance(ref, dict):
-        return ref
-    if ref not in SCHEMAS:
-        raise KeyError(f"unknown schema name {ref!r} in @doc")
-    return {"$ref": f"#/components/schemas/{ref}"}
-
-
-_CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-_TYPES = {"int": "integer", "float": "number", "path": "string", "string": "string", None: "string"}
-
-
+REF = "#/components/schemas/{model}"
+JSON = "application/json"
+WRITE_METHODS = {"POST", "PUT", "PATCH"}
 #: Blueprints whose routes are HTML pages, not API operations: the workbench (``tmserver.web``).
 NOT_API_BLUEPRINTS = ("web",)
 
+_CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+_TYPES = {"int": "integer", "float": "number", "path": "string", "string": "string", "": "string"}
 
-def build_spec() -> dict[str, Any]:
-    paths: dict[str, dict[str, Any]] = {}
-    missing: list[str] = []
-    for rule in current_app.url_map.iter_rules():
+
+class Components:
+    """``components.schemas``, filled with each model a ``@doc`` names (and the models inside it)."""
+
+    def __init__(self) -> None:
+        self.schemas: dict[str, dict[str, Any]] = {}
+
+    def ref(self, model: type[BaseModel]) -> dict[str, Any]:
+        name = model.__name__
+        if name not in self.schemas:
+            schema = model.model_json_schema(ref_template=REF)
+            for inner, sub in schema.pop("$defs", {}).items():
+                self._add(inner, sub)
+            self._add(name, schema)
+        return {"$ref": REF.format(model=name)}
+
+    def _add(self, name: str, schema: dict[str, Any]) -> None:
+        if self.schemas.setdefault(name, schema) != schema:
+            raise RuntimeError(f"two different schema models are both named {name!r}")
+
+    def schema(self, spec: Any) -> dict[str, Any]:
+        """A model's ``$ref``, or a JSON Schema dict as given."""
+        if isinstance(spec, type) and issubclass(spec, BaseModel):
+            return self.ref(spec)
+        if isinstance(spec, dict):
+            return spec
+        raise TypeError(f"@doc needs a pydantic model or a JSON Schema, got {spec!r}")
+
+
+def _example(spec: Any) -> Any:
+    """The first example a model declares (``json_schema_extra={"examples": [...]}``), if any."""
+    if isinstance(spec, type) and issubclass(spec, BaseModel):
+        extra = spec.model_config.get("json_schema_extra")
+        if isinstance(extra, dict) and extra.get("examples"):
+            return extra["examples"][0]  # type: ignore[index]
+    return None
+
+
+def _content(spec: Any, comps: Components) -> dict[str, Any]:
+    """``{media type: {schema, example}}`` for a model, a schema, or a media-type map."""
+    if isinstance(spec, dict) and any("/" in k for k in spec):
+        items = list(spec.items())
+    else:
+        items = [(JSON, spec)]
+    out: dict[str, Any] = {}
+    for media, sub in items:
+        entry: dict[str, Any] = {"schema": comps.schema(sub)}
+        example = _example(sub)
+        if example is not None:
+            entry["example"] = example
+        out[media] = entry
+    return out
+
+
+def _path_params(rule: Rule) -> list[dict[str, Any]]:
+    return [{"name": name, "in": "path", "required": True, "schema": {"type": _TYPES.get(conv, "string")}}
+            for conv, name in _CONVERTER.findall(rule.rule)]
+
+
+def _implied_errors(rule: Rule, method: str, role: str | None, has_body: bool) -> dict[int, Any]:
+    """The errors any operation of this kind can answer, whatever its own ``@doc`` lists: every
+    parameter and body is checked (400, :mod:`tmserver.api.limits`), a key is checked when one
+    is sent (401), a role above reader may be refused (403), an id in the path may not exist (404),
+    a body may be too large (413) and a write may find the database busy (503)."""
+    errors: dict[int, Any] = {400: Error}
+    if role:
+        errors[401] = Error
+    if role and role != "reader":
+        errors.update({403: Error, 503: Error})
+    if "<" in rule.rule:
+        errors[404] = Error
+    if has_body or method in WRITE_METHODS:
+        errors[413] = Error
+    return errors
+
+
+def _responses(meta: dict[str, Any], implied: dict[int, Any], comps: Components) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for status, spec in sorted({**implied, **meta["responses"]}.items()):
+        if status == 204 or spec is None or spec == "No content":
+            out[str(status)] = {"description": "No content"}
+            continue
+        name = spec.__name__ if isinstance(spec, type) else "response"
+        out[str(status)] = {"description": (spec.__doc__ or name).strip().splitlines()[0]
+                            if isinstance(spec, type) else name, "content": _content(spec, comps)}
+    return out
+
+
+def _operation(rule: Rule, method: str, view: Any, meta: dict[str, Any], comps: Components) -> dict[str, Any]:
+    role = getattr(view, "__apidoc_role__", None)
+    body = meta.get("body") if method in WRITE_METHODS else None
+    op: dict[str, Any] = {
+        "operationId": f"{rule.endpoint}_{method.lower()}".replace(".", "_"),
+        "summary": meta["summary"],
+        "tags": meta["tags"],
+        "parameters": _path_params(rule) + meta["params"],
+    }
+    if meta.get("description"):
+        op["description"] = meta["description"]
+    if role and role != "reader":
+        op["security"] = [{"bearer": []}]
+        op["x-required-role"] = role
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": _content(body, comps)}
+    op["responses"] = _responses(meta, _implied_errors(rule, method, role, body is not None), comps)
+    return op
+
+
+def api_rules(app: Flask) -> Iterator[tuple[Rule, Any]]:
+    """Every (rule, view) of the JSON API (not the static files, not the workbench pages)."""
+    for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or rule.endpoint.partition(".")[0] in NOT_API_BLUEPRINTS:
             continue
-        view = current_app.view_functions[rule.endpoint]
-        meta = getattr(view, "__apidoc__", None)
-        if meta is None:
-            missing.append(rule.rule)
-            continue
-        path_params = []
-        for conv, name in _CONVERTER.findall(rule.rule):
-            path_params.append(
-                {"name": name, "in": "path", "required": True, "schema": {"type": _TYPES.get(conv or None, "string")}}
-            )
-        path = _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", rule.rule)
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            op: dict[str, Any] = {
-                "operationId": f"{rule.endpoint}_{method.lower()}".replace(".", "_"),
-                "summary": meta["summary"],
-                "tags": meta["tags"],
-                "parameters": path_params + meta["params"],
-                "responses": {},
-            }
-            if meta.get("description"):
-                op["description"] = meta["description"]
-            role = getattr(view, "__apidoc_role__", None)
-            if role and role != "reader":
-                op["security"] = [{"bearer": []}]
-                op["x-required-role"] = role
-            body = meta.get("body")
-            if body is not None and method in {"POST", "PUT", "PATCH"}:
-                if isinstance(body, dict) and any("/" in k for k in body):
-                    content = {mt: {"schema": sch} for mt, sch in body.items()}
-                else:
-                    content = {"application/json": {"schema": _schema(body)}}
-                op["requestBody"] = {"required": True, "content": content}
-            for status, resp in meta["responses"].items():
-                if status == 204:
-                    op["responses"]["204"] = {"description": "No content"}
-                    continue
-                if isinstance(resp, dict) and any("/" in k for k in resp):  # {media type: schema}
-                    content = {mt: {"schema": sch} for mt, sch in resp.items()}
-                else:
-                    content = {"application/json": {"schema": _schema(resp)}}
-                op["responses"][str(status)] = {
-                    "description": resp if isinstance(resp, str) else "response",
-                    "content": content,
-                }
-            paths.setdefault(path, {})[method.lower()] = op
+        yield rule, app.view_functions[rule.endpoint]
+
+
+def openapi_path(rule: Rule) -> str:
+    """``/api/v1/segments/<int:seg_id>`` → ``/api/v1/segments/{seg_id}``."""
+    return _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", rule.rule)
+
+
+def _paths(app: Flask, comps: Components) -> dict[str, dict[str, Any]]:
+    paths: dict[str, dict[str, Any]] = {}
+    missing = sorted(rule.rule for rule, view in api_rules(app) if not hasattr(view, "__apidoc__"))
     if missing:
-        raise RuntimeError(f"routes without @doc: {', '.join(sorted(missing))}")
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "tmserver",
-            "version": __version__,
-            "description": "Chinese–English translation memory and terminology service.",
-        },
-        "paths": dict(sorted(paths.items())),
-        "components": {
-            "schemas": SCHEMAS,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        },
-    }
+        raise RuntimeError(f"routes without @doc: {', '.join(missing)}")
+    for rule, view in api_rules(app):
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            op = _operation(rule, method, view, view.__apidoc__, comps)
+            paths.setdefault(openapi_path(rule), {})[method.lower()] = op
+    return dict(sorted(paths.items()))
+
+
+def build_spec(app: Flask | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of ``app`` (the current one by default), cached per app."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    cached = app.extensions.get("tmserver.openapi")
+    if cached is None:
+        comps = Components()
+        paths = _paths(app, comps)
+        cached = {
+            "openapi": "3.1.0",
+            "info": {
+                "title": "tmserver",
+                "version": __version__,
+                "description": "Chinese–English translation memory and terminology service. Reads are open "
+                               "unless the server requires a key; writes need 'Authorization: Bearer <key>' "
+                               "with the role an operation names (reader < translator < admin).",
+            },
+            "paths": paths,
+            "components": {
+                "schemas": dict(sorted(comps.schemas.items())),
+                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            },
+        }
+        app.extensions["tmserver.openapi"] = cached
+    return cached
 
 
 @bp.get("/api/v1/openapi.json")
@@ -214,43 +198,85 @@ def openapi_json():
 
 openapi_json.__apidoc__ = {  # type: ignore[attr-defined]
     "summary": "This OpenAPI 3.1 document", "tags": ["service"], "params": [], "body": None,
-    "responses": {200: {"type": "object"}}, "description": None,
+    "responses": {200: {"type": "object", "required": ["openapi", "paths"]}}, "description": None,
 }
-
-_DOCS = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>tmserver API</title>
-<style>
-body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#222}
-h1{margin-bottom:0}.op{border:1px solid #ddd;border-radius:6px;margin:.6rem 0;padding:.4rem .8rem}
-.m{display:inline-block;min-width:4.2rem;font-weight:600;font-family:monospace}
-.get{color:#1565c0}.post{color:#2e7d32}.put,.patch{color:#ef6c00}.delete{color:#c62828}
-code{background:#f4f4f4;padding:0 .25rem;border-radius:3px}table{border-collapse:collapse;margin:.3rem 0}
-td,th{border:1px solid #eee;padding:.15rem .5rem;text-align:left;font-size:13px}
-input{font:inherit;padding:.3rem;width:20rem}
-</style></head><body>
-<h1>tmserver API</h1><p>Version {{ spec.info.version }} · <a href="{{ url }}">openapi.json</a>
-· filter: <input id="f" placeholder="path, tag or summary"></p>
-{% for path, ops in spec.paths.items() %}{% for method, op in ops.items() %}
-<div class="op" data-k="{{ (path ~ ' ' ~ op.summary ~ ' ' ~ op.tags|join(' '))|lower }}">
-<span class="m {{ method }}">{{ method|upper }}</span> <code>{{ path }}</code> — {{ op.summary }}
-{% if op['x-required-role'] %}<small>(needs <b>{{ op['x-required-role'] }}</b> key)</small>{% endif %}
-{% if op.parameters %}<table><tr><th>parameter</th><th>in</th><th>type</th><th></th></tr>
-{% for p in op.parameters %}<tr><td><code>{{ p.name }}</code>{% if p.required %}*{% endif %}</td><td>{{ p['in'] }}</td>
-<td>{{ p.schema.type if p.schema else '' }}</td><td>{{ p.description or '' }}</td></tr>{% endfor %}</table>{% endif %}
-<small>responses: {{ op.responses.keys()|join(', ') }}</small></div>
-{% endfor %}{% endfor %}
-<script>
-document.getElementById('f').addEventListener('input',e=>{const q=e.target.value.toLowerCase();
-document.querySelectorAll('.op').forEach(d=>{d.style.display=d.dataset.k.includes(q)?'':'none'})});
-</script></body></html>"""
 
 
 @bp.get("/api/v1/docs")
 def docs_page():
-    return render_template_string(_DOCS, spec=build_spec(), url=url_for("openapi.openapi_json"))
+    """Every operation with its parameters, request body (schema and example) and answers, and a
+    form to try it with an API key: server-rendered, plus one small script in ``static/`` (no CDN)."""
+    spec = build_spec()
+    return render_template("apidocs.html", spec=spec, spec_url=url_for("openapi.openapi_json"),
+                           schemas=spec["components"]["schemas"], to_json=_pretty)
 
 
 docs_page.__apidoc__ = {  # type: ignore[attr-defined]
-    "summary": "Browsable API documentation (HTML)", "tags": ["service"], "params": [], "body": None,
-    "responses": {200: {"text/html": {"type": "string"}}}, "description": None,
+    "summary": "Browsable API documentation with a try-it form (HTML)", "tags": ["service"], "params": [],
+    "body": None, "responses": {200: {"text/html": {"type": "string"}}}, "description": None,
 }
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+# -- every answer checked against the document (tests; VALIDATE_RESPONSES) -----------------------
+
+
+class ResponseMismatch(AssertionError):
+    """An answer the document does not describe: an undocumented status or media type, or JSON
+    that breaks its schema. Raised (not logged) so a test that provokes it fails."""
+
+
+def _documented(spec: dict[str, Any], path: str, method: str, status: int) -> dict[str, Any] | None:
+    op = spec["paths"].get(path, {}).get(method.lower())
+    if op is None:
+        return None
+    responses = op["responses"]
+    found = responses.get(str(status)) or responses.get("default")
+    if found is None:
+        raise ResponseMismatch(f"{method} {path} answered {status}, which its document does not list "
+                               f"({', '.join(responses)})")
+    return found
+
+
+def check_response(response: Response) -> Response:
+    """After a request to a documented operation: its status and media type must be documented
+    and a JSON answer must validate against the operation's schema (with ``jsonschema``)."""
+    rule = request.url_rule
+    if rule is None or rule.endpoint.partition(".")[0] in NOT_API_BLUEPRINTS or rule.endpoint == "static":
+        return response
+    spec = build_spec()
+    documented = _documented(spec, openapi_path(rule), request.method, response.status_code)
+    if documented is None or "content" not in documented:
+        return response
+    media = response.mimetype
+    if media not in documented["content"]:
+        raise ResponseMismatch(f"{request.method} {rule.rule} answered {response.status_code} as {media}, not as "
+                               f"{', '.join(documented['content'])}")
+    if media == JSON:
+        _validate(spec, documented["content"][JSON]["schema"], response.get_json(),
+                  f"{request.method} {rule.rule} {response.status_code}")
+    return response
+
+
+def _validate(spec: dict[str, Any], schema: dict[str, Any], data: Any, where: str) -> None:
+    import jsonschema  # only when VALIDATE_RESPONSES is on (tests): kept out of a server's start-up
+
+    validators = current_app.extensions.setdefault("tmserver.openapi.validators", {})
+    key = json.dumps(schema, sort_keys=True)
+    if key not in validators:  # one compiled validator per schema: the components are large
+        validators[key] = jsonschema.Draft202012Validator({"components": spec["components"], **schema})
+    try:
+        validators[key].validate(data)
+    except jsonschema.ValidationError as exc:
+        path = "/".join(str(p) for p in exc.absolute_path) or "(root)"
+        raise ResponseMismatch(f"{where}: the answer breaks its schema at {path}: {exc.message}") from None
+
+
+def install_response_check(app: Flask) -> None:
+    """Check every answer against the document (``VALIDATE_RESPONSES``: tests, debugging).
+    A mismatch becomes an exception, which the test client raises."""
+    if app.config.get("VALIDATE_RESPONSES"):
+        app.after_request(check_response)

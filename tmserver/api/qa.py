@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from tmserver.api.common import arg_bool, arg_str, doc, get_tm, json_body, requires, user_name
+from tmserver.api.schemas import Error, QAReport, QARequest, Suppression, SuppressionCreate, SuppressionList
 from tmserver.errors import ValidationError
 from tmserver.qa.engine import check_severity
 from tmserver.qa.inputs import FORMATS, read_segments, segments_from_json, sniff
@@ -21,20 +22,8 @@ from tmserver.services import qa as qa_svc
 bp = Blueprint("qa", __name__)
 
 OUT_FORMATS = ("json", "html", "csv")
-QA_REPORT = {
-    "type": "object",
-    "properties": {
-        "summary": {"type": "object"},
-        "issues": {"type": "array", "items": {"type": "object", "properties": {
-            "check": {"type": "string"}, "severity": {"type": "string", "enum": ["error", "warning", "info"]},
-            "segment_id": {"type": "string"}, "message": {"type": "string"},
-            "source_span": {"type": ["array", "null"], "items": {"type": "integer"}},
-            "target_span": {"type": ["array", "null"], "items": {"type": "integer"}},
-            "signature": {"type": "string"}}}},
-    },
-}
 #: the report in each ?format= (json is the default)
-QA_REPORT_CONTENT = {"application/json": QA_REPORT, "text/html": {"type": "string"}, "text/csv": {"type": "string"}}
+QA_REPORT_CONTENT = {"application/json": QAReport, "text/html": {"type": "string"}, "text/csv": {"type": "string"}}
 _COMMON_PARAMS = [
     {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(OUT_FORMATS)}},
     {"name": "checks", "in": "query", "schema": {"type": "string"}, "description": "comma-separated check ids"},
@@ -74,9 +63,9 @@ def _out_format() -> str:
          {"name": "target_lang", "in": "query", "schema": {"type": "string"}},
          {"name": "tm", "in": "query", "schema": {"type": "boolean"}, "description": "also check consistency against the TM"},
      ],
-     body={"type": "object", "properties": {"segments": {"type": "array", "items": {"type": "object"}},
-                                            "source_lang": {"type": "string"}, "target_lang": {"type": "string"}}},
-     responses={200: QA_REPORT_CONTENT, 400: "Error", 401: "Error"})
+     body={"application/json": QARequest, "multipart/form-data": {
+         "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
+     responses={200: QA_REPORT_CONTENT, 400: Error, 401: Error})
 @requires("reader")
 def qa_route():
     out_fmt = _out_format()
@@ -96,7 +85,7 @@ def qa_route():
         segments = read_segments(upload.stream, fmt, source_lang=sl, target_lang=tl)
         title = f"QA report — {upload.filename or 'upload'}"
     else:
-        segments = segments_from_json(json_body(), sl, tl)
+        segments = segments_from_json(json_body(QARequest).sent(), sl, tl)
         title = "QA report"
     if not segments:
         raise ValidationError("nothing to check: no segments found")
@@ -109,7 +98,7 @@ def qa_route():
 @doc("Consistency report over the whole TM (same source → different targets and the reverse)", tags=["qa"],
      params=_COMMON_PARAMS + [{"name": "source_lang", "in": "query", "schema": {"type": "string"}},
                               {"name": "target_lang", "in": "query", "schema": {"type": "string"}}],
-     responses={200: QA_REPORT_CONTENT, 400: "Error"})
+     responses={200: QA_REPORT_CONTENT, 400: Error})
 @requires("reader")
 def qa_tm_route():
     out_fmt = _out_format()
@@ -121,7 +110,7 @@ def qa_tm_route():
 
 
 @bp.get("/api/v1/qa/suppressions")
-@doc("List stored QA suppressions (accepted false positives)", tags=["qa"], responses={200: {"type": "object"}})
+@doc("List stored QA suppressions (accepted false positives)", tags=["qa"], responses={200: SuppressionList})
 @requires("reader")
 def list_suppressions():
     items = qa_svc.list_suppressions(get_tm())
@@ -130,12 +119,10 @@ def list_suppressions():
 
 @bp.post("/api/v1/qa/suppressions")
 @doc("Suppress an issue by its signature (it stays suppressed on re-check)", tags=["qa"],
-     body={"type": "object", "required": ["signature"], "properties": {
-         "signature": {"type": "string"}, "check": {"type": "string"}, "note": {"type": "string"}}},
-     responses={201: {"type": "object"}, 400: "Error", 401: "Error", 403: "Error"})
+     body=SuppressionCreate, responses={201: Suppression, 400: Error, 401: Error, 403: Error})
 @requires("translator")
 def add_suppression():
-    data = json_body()
+    data = json_body(SuppressionCreate).sent()
     unknown = set(data) - {"signature", "check", "note"}
     if unknown:
         raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}", {"fields": sorted(unknown)})
@@ -144,7 +131,7 @@ def add_suppression():
 
 
 @bp.delete("/api/v1/qa/suppressions/<signature>")
-@doc("Remove a stored suppression", tags=["qa"], responses={204: {"type": "null"}, 404: "Error"})
+@doc("Remove a stored suppression", tags=["qa"], responses={204: None, 404: Error})
 @requires("translator")
 def delete_suppression(signature: str):
     qa_svc.remove_suppression(get_tm(), signature)

@@ -14,38 +14,24 @@ from tmserver.api.common import (
     requires,
     user_name,
 )
-from tmserver.api.openapi import SCHEMAS, register_schema
+from tmserver.api.schemas import (
+    Concordance,
+    Conflict,
+    Error,
+    History,
+    Policy,
+    PolicyUpdate,
+    Segment,
+    SegmentCreate,
+    SegmentPage,
+    SegmentUpdate,
+    WriteResult,
+)
 from tmserver.errors import ValidationError
 from tmserver.services import segments as segments_svc
 from tmserver.services.segments import SegmentInput
 
 bp = Blueprint("segments", __name__)
-
-register_schema("SegmentUpdate", {
-    "type": "object",
-    "description": "the fields to change (others keep their value), plus optionally the version you last read",
-    "properties": {
-        **{k: v for k, v in SCHEMAS["SegmentInput"]["properties"].items()},
-        "version": {"type": "integer", "minimum": 1,
-                    "description": "write only if the segment is still at this version, else 409 with the current one"},
-    },
-})
-register_schema("Conflict", {
-    "type": "object",
-    "required": ["error"],
-    "properties": {"error": {
-        "type": "object",
-        "required": ["code", "message", "details"],
-        "properties": {
-            "code": {"const": "conflict"},
-            "message": {"type": "string"},
-            "details": {"type": "object", "required": ["current"], "properties": {
-                "expected": {"type": "integer"},
-                "current": {"$ref": "#/components/schemas/Segment"},
-            }},
-        },
-    }},
-})
 
 _WRITE_PARAMS = [
     {"name": "force", "in": "query", "schema": {"type": "boolean"},
@@ -59,11 +45,11 @@ _DUP_PARAM = {"name": "on_duplicate", "in": "query", "schema": {"type": "string"
 
 @bp.post("/api/v1/segments")
 @doc("Create a segment (glossary enforced; an identical stored pair is not stored twice)", tags=["segments"],
-     body="SegmentInput", params=_WRITE_PARAMS + [_DUP_PARAM],
-     responses={200: "WriteResult", 201: "WriteResult", 400: "Error", 401: "Error", 403: "Error", 422: "Error"})
+     body=SegmentCreate, params=_WRITE_PARAMS + [_DUP_PARAM],
+     responses={200: WriteResult, 201: WriteResult, 400: Error, 401: Error, 403: Error, 422: Error})
 @requires("translator")
 def create_segment():
-    data = json_body()
+    data = json_body(SegmentCreate).sent()
     force, reason = force_and_reason(data)
     how = segments_svc.Write(user_name(), force, reason, on_duplicate=arg_str("on_duplicate") or "skip")
     result = segments_svc.create(get_tm(), SegmentInput.from_dict(data), how)
@@ -80,7 +66,7 @@ def create_segment():
     {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "text contained in either side"},
     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
-], responses={200: "SegmentPage", 400: "Error"})
+], responses={200: SegmentPage, 400: Error})
 @requires("reader")
 def list_segments():
     return segments_svc.list_segments(get_tm(), segments_svc.SegmentQuery(
@@ -129,7 +115,7 @@ _VERSION_PARAMS = [{"name": "If-Match", "in": "header", "schema": {"type": "stri
 
 
 @bp.get("/api/v1/segments/<int:seg_id>")
-@doc("Read a segment (ETag: its version)", tags=["segments"], responses={200: "Segment", 404: "Error"})
+@doc("Read a segment (ETag: its version)", tags=["segments"], responses={200: Segment, 404: Error})
 @requires("reader")
 def get_segment(seg_id: int):
     seg = segments_svc.get(get_tm(), seg_id)
@@ -138,18 +124,18 @@ def get_segment(seg_id: int):
 
 @bp.put("/api/v1/segments/<int:seg_id>")
 @bp.patch("/api/v1/segments/<int:seg_id>")
-@doc("Update a segment; the previous version goes to its history", tags=["segments"], body="SegmentUpdate",
+@doc("Update a segment; the previous version goes to its history", tags=["segments"], body=SegmentUpdate,
      params=_WRITE_PARAMS + _VERSION_PARAMS,
      description="Concurrent updates of one segment are serialised: each applies to the version the "
                  "previous one produced and every version is kept in the history. Send the version you "
                  "last read (`version` in the body, or `If-Match: \"3\"`) to write only if nobody changed "
                  "it since: otherwise nothing is written and the answer is 409 "
                  "`{\"error\": {\"code\": \"conflict\", \"details\": {\"current\": <segment>}}}`.",
-     responses={200: "WriteResult", 400: "Error", 401: "Error", 403: "Error", 404: "Error", 409: "Conflict",
-                422: "Error", 503: "Error"})
+     responses={200: WriteResult, 400: Error, 401: Error, 403: Error, 404: Error, 409: Conflict,
+                422: Error, 503: Error})
 @requires("translator")
 def update_segment(seg_id: int):
-    data = json_body()
+    data = json_body(SegmentUpdate).sent()
     expected = _expected_version(data)
     force, reason = force_and_reason(data)
     changes = {k: v for k, v in data.items() if k not in ("force", "reason", "version")}
@@ -160,8 +146,8 @@ def update_segment(seg_id: int):
 @bp.delete("/api/v1/segments/<int:seg_id>")
 @doc("Delete a segment (its last version stays in the history)", tags=["segments"],
      params=[{"name": "reason", "in": "query", "schema": {"type": "string"}}] + _VERSION_PARAMS,
-     responses={204: "No content", 400: "Error", 401: "Error", 403: "Error", 404: "Error", 409: "Conflict",
-                503: "Error"})
+     responses={204: None, 400: Error, 401: Error, 403: Error, 404: Error, 409: Conflict,
+                503: Error})
 @requires("translator")
 def delete_segment(seg_id: int):
     how = segments_svc.Write(user_name(), reason=arg_str("reason"), expected_version=_expected_version(None))
@@ -170,7 +156,7 @@ def delete_segment(seg_id: int):
 
 
 @bp.get("/api/v1/segments/<int:seg_id>/history")
-@doc("Every previous version of a segment", tags=["segments"], responses={200: "History", 404: "Error"})
+@doc("Every previous version of a segment", tags=["segments"], responses={200: History, 404: Error})
 @requires("reader")
 def segment_history(seg_id: int):
     return segments_svc.history(get_tm(), seg_id)
@@ -182,7 +168,7 @@ def segment_history(seg_id: int):
     {"name": "lang", "in": "query", "required": True, "schema": {"type": "string"}},
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
     {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-], responses={200: "Concordance", 400: "Error"})
+], responses={200: Concordance, 400: Error})
 @requires("reader")
 def concordance():
     return segments_svc.concordance(get_tm(), segments_svc.ConcordanceQuery(
@@ -195,18 +181,18 @@ def concordance():
 
 @bp.get("/api/v1/settings/glossary-policy")
 @doc("The glossary enforcement policy (strict | warn | off)", tags=["glossary"],
-     params=[{"name": "origin", "in": "query", "schema": {"type": "string"}}], responses={200: "Policy"})
+     params=[{"name": "origin", "in": "query", "schema": {"type": "string"}}], responses={200: Policy})
 @requires("reader")
 def get_policy():
     return {"policy": segments_svc.policy(get_tm(), arg_str("origin")), "origin": arg_str("origin")}
 
 
 @bp.put("/api/v1/settings/glossary-policy")
-@doc("Set the glossary enforcement policy, for the TM or one origin", tags=["glossary"], body="Policy",
-     responses={200: "Policy", 400: "Error", 401: "Error", 403: "Error"})
+@doc("Set the glossary enforcement policy, for the TM or one origin", tags=["glossary"], body=PolicyUpdate,
+     responses={200: Policy, 400: Error, 401: Error, 403: Error})
 @requires("admin")
 def set_policy():
-    data = json_body()
+    data = json_body(PolicyUpdate).sent()
     origin = data.get("origin")
     if origin is not None and not isinstance(origin, str):
         raise ValidationError("'origin' must be a string or null", {"field": "origin"})

@@ -7,6 +7,7 @@ import tempfile
 from flask import Blueprint, Response, request
 
 from tmserver.api.common import arg_str, doc, get_tm, requires, user_name
+from tmserver.api.schemas import Error, ImportReport
 from tmserver.errors import ValidationError
 from tmserver.services import transfer as transfer_svc
 from tmserver.services.transfer import BRING_BACK_FORMATS, EXPORT_FORMATS, detect_format, parse_states
@@ -38,7 +39,7 @@ def detect_document(filename: str | None) -> str | None:
     {"name": "punctuation", "in": "query", "schema": {"type": "string", "enum": ["verbatim", "fullwidth"]},
      "description": "fullwidth: store the Chinese side with GB/T 15834 punctuation (，：；（）)"},
 ], body={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
-    responses={200: "ImportReport", 400: "Error", 401: "Error", 403: "Error", 413: "Error", 422: "Error"})
+    responses={200: ImportReport, 400: Error, 401: Error, 403: Error, 413: Error, 422: Error})
 @requires("admin")
 def import_route():
     upload = request.files.get("file")
@@ -74,7 +75,7 @@ def import_route():
      "description": "fullwidth: write Chinese text with GB/T 15834 punctuation for CAT tools that match "
                     "verbatim (OmegaT); the database keeps the text as stored"},
 ], responses={200: {mt: {"type": "string"} for mt in ("application/x-tmx+xml", "text/csv", "text/tab-separated-values")},
-              400: "Error"})
+              400: Error})
 @requires("reader")
 def export_route():
     fmt = arg_str("format", default="tmx") or "tmx"
