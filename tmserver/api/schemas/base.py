@@ -113,7 +113,8 @@ def _phrase(err: Any) -> str:
         return f"must be at most {ctx.get('max_length')} characters"
     if kind == "literal_error":
         leaf = next((p for p in reversed(err["loc"]) if isinstance(p, str) and not _is_tag(p)), "value")
-        return f"must be one of {ctx.get('expected')} (got {leaf} {_short(err.get('input'))})"
+        allowed = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")  # as the domain words it
+        return f"must be one of {allowed} (got {leaf} {_short(err.get('input'))})"
     return f"is not valid: {err.get('msg')}"
 
 
