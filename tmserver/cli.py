@@ -16,13 +16,16 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tmserver import logs
 from tmserver.config import load_settings, masked
 from tmserver.errors import TMError
+
+if TYPE_CHECKING:  # for annotations only: the CLI imports Flask lazily, when a command needs the app
+    from flask import Flask
 
 
 class Context:
@@ -31,13 +34,13 @@ class Context:
     def __init__(self, database: str | None, config_file: str | None):
         self.database = database
         self.config_file = config_file
-        self._app = None
+        self._app: Flask | None = None
 
     def overrides(self) -> dict[str, Any]:
         return {"DATABASE_URL": self.database} if self.database else {}
 
     @property
-    def app(self):
+    def app(self) -> Flask:
         if self._app is None:
             from tmserver.app import create_app
 
@@ -100,9 +103,9 @@ def seed_if_empty(tm, dirs: list[Path], echo=click.echo) -> dict[str, int]:
         if glossary.count_concepts(tm) == 0:
             for path in tbx:
                 with path.open("rb") as fh:
-                    report = glossary.import_glossary(tm, fh, "tbx")
-                loaded["concepts"] += int(report.get("concepts", 0))
-                echo(f"loaded glossary {path.name}: {report.get('concepts', 0)} concepts")
+                    glossary_report = glossary.import_glossary(tm, fh, "tbx")
+                loaded["concepts"] += int(glossary_report.get("concepts", 0))
+                echo(f"loaded glossary {path.name}: {glossary_report.get('concepts', 0)} concepts")
     for path in tmx:
         with path.open("rb") as fh:
             report = import_file(tm, fh, "tmx", origin=path.stem, user="seed")

@@ -28,7 +28,7 @@ _LINK = {
         "en_text": {"type": "string"},
     },
 }
-_BODY = {
+_BODY: dict[str, Any] = {
     "type": "object",
     "required": ["zh", "en"],
     "properties": {

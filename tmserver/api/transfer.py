@@ -56,7 +56,7 @@ def import_route():
                           user=user_name(), on_violation=arg_str("on_violation", default="refuse") or "refuse",
                           final_states=parse_states(arg_str("final_states")),
                           source_lang=arg_str("source_lang"), target_lang=arg_str("target_lang"),
-                          on_duplicate=arg_str("on_duplicate"))
+                          on_duplicate=arg_str("on_duplicate") or "skip")
     report = import_file(
         get_tm(),
         upload.stream,

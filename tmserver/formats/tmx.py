@@ -67,9 +67,9 @@ def _meta(el: etree._Element) -> dict[str, Any]:
             continue
         name = etree.QName(child).localname
         if name == "prop":
-            props.append({"attrs": dict(child.attrib), "text": child.text or ""})
+            props.append({"attrs": dict(child.attrib.items()), "text": child.text or ""})
         elif name == "note":
-            notes.append({"attrs": dict(child.attrib), "text": child.text or ""})
+            notes.append({"attrs": dict(child.attrib.items()), "text": child.text or ""})
     out: dict[str, Any] = {"attrs": {k: v for k, v in el.attrib.items() if k != XML_LANG}}
     if props:
         out["props"] = props
