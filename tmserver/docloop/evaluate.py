@@ -33,7 +33,6 @@ from tmserver.formats.tmx import iter_tmx
 from tmserver.langs import Lang
 
 MIN_SCORE = 50
-METRICS = ("chrF", "BLEU", "TER")
 
 
 def _metrics(tgt: Lang) -> dict[str, Any]:

@@ -39,7 +39,6 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ORIGIN_PROP = "x-origin"
 #: header srclang meaning "each unit says its own source language" (TMX 1.4b §3.1)
 ALL_LANGS = "*all*"
-NATIVE_CODE = {"bpt", "ept", "ph", "it", "ut"}
 TMX_DATE = "%Y%m%dT%H%M%SZ"
 
 

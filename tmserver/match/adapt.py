@@ -202,10 +202,6 @@ def _compatible_dates(a: Any, b: Any) -> bool:
     return a is None or b is None or a == b
 
 
-def _name(p: Placeable) -> str:
-    return f"{p.kind} {p.text!r}"
-
-
 def adapt(query: str, source: str, target: str, src_lang: str, tgt_lang: str) -> Adaptation:
     """The target with the query's placeables put in, or why that is not possible."""
     qp, sp = extract(query, src_lang, notes=True), extract(source, src_lang, notes=True)
