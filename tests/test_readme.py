@@ -20,11 +20,8 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -98,12 +95,6 @@ def scratch(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _env(database_url: str) -> dict[str, str]:
     bin_dir = str(Path(sys.executable).parent)
     return {**os.environ, "TMSERVER_DATABASE_URL": database_url, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
@@ -131,26 +122,18 @@ def test_run_blocks(live_server, scratch: Path, database_url: str) -> None:
         _check_output(body, out)
 
 
-def test_serve_blocks(scratch: Path, database_url: str, _schema) -> None:
+def test_serve_blocks(scratch: Path, database_url: str, _schema, wait_until_serving) -> None:
     serves = [body for mode, _why, body in blocks() if mode == "serve"]
     for body in serves:
-        port = free_port()
-        script = body.replace(":5000", f":{port}").replace("--port 5000", f"--port {port}")
+        # port 0: the server takes a port the kernel picks and logs it (no window for another
+        # process to take a port chosen here first)
+        script = body.replace(":5000", ":0").replace("--port 5000", "--port 0")
         log = scratch / "serve.log"
         with log.open("wb") as out:
             proc = subprocess.Popen(["bash", "-euo", "pipefail", "-c", script], cwd=scratch, env=_env(database_url),
                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            deadline = time.time() + 90
-            while True:
-                assert proc.poll() is None, f"README server block exited:\n{body}\n{log.read_text()[-3000:]}"
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2) as r:
-                        assert r.status == 200
-                        break
-                except OSError:
-                    assert time.time() < deadline, f"README server block never answered:\n{body}"
-                    time.sleep(0.3)
+            wait_until_serving(proc, log)
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             try:
