@@ -37,7 +37,16 @@ EXPECT: dict[str, list[str]] = {
     "--data-urlencode 'q=十年來，構建網路空間命運共同體理念": ['"score":97', '"kind":"script"', '"kind":"punctuation"'],
     "api/v1/concordance": ['"total"'],
     "api/v1/terms": ["community with a shared future in cyberspace"],
-    "tmserver lookup": ["100"],
+    "tmserver lookup": ["100  网络空间国际治理机制效能不足。",
+                        "International governance mechanisms for cyberspace are insufficiently effective.",
+                        '"query": "網路空間國際治理機制效能不足"', '"match_type": "fuzzy"'],
+    "curl -s -X PUT localhost:5000/api/v1/segments/$ID": [
+        '"version":2', '"target":"The digital divide is now compounded by a new AI divide."'],
+    "-F file=@tm.tmx": ['"imported":0', '"duplicates":94'],
+    "localhost:5000/tmserver/zh/en/lookup": ['"quality": 100', "President Xi Jinping for the first time"],
+    "localhost:5000/get": [
+        '"translatedText": "International governance mechanisms for cyberspace are insufficiently effective."',
+        '"match": 1.0'],
     "segments/$ID/history": ['"action":"update"'],
     "api/v1/import": ['"imported"'],
     "tmserver check alignments/article.tmx --glossary": ["0 error"],
@@ -84,6 +93,27 @@ def test_every_block_has_a_marker_and_every_expectation_a_command() -> None:
         assert mode != "skip" or why, f"a skipped README block needs a reason:\n{body}"
     for key in EXPECT:
         assert key in text, f"EXPECT names a command that is no longer in the README: {key!r}"
+
+
+def test_synopsis_shows_the_defaults() -> None:
+    """``[--workers 1]`` in the command-line synopsis is the option's real default: a value shown for
+    an option that has a default must be that default (placeholders in capitals are not values)."""
+    from tmserver.cli import main
+
+    text = README.read_text("utf-8")
+    start = text.index("tmserver serve [")
+    synopsis = text[start:text.index("```", start)]
+    checked = []
+    for line in synopsis.splitlines():
+        command = main.commands.get(line.split()[1])
+        for opt, shown in re.findall(r"\[(--[\w-]+) ([^\]\s|]+)[\]\s]", line):
+            params = [p for p in command.params if opt in p.opts] if command is not None else []
+            if shown.isupper() or not params or not isinstance(params[0].default, int | float | str):
+                continue  # a placeholder, or an option without a default (the value is an example)
+            assert str(params[0].default) == shown, f"README synopsis: {line.strip()!r} shows {opt} {shown}, " \
+                                                    f"but its default is {params[0].default}"
+            checked.append(opt)
+    assert "--workers" in checked and len(checked) >= 5, checked
 
 
 @pytest.fixture()
