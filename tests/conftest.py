@@ -11,7 +11,7 @@ silently skipped its database would pass without testing anything.
 from __future__ import annotations
 
 import os
-import socket
+import re
 import subprocess
 import sys
 import time
@@ -104,10 +104,39 @@ def auth(keys) -> Callable[[str], dict[str, str]]:
     return lambda role: {"Authorization": f"Bearer {keys[role]}"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+#: gunicorn's start-up line, which names the port the kernel chose for ``--port 0``
+LISTENING = re.compile(rb"Listening at: http://127\.0\.0\.1:(\d+) ")
+#: generous: on a machine loaded many times over, seeding the article TM and booting gunicorn can
+#: take tens of seconds; a server that has really failed exits, which is noticed at once
+START_TIMEOUT = 180
+
+
+def _wait_until_serving(proc: subprocess.Popen, log: Path) -> str:
+    """The base URL of ``proc`` once its log names the port and ``/api/v1/health`` answers there."""
+    deadline = time.monotonic() + START_TIMEOUT
+    base = None
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text('utf-8', 'replace')}")
+        if base is None:
+            found = LISTENING.search(log.read_bytes())
+            if found:
+                base = f"http://127.0.0.1:{int(found.group(1))}"
+        if base is not None:
+            try:
+                with urllib.request.urlopen(base + "/api/v1/health", timeout=10) as r:
+                    if r.status == 200:
+                        return base
+            except OSError:
+                pass
+        time.sleep(0.2)
+    raise RuntimeError(f"server did not answer within {START_TIMEOUT} s:\n{log.read_text('utf-8', 'replace')[-3000:]}")
+
+
+@pytest.fixture()
+def wait_until_serving() -> Callable[[subprocess.Popen, Path], str]:
+    """For tests that start a server of their own with port 0: its base URL once it answers."""
+    return _wait_until_serving
 
 
 @pytest.fixture()
@@ -121,9 +150,11 @@ def live_server(
     procs: list[subprocess.Popen] = []
 
     def start(workers: int = 1, extra_env: dict[str, str] | None = None, seed: bool = False) -> str:
-        port = free_port()
         env = {**os.environ, "TMSERVER_DATABASE_URL": database_url, **(extra_env or {})}
-        cmd = [sys.executable, "-m", "tmserver", "serve", "--port", str(port), "--workers", str(workers)]
+        # --port 0: the server binds a port the kernel picks and gunicorn logs it. A port picked
+        # here and bound later could be taken in between — by another test's server even, whose
+        # health answer would then pass for this one's.
+        cmd = [sys.executable, "-m", "tmserver", "serve", "--port", "0", "--workers", str(workers)]
         if not seed:
             cmd.append("--no-seed")
         # The server's output goes to a file, not a pipe: nobody reads a pipe while the test runs,
@@ -132,18 +163,7 @@ def live_server(
         with log.open("wb") as out:
             proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         procs.append(proc)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text('utf-8', 'replace')}")
-            try:
-                with urllib.request.urlopen(base + "/api/v1/health", timeout=2) as r:
-                    if r.status == 200:
-                        return base
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("server did not start within 60 s")
+        return _wait_until_serving(proc, log)
 
     yield start
     for proc in procs:

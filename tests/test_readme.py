@@ -20,11 +20,8 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -40,7 +37,16 @@ EXPECT: dict[str, list[str]] = {
     "--data-urlencode 'q=十年來，構建網路空間命運共同體理念": ['"score":97', '"kind":"script"', '"kind":"punctuation"'],
     "api/v1/concordance": ['"total"'],
     "api/v1/terms": ["community with a shared future in cyberspace"],
-    "tmserver lookup": ["100"],
+    "tmserver lookup": ["100  网络空间国际治理机制效能不足。",
+                        "International governance mechanisms for cyberspace are insufficiently effective.",
+                        '"query": "網路空間國際治理機制效能不足"', '"match_type": "fuzzy"'],
+    "curl -s -X PUT localhost:5000/api/v1/segments/$ID": [
+        '"version":2', '"target":"The digital divide is now compounded by a new AI divide."'],
+    "-F file=@tm.tmx": ['"imported":0', '"duplicates":94'],
+    "localhost:5000/tmserver/zh/en/lookup": ['"quality": 100', "President Xi Jinping for the first time"],
+    "localhost:5000/get": [
+        '"translatedText": "International governance mechanisms for cyberspace are insufficiently effective."',
+        '"match": 1.0'],
     "segments/$ID/history": ['"action":"update"'],
     "api/v1/import": ['"imported"'],
     "tmserver check alignments/article.tmx --glossary": ["0 error"],
@@ -89,6 +95,27 @@ def test_every_block_has_a_marker_and_every_expectation_a_command() -> None:
         assert key in text, f"EXPECT names a command that is no longer in the README: {key!r}"
 
 
+def test_synopsis_shows_the_defaults() -> None:
+    """``[--workers 1]`` in the command-line synopsis is the option's real default: a value shown for
+    an option that has a default must be that default (placeholders in capitals are not values)."""
+    from tmserver.cli import main
+
+    text = README.read_text("utf-8")
+    start = text.index("tmserver serve [")
+    synopsis = text[start:text.index("```", start)]
+    checked = []
+    for line in synopsis.splitlines():
+        command = main.commands.get(line.split()[1])
+        for opt, shown in re.findall(r"\[(--[\w-]+) ([^\]\s|]+)[\]\s]", line):
+            params = [p for p in command.params if opt in p.opts] if command is not None else []
+            if shown.isupper() or not params or not isinstance(params[0].default, int | float | str):
+                continue  # a placeholder, or an option without a default (the value is an example)
+            assert str(params[0].default) == shown, f"README synopsis: {line.strip()!r} shows {opt} {shown}, " \
+                                                    f"but its default is {params[0].default}"
+            checked.append(opt)
+    assert "--workers" in checked and len(checked) >= 5, checked
+
+
 @pytest.fixture()
 def scratch(tmp_path: Path) -> Path:
     """A working folder with the checkout's data and virtual environment, and nothing to clobber."""
@@ -96,12 +123,6 @@ def scratch(tmp_path: Path) -> Path:
         (tmp_path / name).symlink_to(ROOT / name)
     (tmp_path / ".venv").symlink_to(sys.prefix)  # the virtual environment running this test
     return tmp_path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _env(database_url: str) -> dict[str, str]:
@@ -131,26 +152,18 @@ def test_run_blocks(live_server, scratch: Path, database_url: str) -> None:
         _check_output(body, out)
 
 
-def test_serve_blocks(scratch: Path, database_url: str, _schema) -> None:
+def test_serve_blocks(scratch: Path, database_url: str, _schema, wait_until_serving) -> None:
     serves = [body for mode, _why, body in blocks() if mode == "serve"]
     for body in serves:
-        port = free_port()
-        script = body.replace(":5000", f":{port}").replace("--port 5000", f"--port {port}")
+        # port 0: the server takes a port the kernel picks and logs it (no window for another
+        # process to take a port chosen here first)
+        script = body.replace(":5000", ":0").replace("--port 5000", "--port 0")
         log = scratch / "serve.log"
         with log.open("wb") as out:
             proc = subprocess.Popen(["bash", "-euo", "pipefail", "-c", script], cwd=scratch, env=_env(database_url),
                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            deadline = time.time() + 90
-            while True:
-                assert proc.poll() is None, f"README server block exited:\n{body}\n{log.read_text()[-3000:]}"
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2) as r:
-                        assert r.status == 200
-                        break
-                except OSError:
-                    assert time.time() < deadline, f"README server block never answered:\n{body}"
-                    time.sleep(0.3)
+            wait_until_serving(proc, log)
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             try:

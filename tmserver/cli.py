@@ -17,7 +17,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -40,6 +40,9 @@ from tmserver.services.core import TM
 from tmserver.services.transfer import detect_format
 from tmserver.wsgi import run_gunicorn
 
+if TYPE_CHECKING:  # for annotations only: the CLI imports Flask lazily, when a command needs the app
+    from flask import Flask
+
 
 class Context:
     """Lazily builds the app (and so the TM core) from the global options."""
@@ -47,13 +50,13 @@ class Context:
     def __init__(self, database: str | None, config_file: str | None):
         self.database = database
         self.config_file = config_file
-        self._app = None
+        self._app: Flask | None = None
 
     def overrides(self) -> dict[str, Any]:
         return {"DATABASE_URL": self.database} if self.database else {}
 
     @property
-    def app(self):
+    def app(self) -> Flask:
         if self._app is None:
             self._app = create_app(self.overrides(), config_file=self.config_file)
         return self._app

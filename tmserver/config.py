@@ -101,9 +101,6 @@ class Settings(BaseModel):
         return value
 
 
-#: The defaults as a plain mapping (what ``tmserver config show`` compares against).
-DEFAULTS: dict[str, Any] = Settings().model_dump()
-
 #: Names read from ``TMSERVER_<NAME>``: the typed settings and Flask's session secret.
 ENV_KEYS: tuple[str, ...] = (*Settings.model_fields, "SECRET_KEY")
 

@@ -63,7 +63,8 @@ class TextFormatter(logging.Formatter):
         extras = {k: v for k, v in vars(record).items()
                   if k not in _STANDARD and k not in {"request_id", "actor"} and v is not None}
         head = f"{self.formatTime(record)} {record.levelname} {record.name}"
-        rid = f" [{record.request_id}]" if getattr(record, "request_id", None) else ""
+        request_id = getattr(record, "request_id", None)  # set by the request-id filter, absent outside requests
+        rid = f" [{request_id}]" if request_id else ""
         tail = "".join(f" {k}={v}" for k, v in extras.items())
         text = f"{head}{rid} {record.getMessage()}{tail}"
         if record.exc_info:

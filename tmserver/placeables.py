@@ -53,12 +53,20 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Any, TypeAlias
 
 from tmserver.langs import parse_lang
 
 __all__ = ["Placeable", "extract", "render", "KINDS", "note_markers"]
 
 KINDS = ("number", "percent", "ordinal", "year", "date", "month", "range", "note")
+
+
+# What ``Placeable.value`` holds depends on ``kind``: a Decimal (number, percent), an int (year,
+# ordinal), a (year, month, day) tuple of int-or-None (date, month), or a (lo, hi) pair of those
+# (range). Python's type system cannot tie a field's type to the string in another field, so the
+# checker sees Any; the per-kind branches of extract/render are where the shape is known.
+PlaceableValue: TypeAlias = Any
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,7 @@ class Placeable:
     """
 
     kind: str
-    value: object
+    value: PlaceableValue
     start: int
     end: int
     text: str
@@ -409,6 +417,7 @@ _MON = r"(?:January|February|March|April|May|June|July|August|September|October|
 _DAY = r"(?:[0-3]?[0-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:[12][0-9]{3})"
 _EN_DASH = r"\s*(?:–|-|—|to|through|until)\s*"
+_DAY_DIGITS = re.compile(r"[0-9]+")
 _EN_DATE_PATTERNS: list[tuple[re.Pattern, str]] = [
     # November 6–9, 2025 / Nov. 6 to 9 2025
     (re.compile(rf"\b(?P<m>{_MON})\s+(?P<d>{_DAY}){_EN_DASH}(?:(?P<m2>{_MON})\s+)?(?P<d2>{_DAY})(?:,?\s+(?P<y>{_YEAR}))?(?![\w])"), "mdy"),
@@ -472,7 +481,9 @@ def _extract_en(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]
         return _MONTHS_EN[s.rstrip(".").lower()]
 
     def day(s: str) -> int:
-        return int(re.match(r"[0-9]+", s).group(0))
+        found = _DAY_DIGITS.match(s)
+        assert found, s  # the date patterns only capture days that start with digits
+        return int(found.group(0))
 
     for rx, style in _EN_DATE_PATTERNS:
         for mt in rx.finditer(folded):
@@ -513,8 +524,8 @@ def _extract_en(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]
         tokens = re.split(r"\s+and\s+|\s+|-", mt.group(0), flags=re.IGNORECASE)
         if mt.group("a"):  # "a hundred", "a billion": the article is the unit
             tokens[0] = "one"
-        val = _parse_en_words(tokens)
-        if val is None:
+        words_val = _parse_en_words(tokens)
+        if words_val is None:
             # take the words one by one rather than guess ("one two three")
             for wm in re.finditer(rf"(?:{_EN_WORD_NUM})", mt.group(0), re.IGNORECASE):
                 v1 = _parse_en_words([wm.group(0)])
@@ -524,9 +535,9 @@ def _extract_en(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]
         s, e = mt.span()
         pm = _EN_PCT_AFTER.match(folded, e)
         if pm and pm.group(2):
-            add(s, pm.end(), "percent", Decimal(val), "words", 1)
+            add(s, pm.end(), "percent", Decimal(words_val), "words", 1)
         else:
-            add(s, e, "number", Decimal(val), "words", 0)
+            add(s, e, "number", Decimal(words_val), "words", 0)
 
     for mt in _EN_NUM_RE.finditer(folded):
         s, e = mt.span()
@@ -603,7 +614,7 @@ def _merge_months(cands, pa: Placeable, pb: Placeable, lang: str, text: str) -> 
     """January–September (2024): two month names joined by a dash or "to" are a month range."""
     if pa.kind != "month" or pb.kind != "month":
         return
-    (y1, m1, _), (y2, m2, _) = pa.value, pb.value  # type: ignore[misc]
+    (y1, m1, _), (y2, m2, _) = pa.value, pb.value
     if y1 is not None and y2 is not None and y1 != y2 or not m1 < m2:
         return
     y = y2 if y2 is not None else y1
@@ -765,9 +776,9 @@ def render(p: Placeable, lang: str, like: Placeable | None = None) -> str:
     """
     lang = _base(lang)
     if p.kind == "note":
-        if int(p.value) not in _NOTE_CHAR:  # type: ignore[call-overload]
+        if int(p.value) not in _NOTE_CHAR:
             raise ValueError(f"no circled note marker for {p.value!r}")
-        return _NOTE_CHAR[int(p.value)]  # type: ignore[call-overload]
+        return _NOTE_CHAR[int(p.value)]
     style = ""
     if like is not None and like.lang in ("", lang) and (like.kind == p.kind or {like.kind, p.kind} <= {"number", "year"}):
         style = like.style

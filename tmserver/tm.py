@@ -19,7 +19,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, delete, func, insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,6 +40,10 @@ from tmserver.formats.tmx import iter_tmx, tmx_date, write_tmx
 from tmserver.index import Engine as IndexEngine
 from tmserver.langs import Lang, UnknownLanguage, parse_lang
 from tmserver.logs import audit
+
+if TYPE_CHECKING:  # for annotations only: both import this module back
+    from tmserver.formats import Unit
+    from tmserver.index import Engine as IndexEngine
 from tmserver.normalize import normalize, normalize_text
 from tmserver.store.db import make_engine, make_sessionmaker, read_transaction, transaction, write_transaction
 from tmserver.store.models import (
@@ -871,6 +875,7 @@ def import_file(
         lang_or_400(source_lang, "source_lang")
     if target_lang:
         lang_or_400(target_lang, "target_lang")
+    units: Iterable[Unit]
     if fmt == "tmx":
         units = iter_tmx(fh, origin=origin)
     else:
@@ -907,8 +912,8 @@ def export_file(
                                                                 origin=origin, session=session))
         if mode == "fullwidth":
             units = (punct.apply_to_unit(u) for u in units)
-        src = tm.header_srclang(session, source_lang=source_lang, target_lang=target_lang, origin=origin)
-        return write_tmx(units, fh, srclang=src)
+        header_src = tm.header_srclang(session, source_lang=source_lang, target_lang=target_lang, origin=origin)
+        return write_tmx(units, fh, srclang=header_src)
     src = lang_or_400(source_lang or "zh", "source_lang")
     tgt = lang_or_400(target_lang or ("en" if src.base == "zh" else "zh"), "target_lang")
     units = (segment_to_unit(s) for s in tm.iter_segments(source_lang=src.base, target_lang=tgt.base, origin=origin,

@@ -334,12 +334,13 @@ class _Lattice:
                     ni, nj = i + a, j + b
                     if ni > n or nj < lo[ni] or nj > hi[ni]:
                         continue
-                    cell = costs[ni][nj - lo[ni]]
-                    if cell is None or cell[t] is None:
+                    kept = costs[ni][nj - lo[ni]]
+                    step = None if kept is None else kept[t]
+                    if step is None:
                         continue
                     v = bwd[ni][nj - lo[ni]]
                     if v > -inf:
-                        terms.append(v - cell[t])  # type: ignore[operator]
+                        terms.append(v - step)
                 if terms:
                     mx = max(terms)
                     row[j - li] = mx + log(sum(exp(v - mx) for v in terms))
@@ -472,6 +473,7 @@ class Aligner:
                 for k in range(*(er or (0, 0))):
                     links.append(Link([], [k], 1.0, details={"posterior": 1.0}))
                 continue
+            zr, er = lat.zr, lat.er  # the same ranges, typed: a lattice exists only where both sides do
             for i0, i1, j0, j1 in lat.path():
                 _, sim = lat.link_cost(i0, i1, j0, j1)
                 z = list(range(zr[0] + i0, zr[0] + i1))
@@ -539,6 +541,7 @@ class Aligner:
         for (zr, er), lat in zip(groups, lattices, strict=True):
             if lat is None:
                 continue
+            zr, er = lat.zr, lat.er  # the same ranges, typed: a lattice exists only where both sides do
             inside_z = all(zr[0] <= k < zr[1] for k in zh_idx)
             inside_e = all(er[0] <= k < er[1] for k in en_idx)
             if not (inside_z and inside_e) or (not zh_idx and not en_idx):

@@ -88,7 +88,7 @@ def band_from_anchors(anchors: Sequence[tuple[int, int]], n: int, m: int, *, mar
         half = min(max_half_width, margin + int(gap_widen * max(dr, dc)))
         for p in range(max(0, r0 - half), min(n, r1 + half) + 1):
             if dr == 0:  # a run of English sentences with no Chinese between the pins
-                a, b = c0, c1
+                a, b = float(c0), float(c1)
             else:  # from this row's line position to the next row's: steep lines stay connected
                 a = c0 + dc * (min(max(p - 1, r0), r1) - r0) / dr
                 b = c0 + dc * (min(max(p + 1, r0), r1) - r0) / dr

@@ -34,8 +34,6 @@ DEFAULT_THRESHOLD = 0.5
 #: one request under ≈ 23 s of CPU and ≈ 560 MB — inside gunicorn's 120 s timeout even on a
 #: loaded machine. Longer books: the CLI has no limit.
 MAX_CHARS_BY_LANG = {"zh": 160_000, "en": 640_000}
-#: the English limit (kept under its old name for callers that check one number)
-MAX_CHARS = MAX_CHARS_BY_LANG["en"]
 
 
 @dataclass

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
 
 from flask import current_app, g, request
 from pydantic import BaseModel
@@ -152,7 +152,14 @@ def json_body(model: type[M] | None = None, *, required: bool = True) -> M | dic
         raise ValidationError(message, details) from None
 
 
+@overload
+def arg_str(name: str, *, required: Literal[True], default: str | None = None) -> str: ...
+@overload
+def arg_str(name: str, *, required: bool = False, default: str) -> str: ...
+@overload
+def arg_str(name: str, *, required: bool = False, default: None = None) -> str | None: ...
 def arg_str(name: str, *, required: bool = False, default: str | None = None) -> str | None:
+    """A query parameter; typed ``str`` when it is required or has a default (the overloads say so)."""
     value = request.args.get(name, default)
     if required and (value is None or not str(value).strip()):
         raise ValidationError(f"query parameter {name!r} is required", {"parameter": name})

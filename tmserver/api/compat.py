@@ -216,7 +216,7 @@ def _write(slang: str, tlang: str, text_in_url: str | None):
     return body, 201
 
 
-_WRITE_RESPONSES = {200: WriteResult, 201: WriteResult, 400: Error, 401: Error, 403: Error, 422: Error}
+_WRITE_RESPONSES: dict[int, Any] = {200: WriteResult, 201: WriteResult, 400: Error, 401: Error, 403: Error, 422: Error}
 
 
 @bp.route("/tmserver/<slang>/<tlang>/unit/", methods=["POST", "PUT"])

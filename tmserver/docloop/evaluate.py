@@ -26,14 +26,13 @@ from typing import Any
 from sacrebleu.metrics import BLEU, CHRF, TER
 
 from tmserver.docloop.analysis import BANDS, band_of
-from tmserver.docloop.matching import best_matches, languages
+from tmserver.docloop.matching import Query, best_matches, languages
 from tmserver.errors import ValidationError
 from tmserver.formats.documents import open_document
 from tmserver.formats.tmx import iter_tmx
 from tmserver.langs import Lang
 
 MIN_SCORE = 50
-METRICS = ("chrF", "BLEU", "TER")
 
 
 def _metrics(tgt: Lang) -> dict[str, Any]:
@@ -156,7 +155,7 @@ def _band_reports(rows: list[dict[str, Any]], tgt: Lang) -> tuple[list[BandRepor
 
 def _rows(tm, pairs: list[tuple[str, str, int | None]], src: Lang, tgt: Lang, min_score: int) -> list[dict[str, Any]]:
     """Look up every (source, reference, own id) and shape one row per unit."""
-    queries = [(s, None, None) for s, _r, _i in pairs]
+    queries: list[Query] = [(s, None, None) for s, _r, _i in pairs]
     exclude = [i for _s, _r, i in pairs]
     best = best_matches(tm, queries, src, tgt, min_score=min_score,
                         exclude=exclude if any(i is not None for i in exclude) else None)

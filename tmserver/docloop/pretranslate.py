@@ -62,7 +62,7 @@ def pretranslate_document(
         m = b.match
         fills[seg.index] = Fill(
             text=b.target, score=b.score, match_type=m["match_type"], adapted=bool(m.get("adapted")),
-            tm_id=m["id"], origin=m.get("origin"), tm_source=m["source"], tm_target=m["target"],
+            tm_id=m["id"], origin=m.get("origin"),
             # alternatives show what the TM holds (the filled target is the adapted one)
             alternatives=[{"source": x["source"], "target": x["target"], "score": x["score"], "id": x["id"]}
                           for x in ([m] + b.others)] if alternatives else [],

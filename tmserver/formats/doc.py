@@ -61,8 +61,6 @@ class Fill:
     adapted: bool = False  #: numbers/dates or terms changed from the stored target
     tm_id: int | None = None
     origin: str | None = None
-    tm_source: str = ""
-    tm_target: str = ""
     alternatives: list[dict[str, Any]] = field(default_factory=list)  #: other matches (source, target, score)
     terms: list[dict[str, Any]] = field(default_factory=list)  #: glossary terms of the source
     term_problems: list[dict[str, Any]] = field(default_factory=list)  #: the filled text vs the glossary

@@ -11,13 +11,23 @@ from __future__ import annotations
 
 import codecs
 import re
-from typing import IO
+from typing import IO, TypedDict, cast
 
 from lxml import etree
 
 from tmserver.errors import UnsafeXML
 
-PARSER_OPTIONS = dict(
+
+class _ParserOptions(TypedDict):
+    resolve_entities: bool
+    no_network: bool
+    load_dtd: bool
+    dtd_validation: bool
+    huge_tree: bool
+    remove_comments: bool
+
+
+PARSER_OPTIONS = _ParserOptions(
     resolve_entities=False,
     no_network=True,
     load_dtd=False,
@@ -85,8 +95,9 @@ class _Prefixed:
         return self._fh.read(n)
 
 
-def safe_stream(fh: IO[bytes]) -> _Prefixed:
-    return _Prefixed(peek_check(fh), fh)
+def safe_stream(fh: IO[bytes]) -> IO[bytes]:
+    # lxml only calls .read(); the cast tells the checker _Prefixed stands in for a file
+    return cast(IO[bytes], _Prefixed(peek_check(fh), fh))
 
 
 def iterparse(fh: IO[bytes], *, events=("end",), tag=None):

@@ -21,6 +21,7 @@ from tmserver.langs import UnknownLanguage, parse_lang
 from tmserver.normalize import CJK_CLASS
 
 _MARKER = re.compile(r"^(\s*(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)*)")
+_INDENT = re.compile(r"^\s*")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _CJK = re.compile(CJK_CLASS)
 
@@ -63,7 +64,9 @@ class TextDocument(Document):
             if in_fence or not body.strip():
                 self.layout.append(line)
                 continue
-            marker = _MARKER.match(body).group(1) if markdown else re.match(r"^\s*", body).group(0)
+            # both patterns can match nothing, so a match always exists; group(0) is the whole marker
+            found = (_MARKER if markdown else _INDENT).match(body)
+            marker = found.group(0) if found else ""
             idxs = []
             for k, sentence in enumerate(segment(body[len(marker):], lang), 1):
                 idxs.append(len(self.segments))

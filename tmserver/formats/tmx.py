@@ -39,7 +39,6 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ORIGIN_PROP = "x-origin"
 #: header srclang meaning "each unit says its own source language" (TMX 1.4b §3.1)
 ALL_LANGS = "*all*"
-NATIVE_CODE = {"bpt", "ept", "ph", "it", "ut"}
 TMX_DATE = "%Y%m%dT%H%M%SZ"
 
 
@@ -67,9 +66,9 @@ def _meta(el: etree._Element) -> dict[str, Any]:
             continue
         name = etree.QName(child).localname
         if name == "prop":
-            props.append({"attrs": dict(child.attrib), "text": child.text or ""})
+            props.append({"attrs": dict(child.attrib.items()), "text": child.text or ""})
         elif name == "note":
-            notes.append({"attrs": dict(child.attrib), "text": child.text or ""})
+            notes.append({"attrs": dict(child.attrib.items()), "text": child.text or ""})
     out: dict[str, Any] = {"attrs": {k: v for k, v in el.attrib.items() if k != XML_LANG}}
     if props:
         out["props"] = props

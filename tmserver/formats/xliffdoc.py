@@ -256,8 +256,8 @@ class Xliff20Document(_XliffBase):
     def render(self, fills: dict[int, Fill], *, overwrite: bool = False, notes: bool = True,
                alternatives: bool = False) -> bytes:
         doc = self.doc
-        unit_notes: dict[int, tuple[object, list[str], Span]] = {}
-        unit_matches: dict[int, tuple[object, list[str], Span]] = {}
+        unit_notes: dict[int, tuple[etree._Element, list[str], Span]] = {}
+        unit_matches: dict[int, tuple[etree._Element, list[str], Span]] = {}
         for idx, fill in fills.items():
             seg = self.segments[idx]
             if not seg.translatable or (seg.translated and not overwrite):

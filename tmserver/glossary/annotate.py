@@ -81,7 +81,8 @@ def annotate_match(glossary: Glossary, match: dict[str, Any], source_lang: str, 
         match["term_problems"] = []
         return match
     problems = glossary.check_pair(source, target, source_lang, target_lang)
-    base = match.get("adapted_target") if isinstance(match.get("adapted_target"), str) else target
+    adapted = match.get("adapted_target")
+    base = adapted if isinstance(adapted, str) else target
     fix_on = problems if base == target else glossary.check_pair(source, base, source_lang, target_lang)
     fixes = _fixes(fix_on)
     fixed_concepts = {v.concept_id for v in fixes}

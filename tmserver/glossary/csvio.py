@@ -98,7 +98,7 @@ def _rows(reader: csv.DictReader) -> Iterator[tuple[int, dict[str, str]]]:
 def _json(value: str, column: str, line: int) -> Any:
     try:
         return json.loads(value)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise ImportFailed(f"line {line}: column {column!r} is not valid JSON ({exc.msg})",
                            {"line": line, "column": column}) from exc
 

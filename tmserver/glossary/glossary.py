@@ -136,7 +136,7 @@ class Glossary:
             "note": concept.note,
         }
         if target_lang:
-            renderings = []
+            renderings: list[dict[str, Any]] = []
             for ci in hit.concepts:
                 for t in self.concepts[ci].terms_in(target_lang):
                     renderings.append(

@@ -137,6 +137,8 @@ def read_tbx(fh: IO[bytes], report: dict[str, Any] | None = None) -> list[Concep
     root = tree.getroot()
     root_name = _local(root)
     ns = etree.QName(root).namespace
+    lang_names: tuple[str, ...]
+    term_names: tuple[str, ...]
     if root_name == "tbx":
         if ns not in (None, *TBX3_NAMESPACES):
             raise ImportFailed(f"unknown TBX namespace {ns!r}", {"namespace": ns})
@@ -184,7 +186,7 @@ def _read_entry(entry, lang_names, term_names, where: str, skipped: dict[str, in
         if name in lang_names:
             _read_lang(el, term_names, where, data, skipped)
         else:
-            _aux(el, data["meta"], lambda cat, value, el, d=data: _concept_field(cat, value, d, None))
+            _aux(el, data["meta"], lambda cat, value, el: _concept_field(cat, value, data, None))
     if not data["terms"]:
         return None  # only languages this TM does not hold
     if not data["meta"]:
@@ -269,7 +271,7 @@ def _read_lang(el, term_names, where: str, data: dict[str, Any], skipped: dict[s
             lang_meta: dict[str, Any] = {}
             # a langSec-level note stays with its language (in meta), not on the concept
             _aux(child, lang_meta,
-                 lambda cat, value, e, d=data: cat != "note" and _concept_field(cat, value, d, lang.tag))
+                 lambda cat, value, e: cat != "note" and _concept_field(cat, value, data, lang.tag))
             for key, value in lang_meta.items():  # langSec-level extras: kept on the concept, by language
                 if isinstance(value, list):
                     data["meta"].setdefault(key, []).extend(
@@ -432,7 +434,8 @@ def _write_term(shape: _Shape, lang_sec, t: Term) -> None:
 
 
 def _build(concepts: list[Concept], shape: _Shape, title: str):
-    nsmap = {None: shape.ns} if shape.ns else None
+    # lxml-stubs type nsmap keys as str, but None is how lxml names the default namespace
+    nsmap: Any = {None: shape.ns} if shape.ns else None
     root = etree.Element(f"{{{shape.ns}}}{shape.root}" if shape.ns else shape.root, nsmap=nsmap)
     if shape.version == 3:
         root.set("type", "TBX-Basic")

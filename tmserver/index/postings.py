@@ -203,7 +203,7 @@ class _Texts:
         self._base = "".join(texts)
         offs = np.zeros(len(texts) + 1, dtype=np.int64)
         if texts:
-            np.cumsum(lens, out=offs[1:])
+            np.cumsum(lens if lens is not None else [len(t) for t in texts], out=offs[1:])
         self._offs = offs
         self._n = len(texts)
         self._extra: list[str] = []
@@ -512,7 +512,8 @@ class LangIndex:
         return self._search_at(query, k, tau, plists, by_df, reach)
 
     def _probe(self, query, k, tau, plists, by_df, volume: int = 20_000, take: int = 24):
-        chosen, total = [], 0
+        chosen: list[np.ndarray] = []
+        total = 0
         for i in by_df.tolist():
             if total >= volume and chosen:
                 break

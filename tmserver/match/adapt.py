@@ -152,7 +152,7 @@ def _counterpart(t: Placeable, s: Placeable) -> bool:
     kinds = {t.kind, s.kind}
     if kinds <= _NUMERIC or kinds == {"number", "ordinal"}:
         try:
-            return Decimal(t.value) == Decimal(s.value)  # type: ignore[arg-type]
+            return Decimal(t.value) == Decimal(s.value)
         except (TypeError, ArithmeticError):
             return False
     return False
@@ -162,11 +162,11 @@ def _as_kind(q: Placeable, t: Placeable) -> Placeable:
     """The query's value in the kind of the target placeable it replaces (十一周年 → "eleventh",
     第5页 → "page 5")."""
     if t.kind == "ordinal" and q.kind == "number":
-        v = Decimal(q.value)  # type: ignore[arg-type]
+        v = Decimal(q.value)
         if v == v.to_integral_value() and v > 0:
             return Placeable("ordinal", int(v), q.start, q.end, q.text, "", q.lang)
     if t.kind == "number" and q.kind == "ordinal":
-        return Placeable("number", Decimal(int(q.value)), q.start, q.end, q.text, "", q.lang)  # type: ignore[call-overload]
+        return Placeable("number", Decimal(int(q.value)), q.start, q.end, q.text, "", q.lang)
     return q
 
 
@@ -174,7 +174,7 @@ def _changes_grammatical_number(new: Placeable, t: Placeable, lang: str) -> bool
     """An English count going to or from one: "two themes" → "one themes" would be wrong."""
     if lang != "en" or t.kind != "number" or new.kind != "number":
         return False
-    return (Decimal(new.value) == 1) != (Decimal(t.value) == 1)  # type: ignore[arg-type]
+    return (Decimal(new.value) == 1) != (Decimal(t.value) == 1)
 
 
 def _reads_back(text: str, new: Placeable, lang: str) -> bool:
@@ -189,7 +189,7 @@ def _reads_back(text: str, new: Placeable, lang: str) -> bool:
         if new.kind in ("date", "month") and g.kind == new.kind:
             return _compatible_dates(g.value, new.value)
         try:
-            return Decimal(g.value) == Decimal(new.value)  # type: ignore[arg-type]
+            return Decimal(g.value) == Decimal(new.value)
         except (TypeError, ArithmeticError):
             return g.value == new.value
     return False
@@ -200,10 +200,6 @@ def _compatible_dates(a: Any, b: Any) -> bool:
     if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
         return all(_compatible_dates(x, y) for x, y in zip(a, b, strict=True))
     return a is None or b is None or a == b
-
-
-def _name(p: Placeable) -> str:
-    return f"{p.kind} {p.text!r}"
 
 
 def adapt(query: str, source: str, target: str, src_lang: str, tgt_lang: str) -> Adaptation:

@@ -26,7 +26,10 @@ def run() -> None:
     engine = config.attributes.get("engine")
     if engine is None:  # plain `alembic` command line: use sqlalchemy.url from the ini
 
-        engine = make_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if not url:
+            raise RuntimeError("no database: set sqlalchemy.url in the alembic ini (tmserver itself hands in an engine)")
+        engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -82,7 +82,7 @@ def run_checks(
     tm_targets: dict[str, set[str]] | None = None,
     tm_sources: dict[str, set[str]] | None = None,
     suppressed: set[str] | None = None,
-    min_severity: str = "info",
+    min_severity: str | None = "info",
 ) -> Report:
     instances = select_checks(checks)
     min_severity = check_severity(min_severity)

@@ -69,7 +69,7 @@ def list_stored(tm) -> list[dict[str, Any]]:
                  "created_at": r.created_at.isoformat() if r.created_at else None} for r in rows]
 
 
-def add(tm, signature: str, *, check: str | None = None, note: str | None = None, user: str | None = None) -> dict:
+def add(tm, signature: object, *, check: str | None = None, note: str | None = None, user: str | None = None) -> dict:
     if not isinstance(signature, str) or not _SIG_RE.match(signature):
         raise ValidationError("'signature' must be an issue signature (hex) from a QA report", {"field": "signature"})
     for name, val in (("check", check), ("note", note)):

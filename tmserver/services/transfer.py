@@ -54,7 +54,7 @@ class ExportOptions:
     punctuation: str | None = None
 
 
-def import_file(tm: TM, fh: IO[bytes], fmt: str, options: ImportOptions = ImportOptions(),
+def import_file(tm: TM, fh: IO[bytes] | Any, fmt: str, options: ImportOptions = ImportOptions(),
                 progress: Callable[[int], None] | None = None) -> ImportReport:
     """A TMX/CSV/TSV stream, all or nothing (one transaction)."""
     return _import_file(tm, fh, fmt, origin=options.origin, user=options.user, on_violation=options.on_violation,

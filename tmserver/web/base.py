@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask.sansio.blueprints import BlueprintSetupState
 
 from tmserver.errors import TMError
@@ -74,7 +74,7 @@ def load_secret_key(instance_path: str) -> str:
 
 @bp.record_once
 def _configure(state: BlueprintSetupState) -> None:
-    app: Flask = state.app
+    app = state.app  # flask.sansio.App: config and instance_path are all this needs
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import tempfile
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import Response, current_app, jsonify, redirect, render_template, request, send_file, url_for
 
@@ -60,8 +60,18 @@ def files():
     return _page()
 
 
-def _langs() -> dict[str, str | None]:
-    return {k: (request.form.get(k) or "").strip() or None for k in ("source_lang", "target_lang")}
+class _Langs(TypedDict):
+    """The language fields of a file form, passed on as keyword arguments (typed, so ** checks)."""
+
+    source_lang: str | None
+    target_lang: str | None
+
+
+def _langs() -> _Langs:
+    def field(name: str) -> str | None:
+        return (request.form.get(name) or "").strip() or None
+
+    return _Langs(source_lang=field("source_lang"), target_lang=field("target_lang"))
 
 
 @bp.post("/files/analyze")

@@ -27,7 +27,7 @@ from tmserver.qa.base import Check, Context, Issue, QASegment, register
 
 _DATE_KINDS = {"date", "month", "year"}
 # words that carry a number without being one (soft counterparts)
-_SOFT_EN = {
+_SOFT_EN: dict[str, int | Decimal] = {
     "decade": 10, "decades": 10, "dozen": 12, "century": 100, "centuries": 100, "millennium": 1000,
     "both": 2, "twice": 2, "double": 2, "pair": 2, "couple": 2, "twin": 2, "half": Decimal("0.5"),
     "once": 1, "single": 1, "triple": 3, "thrice": 3, "bilateral": 2, "trilateral": 3,
@@ -41,7 +41,7 @@ _MULT_EN_RE = re.compile(
 _MULT_EN = {"decades": 10, "dozen": 12, "dozens": 12, "centuries": 100}
 _SMALL_EN = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
              "nine": 9, "ten": 10}
-_SOFT_ZH = {"双": 2, "两": 2, "半": Decimal("0.5"), "首": 1, "单": 1, "俩": 2, "百年": 100, "十年": 10}
+_SOFT_ZH: dict[str, int | Decimal] = {"双": 2, "两": 2, "半": Decimal("0.5"), "首": 1, "单": 1, "俩": 2, "百年": 100, "十年": 10}
 
 
 class _Atom:
