@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from tmserver.align.segment import segment_zh
 from tmserver.match.adapt import adapt
 from tmserver.placeables import Placeable, extract, render
 from tmserver.qa import QASegment
@@ -125,7 +126,17 @@ def snapshot() -> dict[str, Any]:
             if query != s:
                 a = adapt(query, s, t, sl, tl)
                 ad[f"{sl}|{s}|{t}"] = [a.status, a.target, a.reason, re.sub(r"0x[0-9a-f]+", "", repr(a.blocker))]
-    return {"extract": ex, "render": plain, "render_styled": styled, "qa": qa, "adapt": ad}
+    seg_zh = {t: segment_zh(t) for t in texts() + _paragraphs() if re.search(r"[\u4e00-\u9fff]", t)}
+    return {"extract": ex, "render": plain, "render_styled": styled, "qa": qa, "adapt": ad, "segment_zh": seg_zh}
+
+
+def _paragraphs() -> list[str]:
+    """Chinese paragraphs of the test sets as the segmenter sees them (each .zh.txt line), and
+    their concatenations two by two, so sentences meet quotes and ellipses across the join."""
+    paras = [ln for rel in _TEXT_FILES if rel.endswith(".zh.txt") for ln in _lines(rel)]
+    paras += [ln for p in ("tests/data/align/manual", "tests/data/align_heldout/heldout",
+                           "tests/data/align_long/essay", "tests/data/align_long/fiction") for ln in _lines(p + ".zh.txt")]
+    return paras + [a + b for a, b in zip(paras, paras[1:], strict=False)]
 
 
 def load() -> dict[str, Any]:
