@@ -13,12 +13,15 @@ from __future__ import annotations
 import ast
 import gzip
 import hashlib
+import io
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 from tmserver.align.segment import segment_zh
+from tmserver.glossary.glossary import Glossary
+from tmserver.glossary.tbx import read_tbx, write_tbx, write_tbx_v2
 from tmserver.match.adapt import adapt
 from tmserver.placeables import Placeable, extract, render
 from tmserver.qa import QASegment
@@ -127,7 +130,37 @@ def snapshot() -> dict[str, Any]:
                 a = adapt(query, s, t, sl, tl)
                 ad[f"{sl}|{s}|{t}"] = [a.status, a.target, a.reason, re.sub(r"0x[0-9a-f]+", "", repr(a.blocker))]
     seg_zh = {t: segment_zh(t) for t in texts() + _paragraphs() if re.search(r"[\u4e00-\u9fff]", t)}
-    return {"extract": ex, "render": plain, "render_styled": styled, "qa": qa, "adapt": ad, "segment_zh": seg_zh}
+    return {"extract": ex, "render": plain, "render_styled": styled, "qa": qa, "adapt": ad, "segment_zh": seg_zh,
+            "glossary": _glossary(), "tbx": _tbx()}
+
+
+def _glossary() -> dict[str, Any]:
+    """The article glossary's violations for every pair, both ways."""
+    g = Glossary.from_tbx(ROOT / "glossary/article.tbx")
+    out = {}
+    for zh, en in pairs():
+        for sl, tl, s, t in (("zh", "en", zh, en), ("en", "zh", en, zh)):
+            vs = g.check_pair(s, t, sl, tl)
+            if vs:
+                out[f"{sl}|{s}|{t}"] = [repr(v) for v in vs]
+    return out
+
+
+def _tbx() -> dict[str, str]:
+    """Every test glossary read and written back as TBX v3 and v2."""
+    out = {}
+    for path in sorted([ROOT / "glossary/article.tbx", *(ROOT / "tests/data/glossary").glob("*.tbx")]):
+        try:
+            with open(path, "rb") as fh:
+                concepts = read_tbx(fh)
+        except Exception as e:  # noqa: BLE001 - a refused file is recorded as refused
+            out[path.name] = f"!{type(e).__name__}"
+            continue
+        for name, write in (("v3", write_tbx), ("v2", write_tbx_v2)):
+            buf = io.BytesIO()
+            write(concepts, buf)
+            out[f"{path.name}|{name}"] = buf.getvalue().decode("utf-8")
+    return out
 
 
 def _paragraphs() -> list[str]:

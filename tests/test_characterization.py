@@ -13,7 +13,7 @@ def pair():
     return load(), snapshot()
 
 
-@pytest.mark.parametrize("part", ["extract", "render", "render_styled", "qa", "adapt", "segment_zh"])
+@pytest.mark.parametrize("part", ["extract", "render", "render_styled", "qa", "adapt", "segment_zh", "glossary", "tbx"])
 def test_same_as_recorded(pair, part):
     old, new = pair
     assert old[part], "the recorded snapshot is empty"
