@@ -562,7 +562,7 @@ class Aligner:
         gold one) after :meth:`align`: 0 for a link the model cannot make."""
         _scorer, groups, lattices = self._last
         for (zr, er), lat in zip(groups, lattices, strict=True):
-            if lat is None:
+            if lat is None or zr is None or er is None:
                 continue
             inside_z = all(zr[0] <= k < zr[1] for k in zh_idx)
             inside_e = all(er[0] <= k < er[1] for k in en_idx)
