@@ -137,6 +137,8 @@ def read_tbx(fh: IO[bytes], report: dict[str, Any] | None = None) -> list[Concep
     root = tree.getroot()
     root_name = _local(root)
     ns = etree.QName(root).namespace
+    lang_names: tuple[str, ...]
+    term_names: tuple[str, ...]
     if root_name == "tbx":
         if ns not in (None, *TBX3_NAMESPACES):
             raise ImportFailed(f"unknown TBX namespace {ns!r}", {"namespace": ns})
@@ -184,7 +186,7 @@ def _read_entry(entry, lang_names, term_names, where: str, skipped: dict[str, in
         if name in lang_names:
             _read_lang(el, term_names, where, data, skipped)
         else:
-            _aux(el, data["meta"], lambda cat, value, el, d=data: _concept_field(cat, value, d, None))
+            _aux(el, data["meta"], lambda cat, value, _el: _concept_field(cat, value, data, None))
     if not data["terms"]:
         return None  # only languages this TM does not hold
     if not data["meta"]:
@@ -261,6 +263,7 @@ def _read_lang(el, term_names, where: str, data: dict[str, Any], skipped: dict[s
     if lang is None:
         skipped[code] = skipped.get(code, 0) + 1
         return
+    tag = lang.tag
     for child in el.iterchildren():
         name = _local(child)
         if name in term_names:
@@ -268,8 +271,7 @@ def _read_lang(el, term_names, where: str, data: dict[str, Any], skipped: dict[s
         else:
             lang_meta: dict[str, Any] = {}
             # a langSec-level note stays with its language (in meta), not on the concept
-            _aux(child, lang_meta,
-                 lambda cat, value, e, d=data: cat != "note" and _concept_field(cat, value, d, lang.tag))
+            _aux(child, lang_meta, lambda cat, value, _el: cat != "note" and _concept_field(cat, value, data, tag))
             for key, value in lang_meta.items():  # langSec-level extras: kept on the concept, by language
                 if isinstance(value, list):
                     data["meta"].setdefault(key, []).extend(
@@ -370,44 +372,48 @@ def _write_meta(shape: _Shape, parent, meta: dict[str, Any], *, lang: str | None
     for key in ("customerSubset", "projectSubset"):
         if meta.get(key) and lang is None:
             shape.sub(parent, "admin", meta[key], type=key)
-    for tr in meta.get("transactions", []):
-        if not mine(tr):
-            continue
-        grp = shape.sub(parent, "transacGrp")
-        kind = tr.get("type") if tr.get("type") in BASIC_TRANSACTIONS else "modification"
-        shape.sub(grp, "transac", kind, type="transactionType")
-        if tr.get("date"):
-            shape.sub(grp, "date", tr["date"])
-        if tr.get("responsibility"):
-            shape.sub(grp, "transacNote", tr["responsibility"], type="responsibility")
-    for note in meta.get("notes", []):
-        if mine(note):
-            shape.sub(parent, "note", note["text"] if isinstance(note, dict) else note)
-    for ref in meta.get("refs", []):
-        if mine(ref):
-            attrs = {"type": "crossReference", **({"target": ref["target"]} if ref.get("target") else {})}
-            shape.sub(parent, "ref", ref.get("text") or ref.get("target") or "", **attrs)
-    for xref in meta.get("xrefs", []):
-        if mine(xref) and xref.get("target"):
-            kind = xref.get("type") if xref.get("type") in ("externalCrossReference", "xGraphic") else \
-                "externalCrossReference"
-            shape.sub(parent, "xref", xref.get("text") or None, type=kind, target=xref["target"])
+    for list_key, write in _META_WRITERS:
+        for item in meta.get(list_key, []):
+            if mine(item):
+                write(shape, parent, item)
+
+
+def _write_transaction(shape: _Shape, parent, tr: dict[str, Any]) -> None:
+    grp = shape.sub(parent, "transacGrp")
+    kind = tr.get("type") if tr.get("type") in BASIC_TRANSACTIONS else "modification"
+    shape.sub(grp, "transac", kind, type="transactionType")
+    if tr.get("date"):
+        shape.sub(grp, "date", tr["date"])
+    if tr.get("responsibility"):
+        shape.sub(grp, "transacNote", tr["responsibility"], type="responsibility")
+
+
+def _write_note(shape: _Shape, parent, note: Any) -> None:
+    shape.sub(parent, "note", note["text"] if isinstance(note, dict) else note)
+
+
+def _write_ref(shape: _Shape, parent, ref: dict[str, Any]) -> None:
+    attrs = {"type": "crossReference", **({"target": ref["target"]} if ref.get("target") else {})}
+    shape.sub(parent, "ref", ref.get("text") or ref.get("target") or "", **attrs)
+
+
+def _write_xref(shape: _Shape, parent, xref: dict[str, Any]) -> None:
+    if not xref.get("target"):
+        return
+    kind = str(xref["type"]) if xref.get("type") in ("externalCrossReference", "xGraphic") else "externalCrossReference"
+    shape.sub(parent, "xref", xref.get("text") or None, type=kind, target=xref["target"])
+
+
+#: the list entries of a concept's, language's or term's metadata, in the order they are written
+_META_WRITERS: tuple[tuple[str, Callable[[_Shape, Any, Any], None]], ...] = (
+    ("transactions", _write_transaction), ("notes", _write_note), ("refs", _write_ref), ("xrefs", _write_xref),
+)
 
 
 def _write_term(shape: _Shape, lang_sec, t: Term) -> None:
     sec = shape.sub(lang_sec, shape.term_sec)
     shape.sub(sec, "term", t.text)
-    private: list[str] = []
-    if t.term_type:
-        if t.term_type in BASIC_TERM_TYPES:
-            shape.sub(sec, "termNote", t.term_type, type="termType")
-        else:
-            private.append(f"termType={t.term_type}")
-    if t.pos:
-        shape.sub(sec, "termNote", t.pos if t.pos in BASIC_POS else "noun" if t.pos == "properNoun" else "other",
-                  type="partOfSpeech")
-        if t.pos not in BASIC_POS:
-            private.append(f"partOfSpeech={t.pos}")
+    private = _write_term_grammar(shape, sec, t)
     shape.sub(sec, "termNote", _STATUS_OUT[t.status], type="administrativeStatus")
     meta = t.meta or {}
     if meta.get("geographicalUsage"):
@@ -429,6 +435,23 @@ def _write_term(shape: _Shape, lang_sec, t: Term) -> None:
                                                                        "transactions", "refs", "xrefs")})
     for p in private:
         shape.sub(sec, "note", PRIVATE + p)
+
+
+def _write_term_grammar(shape: _Shape, sec, t: Term) -> list[str]:
+    """termType and partOfSpeech in TBX-Basic's values; what Basic cannot say goes to the private
+    notes returned (written last, so the file stays valid and nothing is lost)."""
+    private: list[str] = []
+    if t.term_type:
+        if t.term_type in BASIC_TERM_TYPES:
+            shape.sub(sec, "termNote", t.term_type, type="termType")
+        else:
+            private.append(f"termType={t.term_type}")
+    if t.pos:
+        shape.sub(sec, "termNote", t.pos if t.pos in BASIC_POS else "noun" if t.pos == "properNoun" else "other",
+                  type="partOfSpeech")
+        if t.pos not in BASIC_POS:
+            private.append(f"partOfSpeech={t.pos}")
+    return private
 
 
 def _build(concepts: list[Concept], shape: _Shape, title: str):
