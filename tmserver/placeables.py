@@ -1076,7 +1076,7 @@ def render(p: Placeable, lang: str, like: Placeable | None = None) -> str:
 
 
 def _render_date_range(lo, hi, lang: str, style: str) -> str:
-    y1, m1, d1 = lo
+    y1, m1, _ = lo
     y2, m2, d2 = hi
     if lang == "zh":
         left = _render_date(lo, "zh", style)
@@ -1087,6 +1087,13 @@ def _render_date_range(lo, hi, lang: str, style: str) -> str:
         else:
             right = _render_date(hi, "zh", style)
         return f"{left}至{right}"
+    return _en_date_range(lo, hi, style)
+
+
+def _en_date_range(lo, hi, style: str) -> str:
+    """November 6–9, 2025 · 6–9 November 2025 · November 30 – December 2, 2025 · January–September 2024."""
+    y1, m1, d1 = lo
+    y2, m2, d2 = hi
     base = style.replace("_abbr", "")
     names = _MONTH_ABBR if style.endswith("_abbr") else _MONTH_NAMES
     if d1 is None:  # month range

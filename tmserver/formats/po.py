@@ -129,12 +129,16 @@ class PoDocument(Document):
         if not fill.exact:
             flags = ["fuzzy", *flags]
         head = _with_flags(keep[:msgstr_at], flags, newline)
-        comments = [f"{_COMMENT}{fill.describe().removeprefix('tmserver: ')}{newline}"] if notes else []
-        if notes and fill.term_problems:
-            comments += [f"{_COMMENT}term check: {p.get('message') or p}{newline}" for p in fill.term_problems]
+        comments = _comments(fill, newline) if notes else []
         msgstr_lines = _msgstr_lines(entry.msgid, fill.text)
         last = msgstr_lines[-1] + (block[-1][len(block[-1].rstrip("\r\n")):] or "")
         return comments + head + [ln + newline for ln in msgstr_lines[:-1]] + [last]
+
+
+def _comments(fill: Fill, newline: str) -> list[str]:
+    """The translator comments saying how the entry was filled and what the term check found."""
+    return ([f"{_COMMENT}{fill.describe().removeprefix('tmserver: ')}{newline}"]
+            + [f"{_COMMENT}term check: {p.get('message') or p}{newline}" for p in fill.term_problems])
 
 
 def _msgstr_lines(msgid: str, text: str) -> list[str]:

@@ -238,11 +238,15 @@ def _read_trans_unit(tu, sl: str | None, tl: str | None, origin: str | None) -> 
     tid = tu.get("id") or str(tu.sourceline)
     mrks = [m for m in seg_src.iter("{*}mrk") if m.get("mtype") == "seg"] if seg_src is not None else []
     if mrks and tgt_el is not None:
-        targets = {m.get("mid"): m for m in tgt_el.iter("{*}mrk") if m.get("mtype") == "seg"}
-        for m in mrks:
-            mid = m.get("mid")
-            yield _unit(m, targets.get(mid), sl or "zh", tl or "en", origin,
-                        f"trans-unit {tid}/{mid} (line {m.sourceline})", f"{tid}/{mid}")
+        yield from _read_mrks(tid, mrks, tgt_el, sl or "zh", tl or "en", origin)
         return
     yield _unit(src_el, tgt_el, _xml_lang(src_el) or sl or "zh", _xml_lang(tgt_el) or tl or "en", origin,
                 f"trans-unit {tid} (line {tu.sourceline})", tid)
+
+
+def _read_mrks(tid: str, mrks: list, tgt_el, sl: str, tl: str, origin: str | None) -> Iterator[Unit]:
+    """One unit per segment <mrk> of a <seg-source>, paired with the target's <mrk> of the same mid."""
+    targets = {m.get("mid"): m for m in tgt_el.iter("{*}mrk") if m.get("mtype") == "seg"}
+    for m in mrks:
+        mid = m.get("mid")
+        yield _unit(m, targets.get(mid), sl, tl, origin, f"trans-unit {tid}/{mid} (line {m.sourceline})", f"{tid}/{mid}")
