@@ -135,23 +135,7 @@ def read_tbx(fh: IO[bytes], report: dict[str, Any] | None = None) -> list[Concep
     except etree.XMLSyntaxError as exc:
         raise ImportFailed(safexml.xml_error_message(exc), {"format": "tbx"}) from exc
     root = tree.getroot()
-    root_name = _local(root)
-    ns = etree.QName(root).namespace
-    lang_names: tuple[str, ...]
-    term_names: tuple[str, ...]
-    if root_name == "tbx":
-        if ns not in (None, *TBX3_NAMESPACES):
-            raise ImportFailed(f"unknown TBX namespace {ns!r}", {"namespace": ns})
-        entry_name, lang_names, term_names = "conceptEntry", ("langSec",), ("termSec",)
-        report["tbx_version"] = "3"
-    elif root_name == "martif":
-        entry_name, lang_names, term_names = "termEntry", ("langSet",), ("tig", "ntig")
-        report["tbx_version"] = "2"
-    else:
-        raise ImportFailed(
-            f"not a TBX file: the root element is <{root_name}>, expected <tbx> (TBX v3) or <martif> (TBX v2)",
-            {"root": root_name},
-        )
+    entry_name, lang_names, term_names = _dialect(root, report)
     skipped: dict[str, int] = {}
     concepts: list[Concept] = []
     ids: set[str] = set()
@@ -177,6 +161,24 @@ def read_tbx(fh: IO[bytes], report: dict[str, Any] | None = None) -> list[Concep
     report["skipped_languages"] = skipped
     report["concepts_read"] = len(concepts)
     return concepts
+
+
+def _dialect(root, report: dict[str, Any]) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The element names of the file's TBX version: (entry, language sections, term sections)."""
+    root_name = _local(root)
+    ns = etree.QName(root).namespace
+    if root_name == "tbx":
+        if ns not in (None, *TBX3_NAMESPACES):
+            raise ImportFailed(f"unknown TBX namespace {ns!r}", {"namespace": ns})
+        report["tbx_version"] = "3"
+        return "conceptEntry", ("langSec",), ("termSec",)
+    if root_name == "martif":
+        report["tbx_version"] = "2"
+        return "termEntry", ("langSet",), ("tig", "ntig")
+    raise ImportFailed(
+        f"not a TBX file: the root element is <{root_name}>, expected <tbx> (TBX v3) or <martif> (TBX v2)",
+        {"root": root_name},
+    )
 
 
 def _read_entry(entry, lang_names, term_names, where: str, skipped: dict[str, int]) -> dict[str, Any] | None:
@@ -227,9 +229,7 @@ def _aux(el, meta: dict[str, Any], column: Callable[[str, str, Any], bool]) -> N
         return
     cname, value = cat
     if name in ("ref", "xref") or cname in ("crossReference", "externalCrossReference", "xGraphic"):
-        item = {"type": cname or name, "target": el.get("target"), "text": value or None}
-        meta.setdefault("refs" if cname == "crossReference" or name == "ref" else "xrefs", []).append(
-            {k: v for k, v in item.items() if v})
+        _aux_ref(el, name, cname, value, meta)
         return
     if not value:
         return
@@ -239,6 +239,13 @@ def _aux(el, meta: dict[str, Any], column: Callable[[str, str, Any], bool]) -> N
         meta.setdefault("notes", []).append(value)
     elif cname in _META_TEXT and cname not in meta:
         meta[cname] = value
+
+
+def _aux_ref(el, name: str, cname: str, value: str, meta: dict[str, Any]) -> None:
+    """A cross-reference (to another concept: ``refs``) or an external one (``xrefs``)."""
+    item = {"type": cname or name, "target": el.get("target"), "text": value or None}
+    meta.setdefault("refs" if cname == "crossReference" or name == "ref" else "xrefs", []).append(
+        {k: v for k, v in item.items() if v})
 
 
 def _transaction(grp, meta: dict[str, Any]) -> None:
@@ -492,14 +499,19 @@ def _write_concept(shape: _Shape, body, c: Concept) -> None:
     if c.definition and c.definition_lang and c.definition_lang not in tags:
         tags.append(c.definition_lang)
     for tag in tags:
-        lang_sec = shape.sub(entry, shape.lang)
-        lang_sec.set(XML_LANG, tag)
-        if c.definition and c.definition_lang == tag:
-            shape.sub(lang_sec, "descrip", c.definition, type="definition")
-        _write_meta(shape, lang_sec, meta, lang=tag)
-        for t in c.terms:
-            if (t.lang_tag or t.lang) == tag:
-                _write_term(shape, lang_sec, t)
+        _write_lang(shape, entry, c, meta, tag)
+
+
+def _write_lang(shape: _Shape, entry, c: Concept, meta: dict[str, Any], tag: str) -> None:
+    """The language section ``tag`` of a concept: its definition, metadata and terms."""
+    lang_sec = shape.sub(entry, shape.lang)
+    lang_sec.set(XML_LANG, tag)
+    if c.definition and c.definition_lang == tag:
+        shape.sub(lang_sec, "descrip", c.definition, type="definition")
+    _write_meta(shape, lang_sec, meta, lang=tag)
+    for t in c.terms:
+        if (t.lang_tag or t.lang) == tag:
+            _write_term(shape, lang_sec, t)
 
 
 def write_tbx(concepts: list[Concept], fh: IO[bytes], *, title: str = "tmserver glossary") -> None:
