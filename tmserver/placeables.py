@@ -52,8 +52,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
-from typing import Any, TypeAlias
+from functools import cached_property, lru_cache
+from typing import Any, TypeAlias, cast
 
 from tmserver.langs import parse_lang
 
@@ -65,7 +65,7 @@ KINDS = ("number", "percent", "ordinal", "year", "date", "month", "range", "note
 # What ``Placeable.value`` holds depends on ``kind``: a Decimal (number, percent), an int (year,
 # ordinal), a (year, month, day) tuple of int-or-None (date, month), or a (lo, hi) pair of those
 # (range). Python's type system cannot tie a field's type to the string in another field, so the
-# checker sees Any; the per-kind branches of extract/render are where the shape is known.
+# checker sees Any; the per-kind rules of extract/render are where the shape is known.
 PlaceableValue: TypeAlias = Any
 
 
@@ -205,7 +205,7 @@ _ZH_NOT_AFTER = set("几余")  # 十几; 十余 is "more than ten" — still vag
 def _cn_to_decimal(run: str) -> Decimal | None:
     """Value of a Chinese numeral run (二十六, 三点五, 两千, 二十六亿), or None when it is not
     a well-formed number (三四, 二三十: ranges/approximations, not numbers)."""
-    import cn2an
+    import cn2an  # deferred: importing cn2an takes most of a second (start-up time)
 
     int_part = run.split("点", 1)[0]
     if len(int_part) > 1 and not any(c in "十百千万亿" for c in int_part):
@@ -282,113 +282,239 @@ def _zh_date_style(mt: re.Match) -> str:
     return "cn" if re.search(r"[一二三四五六七八九十〇]", mt.group(0)) else "digits"
 
 
-def _extract_zh(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]:
-    cands: list[tuple[int, int, int, Placeable]] = []  # (start, end, priority, placeable)
+class _Cands:
+    """The candidates one extraction collects: ``(start, end, priority, placeable)``, overlapping freely.
 
-    def add(start, end, kind, value, style, prio=0, of=""):
-        cands.append((start, end, prio, Placeable(kind, value, start, end, text[start:end], style, "zh", of)))
+    :func:`_extract_cached` later keeps the longest of overlapping ones; ``priority`` breaks ties
+    in favour of the more specific kind. Insertion order is the last tie-break, so the rules run
+    in the order their registry lists them.
+    """
 
-    # dates and date ranges
-    for mt in _ZH_DATE_RANGE_RE.finditer(folded):
+    def __init__(self, text: str, folded: str, lang: str) -> None:
+        self.text, self.folded, self.lang = text, folded, lang
+        self.items: list[tuple[int, int, int, Placeable]] = []
+
+    def add(self, start: int, end: int, kind: str, value: PlaceableValue, style: str, prio: int = 0, of: str = "") -> None:
+        p = Placeable(kind, value, start, end, self.text[start:end], style, self.lang, of)
+        self.items.append((start, end, prio, p))
+
+    @cached_property
+    def stopwords(self) -> list[tuple[int, int]]:
+        """Spans of the words in which Chinese numerals are not numbers (一带一路, 四川…)."""
+        return [(m.start(), m.end()) for m in _ZH_STOP_RE.finditer(self.folded)]
+
+    def before(self, i: int) -> str:
+        """The folded character before offset ``i`` ("" at the start)."""
+        return self.folded[i - 1] if i > 0 else ""
+
+    def at(self, i: int) -> str:
+        """The folded character at offset ``i`` ("" at the end)."""
+        return self.folded[i] if i < len(self.folded) else ""
+
+
+class _Rule:
+    """One way of writing a placeable: a pattern, and what a match of it is worth.
+
+    Subclasses set :attr:`pattern` and implement :meth:`match`, which adds zero or more
+    candidates; the registries (:data:`_ZH_RULES`, :data:`_EN_RULES`) list the rules in the order
+    they run.
+    """
+
+    pattern: re.Pattern[str]
+
+    def scan(self, c: _Cands) -> None:
+        for mt in self.pattern.finditer(c.folded):
+            self.match(mt, c)
+
+    def match(self, mt: re.Match[str], c: _Cands) -> None:
+        raise NotImplementedError
+
+
+class _ZhDateRange(_Rule):
+    """2025年11月6日至9日: the end inherits what it leaves out (→ 11月9日); ends must increase."""
+
+    pattern = _ZH_DATE_RANGE_RE
+
+    def match(self, mt: re.Match[str], c: _Cands) -> None:
         a, b = _zh_point(mt, "a"), _zh_point(mt, "b")
         if not a or not b or a == (None, None, None) or b == (None, None, None):
-            continue
-        # the end inherits what it leaves out: 11月6日至9日 → 11月9日
-        first_b = next(i for i, v in enumerate(b) if v is not None)
-        hi = tuple(b[i] if b[i] is not None else (a[i] if i < first_b else None) for i in range(3))
+            return
+        hi = self._inherit(a, b)
         if _date_kind(a) != _date_kind(hi) or not _valid_date(*a) or not _valid_date(*hi):
-            continue
+            return
         if a[0] is None and a[1] is None or not _before(a, hi):
-            continue
-        add(mt.start(), mt.end(), "range", (_point_value(a), _point_value(hi)), _zh_date_style(mt), 2, _date_kind(a))
-    for mt in _ZH_DATE_RE.finditer(folded):
+            return
+        c.add(mt.start(), mt.end(), "range", (_point_value(a), _point_value(hi)), _zh_date_style(mt), 2, _date_kind(a))
+
+    @staticmethod
+    def _inherit(a: tuple, b: tuple) -> tuple:
+        """The end ``b`` completed with the larger parts of ``a`` it leaves out (11月6日至9日 → 11月9日)."""
+        first_b = next(i for i, v in enumerate(b) if v is not None)
+        return tuple(b[i] if b[i] is not None else (a[i] if i < first_b else None) for i in range(3))
+
+
+class _ZhDate(_Rule):
+    """2015年12月16日, 2020年9月, 2025年; a lone day (16日) is left to the number rule."""
+
+    pattern = _ZH_DATE_RE
+
+    def match(self, mt: re.Match[str], c: _Cands) -> None:
         if mt.end() == mt.start():
-            continue
+            return
         t = _zh_point(mt, "")
         if not t or (t[0] is None and t[1] is None) or not _valid_date(*t):
-            continue  # a lone day (16日) is left to the number pass
+            return
         if t[1] is None and t[2] is not None:
-            continue
-        add(mt.start(), mt.end(), _date_kind(t), _point_value(t), _zh_date_style(mt), 1)
+            return
+        c.add(mt.start(), mt.end(), _date_kind(t), _point_value(t), _zh_date_style(mt), 1)
 
-    # decades: 20世纪90年代, 上世纪90年代 (a bare 90年代 only from the 1930s on: 20年代 is ambiguous)
-    for mt in _ZH_DECADE_RE.finditer(folded):
-        cent, dec = mt.group("c"), _zh_small(mt.group("d"))
+
+class _ZhDecade(_Rule):
+    """20世纪90年代, 上世纪90年代 (a bare 90年代 only from the 1930s on: 20年代 is ambiguous)."""
+
+    pattern = _ZH_DECADE_RE
+
+    def match(self, mt: re.Match[str], c: _Cands) -> None:
+        dec = _zh_small(mt.group("d"))
         if dec is None or dec % 10 or dec >= 100:
-            continue
+            return
+        base = self._century(mt, dec)
+        if base is not None and 1000 <= base + dec <= 2990:
+            c.add(mt.start(), mt.end(), "year", base + dec, "decade", 2)
+
+    @staticmethod
+    def _century(mt: re.Match[str], dec: int) -> int | None:
+        """The year the century starts at (1900 for 20世纪), None when nothing says."""
+        cent, pre = mt.group("c"), mt.group("pre")
         if cent:
-            base = (int(cent) if cent.isdigit() else _zh_small(cent) or 0) * 100 - 100
-        elif mt.group("pre"):
-            base = 1900 if mt.group("pre").startswith("上") else 2000
-        elif dec >= 30:
-            base = 1900
-        else:
-            continue
-        if 1000 <= base + dec <= 2990:
-            add(mt.start(), mt.end(), "year", base + dec, "decade", 2)
-    # month ranges: 1至9月, 2024年1—9月
-    for mt in _ZH_MONTH_RANGE_RE.finditer(folded):
+            return (int(cent) if cent.isdigit() else _zh_small(cent) or 0) * 100 - 100
+        if pre:
+            return 1900 if pre.startswith("上") else 2000
+        return 1900 if dec >= 30 else None
+
+
+class _ZhMonthRange(_Rule):
+    """1至9月, 2024年1—9月."""
+
+    pattern = _ZH_MONTH_RANGE_RE
+
+    def match(self, mt: re.Match[str], c: _Cands) -> None:
         y = _zh_digits_year(mt.group("y")) if mt.group("y") else None
         m1, m2 = _zh_small(mt.group("m1")), _zh_small(mt.group("m2"))
         if m1 is None or m2 is None or not (1 <= m1 < m2 <= 12) or not _valid_date(y, m1, None):
-            continue
-        add(mt.start(), mt.end(), "range", (_point_value((y, m1, None)), _point_value((y, m2, None))),
-            "digits" if mt.group("m1").isdigit() else "cn", 3, "month")
+            return
+        c.add(mt.start(), mt.end(), "range", (_point_value((y, m1, None)), _point_value((y, m2, None))),
+              "digits" if mt.group("m1").isdigit() else "cn", 3, "month")
 
-    # stop-words block Chinese numerals inside them
-    blocked = [(m.start(), m.end()) for m in _ZH_STOP_RE.finditer(folded)]
 
-    def is_blocked(s, e):
-        # inside a stop-word, or straddling one; a run that merely contains one (两千万 ⊃ 千万) is fine
-        return any(bs < e and s < be and not (s <= bs and be <= e and e - s > be - bs) for bs, be in blocked)
+class _ZhNumber(_Rule):
+    """Numbers in digits (26, 2,600, 3.5万) or Chinese numerals (二十六, 两千); what surrounds one
+    decides its kind (:data:`_ZH_NUMBER_CONTEXTS`)."""
 
-    for mt in _ZH_NUM_RE.finditer(folded):
+    pattern = _ZH_NUM_RE
+
+    def match(self, mt: re.Match[str], c: _Cands) -> None:
+        read = _zh_arabic(mt) if mt.group("ar") is not None else self._chinese(mt, c)
+        if read is None:
+            return
+        val, style = read
+        for context in _ZH_NUMBER_CONTEXTS:
+            if context(mt, val, c):
+                return
         s, e = mt.span()
-        if mt.group("ar") is not None:
-            try:
-                val = _arabic(mt.group("ar"))
-            except InvalidOperation:
-                continue
-            for c in mt.group("sc"):
-                val *= _SCALE_ZH[c]
-            st = "scale" if mt.group("sc") else ("grouped" if "," in mt.group("ar") else "digits")
-        else:
-            run = mt.group("cn")
-            if is_blocked(s, e):
-                continue
-            if s > 0 and folded[s - 1] in _ZH_NOT_BEFORE or e < len(folded) and folded[e] in _ZH_NOT_AFTER:
-                continue
-            if run == "一" and not ((s > 0 and folded[s - 1] == "第") or (e < len(folded) and folded[e] in _MEASURE)):
-                continue
-            if not any(c in "〇零一二两三四五六七八九十" for c in run):
-                continue  # 万, 百, 千 alone: 万物, 百姓
-            dval = _cn_to_decimal(run)
-            if dval is None:
-                continue
-            val, st = dval, "cn"
-        # what surrounds it decides the kind
-        if s > 0 and folded[s - 1] == "第" and val == val.to_integral_value():
-            add(s - 1, e, "ordinal", int(val), "digits" if mt.group("ar") else "cn", 1)
-            continue
-        if s >= 3 and folded[s - 3 : s] == "百分之":
-            add(s - 3, e, "percent", val, "cn", 1)
-            continue
-        pm = re.match(r"\s?%", folded[e:])
-        if pm:
-            add(s, e + pm.end(), "percent", val, "sym_space" if pm.end() == 2 else "sym", 1)
-            continue
-        if (e < len(folded) and folded[e] == "成" and (e + 1 == len(folded) or folded[e + 1] not in _CHENG_WORD)
-                and val == val.to_integral_value() and 1 <= val <= 10 and not mt.group("sc")):
-            add(s, e + 1, "percent", Decimal(int(val) * 10), "cheng", 1)
-            continue
-        if mt.group("ar") and not mt.group("sc") and re.fullmatch(r"[12][0-9]{3}", mt.group("ar")):
-            add(s, e, "year", int(val), "bare", 0)
-            continue
-        add(s, e, "number", val.normalize() if val != val.to_integral_value() else Decimal(int(val)), st, 0)
+        c.add(s, e, "number", val.normalize() if val != val.to_integral_value() else Decimal(int(val)), style, 0)
 
+    @staticmethod
+    def _is_blocked(s: int, e: int, c: _Cands) -> bool:
+        # inside a stop-word, or straddling one; a run that merely contains one (两千万 ⊃ 千万) is fine
+        return any(bs < e and s < be and not (s <= bs and be <= e and e - s > be - bs) for bs, be in c.stopwords)
+
+    def _chinese(self, mt: re.Match[str], c: _Cands) -> tuple[Decimal, str] | None:
+        """A Chinese numeral run's value, None when the run is a word, vague, or a bare 一."""
+        run, (s, e) = mt.group("cn"), mt.span()
+        if self._is_blocked(s, e, c) or c.before(s) in _ZH_NOT_BEFORE or c.at(e) in _ZH_NOT_AFTER:
+            return None
+        if run == "一" and not (c.before(s) == "第" or c.at(e) in _MEASURE):
+            return None
+        if not any(ch in "〇零一二两三四五六七八九十" for ch in run):
+            return None  # 万, 百, 千 alone: 万物, 百姓
+        dval = _cn_to_decimal(run)
+        return None if dval is None else (dval, "cn")
+
+
+def _zh_arabic(mt: re.Match[str]) -> tuple[Decimal, str] | None:
+    """Digits with their 万/亿 scale characters: (value, style), None when not a number."""
+    try:
+        val = _arabic(mt.group("ar"))
+    except InvalidOperation:
+        return None
+    for ch in mt.group("sc"):
+        val *= _SCALE_ZH[ch]
+    return val, "scale" if mt.group("sc") else ("grouped" if "," in mt.group("ar") else "digits")
+
+
+# A number's context, tried in order: each adds the candidate and returns True when it applies.
+
+def _zh_ordinal(mt: re.Match[str], val: Decimal, c: _Cands) -> bool:
+    """第二, 第4."""
+    s, e = mt.span()
+    if c.before(s) != "第" or val != val.to_integral_value():
+        return False
+    c.add(s - 1, e, "ordinal", int(val), "digits" if mt.group("ar") else "cn", 1)
+    return True
+
+
+def _zh_percent_words(mt: re.Match[str], val: Decimal, c: _Cands) -> bool:
+    """百分之五."""
+    s, e = mt.span()
+    if s < 3 or c.folded[s - 3 : s] != "百分之":
+        return False
+    c.add(s - 3, e, "percent", val, "cn", 1)
+    return True
+
+
+def _zh_percent_sign(mt: re.Match[str], val: Decimal, c: _Cands) -> bool:
+    """5%, 5 %."""
+    s, e = mt.span()
+    pm = re.match(r"\s?%", c.folded[e:])
+    if not pm:
+        return False
+    c.add(s, e + pm.end(), "percent", val, "sym_space" if pm.end() == 2 else "sym", 1)
+    return True
+
+
+def _zh_cheng(mt: re.Match[str], val: Decimal, c: _Cands) -> bool:
+    """三成 = 30 percent, unless 成 starts a word (三成员国)."""
+    s, e = mt.span()
+    if c.at(e) != "成" or c.at(e + 1) in _CHENG_WORD:
+        return False
+    if val != val.to_integral_value() or not 1 <= val <= 10 or mt.group("sc"):
+        return False
+    c.add(s, e + 1, "percent", Decimal(int(val) * 10), "cheng", 1)
+    return True
+
+
+def _zh_bare_year(mt: re.Match[str], val: Decimal, c: _Cands) -> bool:
+    """2025 with no 年: four digits from 1000 to 2999."""
+    if not mt.group("ar") or mt.group("sc") or not re.fullmatch(r"[12][0-9]{3}", mt.group("ar")):
+        return False
+    c.add(mt.start(), mt.end(), "year", int(val), "bare", 0)
+    return True
+
+
+_ZH_NUMBER_CONTEXTS = (_zh_ordinal, _zh_percent_words, _zh_percent_sign, _zh_cheng, _zh_bare_year)
+
+#: the Chinese rules, in the order they run
+_ZH_RULES: tuple[_Rule, ...] = (_ZhDateRange(), _ZhDate(), _ZhDecade(), _ZhMonthRange(), _ZhNumber())
+
+
+def _extract_zh(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]:
+    c = _Cands(text, folded, "zh")
+    for rule in _ZH_RULES:
+        rule.scan(c)
     # numeric ranges: 10%至40%, 10至40%, 10-40%
-    _merge_ranges(cands, folded, _ZH_RANGE_CONN, "zh", text)
-    return cands
+    _merge_ranges(c.items, folded, _ZH_RANGE_CONN, "zh", text)
+    return c.items
 
 
 # -- English ----------------------------------------------------------------------------------
@@ -417,7 +543,6 @@ _MON = r"(?:January|February|March|April|May|June|July|August|September|October|
 _DAY = r"(?:[0-3]?[0-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:[12][0-9]{3})"
 _EN_DASH = r"\s*(?:–|-|—|to|through|until)\s*"
-_DAY_DIGITS = re.compile(r"[0-9]+")
 _EN_DATE_PATTERNS: list[tuple[re.Pattern, str]] = [
     # November 6–9, 2025 / Nov. 6 to 9 2025
     (re.compile(rf"\b(?P<m>{_MON})\s+(?P<d>{_DAY}){_EN_DASH}(?:(?P<m2>{_MON})\s+)?(?P<d2>{_DAY})(?:,?\s+(?P<y>{_YEAR}))?(?![\w])"), "mdy"),
@@ -471,109 +596,192 @@ def _parse_en_words(tokens: list[str]) -> int | None:
     return total + current
 
 
-def _extract_en(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]:
-    cands: list[tuple[int, int, int, Placeable]] = []
+def _en_month(s: str) -> int:
+    return _MONTHS_EN[s.rstrip(".").lower()]
 
-    def add(start, end, kind, value, style, prio=0, of=""):
-        cands.append((start, end, prio, Placeable(kind, value, start, end, text[start:end], style, "en", of)))
 
-    def mon(s: str) -> int:
-        return _MONTHS_EN[s.rstrip(".").lower()]
+def _en_day(s: str) -> int:
+    return int(s.rstrip("stndrh"))
 
-    def day(s: str) -> int:
-        found = _DAY_DIGITS.match(s)
-        assert found, s  # the date patterns only capture days that start with digits
-        return int(found.group(0))
 
-    for rx, style in _EN_DATE_PATTERNS:
-        for mt in rx.finditer(folded):
-            gd = mt.groupdict()
-            y = int(gd["y"]) if gd.get("y") else None
-            m = mon(gd["m"]) if not gd["m"].isdigit() else int(gd["m"])
-            abbr = not gd["m"].isdigit() and ("." in gd["m"] or len(gd["m"]) <= 4 and gd["m"] not in ("May", "June", "July"))
-            st = style + ("_abbr" if abbr else "")
-            if gd.get("d2"):
-                d1, d2 = day(gd["d"]), day(gd["d2"])
-                m2 = mon(gd["m2"]) if gd.get("m2") else m
-                lo, hi = (y, m, d1), (y, m2, d2)
-                if not (_valid_date(*lo) and _valid_date(*hi)) or (m2, d2) <= (m, d1):
-                    continue
-                add(mt.start(), mt.end(), "range", (lo, hi), st, 2, "date")
-            elif gd.get("d"):
-                t = (y, m, day(gd["d"]))
-                if _valid_date(*t):
-                    add(mt.start(), mt.end(), "date", t, st, 1)
-            else:
-                if _valid_date(y, m, None):
-                    add(mt.start(), mt.end(), "month", (y, m, None), st, 1)
-    for mt in _EN_MONTH_ALONE_RE.finditer(folded):
+class _EnDate(_Rule):
+    """One of :data:`_EN_DATE_PATTERNS`: a date range, a date or a month with its year."""
+
+    def __init__(self, pattern: re.Pattern[str], style: str) -> None:
+        self.pattern, self.style = pattern, style
+
+    def match(self, mt: re.Match[str], c: _Cands) -> None:
+        gd = mt.groupdict()
+        y = int(gd["y"]) if gd.get("y") else None
+        name = gd["m"]
+        m = int(name) if name.isdigit() else _en_month(name)
+        abbr = not name.isdigit() and ("." in name or len(name) <= 4 and name not in ("May", "June", "July"))
+        st = self.style + ("_abbr" if abbr else "")
+        if gd.get("d2"):
+            self._range(mt, c, y, m, st)
+        elif gd.get("d"):
+            if _valid_date(y, m, _en_day(gd["d"])):
+                c.add(mt.start(), mt.end(), "date", (y, m, _en_day(gd["d"])), st, 1)
+        elif _valid_date(y, m, None):
+            c.add(mt.start(), mt.end(), "month", (y, m, None), st, 1)
+
+    @staticmethod
+    def _range(mt: re.Match[str], c: _Cands, y: int | None, m: int, st: str) -> None:
+        d1, d2 = _en_day(mt.group("d")), _en_day(mt.group("d2"))
+        m2 = _en_month(mt.group("m2")) if mt.groupdict().get("m2") else m
+        lo, hi = (y, m, d1), (y, m2, d2)
+        if _valid_date(*lo) and _valid_date(*hi) and (m2, d2) > (m, d1):
+            c.add(mt.start(), mt.end(), "range", (lo, hi), st, 2, "date")
+
+
+class _EnMonthAlone(_Rule):
+    """A month name alone (in September); May and March only after a preposition ("May we…")."""
+
+    pattern = _EN_MONTH_ALONE_RE
+
+    def match(self, mt: re.Match[str], c: _Cands) -> None:
         name = mt.group("m")
         if name in ("May", "March") and not mt.group("prep"):
-            continue  # "May we…", "March on"
-        add(mt.start("m"), mt.end("m"), "month", (None, _MONTHS_EN[name.lower()], None), "m", 0)
+            return
+        c.add(mt.start("m"), mt.end("m"), "month", (None, _MONTHS_EN[name.lower()], None), "m", 0)
 
-    for mt in _EN_ORD_RE.finditer(folded):
-        v = _ORD_UNITS_EN.get(mt.group("ord").lower()) or _ORD_TENS_EN[mt.group("ord").lower()]
+
+class _EnOrdinalWords(_Rule):
+    """second, twenty-first, hundredth."""
+
+    pattern = _EN_ORD_RE
+
+    def match(self, mt: re.Match[str], c: _Cands) -> None:
+        word = mt.group("ord").lower()
+        v = _ORD_UNITS_EN.get(word) or _ORD_TENS_EN[word]
         if mt.group("tens"):
-            if mt.group("ord").lower() not in _ORD_UNITS_EN or v >= 10:
-                continue
+            if word not in _ORD_UNITS_EN or v >= 10:
+                return
             v += _TENS_EN[mt.group("tens").lower()]
-        add(mt.start(), mt.end(), "ordinal", v, "words", 1)
+        c.add(mt.start(), mt.end(), "ordinal", v, "words", 1)
 
-    for mt in _EN_WORDS_RE.finditer(folded):
+
+class _EnNumberWords(_Rule):
+    """two hundred and six, eighty-six, a billion, five percent."""
+
+    pattern = _EN_WORDS_RE
+
+    def match(self, mt: re.Match[str], c: _Cands) -> None:
         tokens = re.split(r"\s+and\s+|\s+|-", mt.group(0), flags=re.IGNORECASE)
         if mt.group("a"):  # "a hundred", "a billion": the article is the unit
             tokens[0] = "one"
-        words_val = _parse_en_words(tokens)
-        if words_val is None:
-            # take the words one by one rather than guess ("one two three")
-            for wm in re.finditer(rf"(?:{_EN_WORD_NUM})", mt.group(0), re.IGNORECASE):
-                v1 = _parse_en_words([wm.group(0)])
-                if v1 is not None:
-                    add(mt.start() + wm.start(), mt.start() + wm.end(), "number", Decimal(v1), "words", 0)
-            continue
+        val = _parse_en_words(tokens)
+        if val is None:
+            self._one_by_one(mt, c)
+            return
         s, e = mt.span()
-        pm = _EN_PCT_AFTER.match(folded, e)
+        pm = _EN_PCT_AFTER.match(c.folded, e)
         if pm and pm.group(2):
-            add(s, pm.end(), "percent", Decimal(words_val), "words", 1)
+            c.add(s, pm.end(), "percent", Decimal(val), "words", 1)
         else:
-            add(s, e, "number", Decimal(words_val), "words", 0)
+            c.add(s, e, "number", Decimal(val), "words", 0)
 
-    for mt in _EN_NUM_RE.finditer(folded):
-        s, e = mt.span()
+    @staticmethod
+    def _one_by_one(mt: re.Match[str], c: _Cands) -> None:
+        """Words that do not make one number ("one two three"): each on its own rather than a guess."""
+        for wm in re.finditer(rf"(?:{_EN_WORD_NUM})", mt.group(0), re.IGNORECASE):
+            v1 = _parse_en_words([wm.group(0)])
+            if v1 is not None:
+                c.add(mt.start() + wm.start(), mt.start() + wm.end(), "number", Decimal(v1), "words", 0)
+
+
+class _EnNumber(_Rule):
+    """Numbers in digits; what follows one decides its kind (:data:`_EN_NUMBER_CONTEXTS`)."""
+
+    pattern = _EN_NUM_RE
+
+    def match(self, mt: re.Match[str], c: _Cands) -> None:
         raw = mt.group("n")
         try:
             val = _arabic(raw)
         except InvalidOperation:
-            continue
-        if mt.group("sfx"):
-            if "." in raw or "," in raw:
-                continue
-            add(s, e, "ordinal", int(val), "suffix", 1)
-            continue
-        if mt.group("sc"):
-            val *= _SCALES_EN[mt.group("sc").strip().lower()]
-            add(s, e, "number", _clean(val), "scale", 1)
-            continue
-        if mt.group("ab"):
-            add(s, e, "number", _clean(val * _SCALE_ABBR_EN[mt.group("ab")]), "scale", 1)
-            continue
-        pm = _EN_PCT_AFTER.match(folded, e)
-        if pm:
-            st = "sym" if pm.group(1) and not pm.group(1).startswith(" ") else "sym_space" if pm.group(1) else (
-                "per_cent" if pm.group(2).lower() == "per cent" else "word")
-            add(s, pm.end(), "percent", _clean(val), st, 1)
-            continue
-        if re.fullmatch(r"[12][0-9]{3}", raw):
-            add(s, e, "year", int(raw), "digits", 0)
-            continue
-        add(s, e, "number", _clean(val), "grouped" if "," in raw else "digits", 0)
+            return
+        for context in _EN_NUMBER_CONTEXTS:
+            if context(mt, val, c):
+                return
+        c.add(mt.start(), mt.end(), "number", _clean(val), "grouped" if "," in raw else "digits", 0)
 
-    for mt in _EN_DECADE_RE.finditer(folded):  # the 1990s
-        add(mt.start(), mt.end(), "year", int(mt.group(1)), "decade", 2)
 
-    _merge_ranges(cands, folded, _EN_RANGE_CONN, "en", text)
-    return cands
+# A number's context, tried in order: each adds the candidate (or rejects the number) and returns
+# True when it applies.
+
+def _en_suffix(mt: re.Match[str], val: Decimal, c: _Cands) -> bool:
+    """2nd, 21st (never 2.5th or 1,000th)."""
+    if not mt.group("sfx"):
+        return False
+    if "." not in mt.group("n") and "," not in mt.group("n"):
+        c.add(mt.start(), mt.end(), "ordinal", int(val), "suffix", 1)
+    return True
+
+
+def _en_scale_word(mt: re.Match[str], val: Decimal, c: _Cands) -> bool:
+    """2.6 billion."""
+    if not mt.group("sc"):
+        return False
+    c.add(mt.start(), mt.end(), "number", _clean(val * _SCALES_EN[mt.group("sc").strip().lower()]), "scale", 1)
+    return True
+
+
+def _en_scale_abbr(mt: re.Match[str], val: Decimal, c: _Cands) -> bool:
+    """2.6bn, 35k."""
+    if not mt.group("ab"):
+        return False
+    c.add(mt.start(), mt.end(), "number", _clean(val * _SCALE_ABBR_EN[mt.group("ab")]), "scale", 1)
+    return True
+
+
+def _en_percent(mt: re.Match[str], val: Decimal, c: _Cands) -> bool:
+    """5%, 5 %, 5 percent, 5 per cent."""
+    pm = _EN_PCT_AFTER.match(c.folded, mt.end())
+    if not pm:
+        return False
+    sign, word = pm.group(1), pm.group(2)
+    if sign:
+        st = "sym_space" if sign.startswith(" ") else "sym"
+    else:
+        st = "per_cent" if word.lower() == "per cent" else "word"
+    c.add(mt.start(), pm.end(), "percent", _clean(val), st, 1)
+    return True
+
+
+def _en_year(mt: re.Match[str], val: Decimal, c: _Cands) -> bool:
+    """2025: four digits from 1000 to 2999."""
+    if not re.fullmatch(r"[12][0-9]{3}", mt.group("n")):
+        return False
+    c.add(mt.start(), mt.end(), "year", int(mt.group("n")), "digits", 0)
+    return True
+
+
+_EN_NUMBER_CONTEXTS = (_en_suffix, _en_scale_word, _en_scale_abbr, _en_percent, _en_year)
+
+
+class _EnDecade(_Rule):
+    """the 1990s."""
+
+    pattern = _EN_DECADE_RE
+
+    def match(self, mt: re.Match[str], c: _Cands) -> None:
+        c.add(mt.start(), mt.end(), "year", int(mt.group(1)), "decade", 2)
+
+
+#: the English rules, in the order they run
+_EN_RULES: tuple[_Rule, ...] = (
+    *(_EnDate(rx, style) for rx, style in _EN_DATE_PATTERNS),
+    _EnMonthAlone(), _EnOrdinalWords(), _EnNumberWords(), _EnNumber(), _EnDecade(),
+)
+
+
+def _extract_en(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]:
+    c = _Cands(text, folded, "en")
+    for rule in _EN_RULES:
+        rule.scan(c)
+    _merge_ranges(c.items, folded, _EN_RANGE_CONN, "en", text)
+    return c.items
 
 
 def _clean(val: Decimal) -> Decimal:
@@ -614,7 +822,7 @@ def _merge_months(cands, pa: Placeable, pb: Placeable, lang: str, text: str) -> 
     """January–September (2024): two month names joined by a dash or "to" are a month range."""
     if pa.kind != "month" or pb.kind != "month":
         return
-    (y1, m1, _), (y2, m2, _) = pa.value, pb.value
+    (y1, m1, _), (y2, m2, _) = cast(tuple, pa.value), cast(tuple, pb.value)
     if y1 is not None and y2 is not None and y1 != y2 or not m1 < m2:
         return
     y = y2 if y2 is not None else y1
@@ -699,7 +907,7 @@ def _fmt_decimal(v: Decimal, grouped: bool = False) -> str:
 
 
 def _en_words(n: int) -> str:
-    from num2words import num2words
+    from num2words import num2words  # deferred: saves start-up time (a fifth of a second)
 
     return num2words(n).replace(",", "")
 
@@ -724,36 +932,41 @@ def _zh_scale(v: Decimal) -> str | None:
 
 def _render_number(v: Decimal, lang: str, style: str) -> str:
     v = Decimal(v)
-    if lang == "en":
-        if style == "words" and v == v.to_integral_value() and 0 <= v < 10**15:
-            return _en_words(int(v))
-        if style == "scale":
-            return _en_scale(v) or _fmt_decimal(v, True)
-        if style == "grouped" or (style == "" and v >= 10000):
-            return _fmt_decimal(v, True)
-        return _fmt_decimal(v)
-    if style == "cn":
-        import cn2an
+    return _render_number_en(v, style) if lang == "en" else _render_number_zh(v, style)
 
-        return cn2an.an2cn(_fmt_decimal(v), "low")
+
+def _render_number_en(v: Decimal, style: str) -> str:
+    if style == "words" and v == v.to_integral_value() and 0 <= v < 10**15:
+        return _en_words(int(v))
+    if style == "scale":
+        return _en_scale(v) or _fmt_decimal(v, True)
+    return _fmt_decimal(v, style == "grouped" or (style == "" and v >= 10000))
+
+
+def _render_number_zh(v: Decimal, style: str) -> str:
+    if style == "cn":
+        return _an2cn(_fmt_decimal(v), "low")
     if style == "scale" or (style == "" and v >= 10**4):
         return _zh_scale(v) or _fmt_decimal(v)
-    if style == "grouped":
-        return _fmt_decimal(v, True)
-    return _fmt_decimal(v)
+    return _fmt_decimal(v, style == "grouped")
 
 
-def _render_date(t, lang: str, style: str) -> str:
+def _an2cn(s: str, mode: str = "low") -> str:
+    import cn2an  # deferred: importing cn2an takes most of a second (start-up time)
+
+    return cn2an.an2cn(s, mode)
+
+
+def _zh_date(t, style: str) -> str:
     y, m, d = t
-    if lang == "zh":
-        if style == "cn":
-            import cn2an
+    if style == "cn":
+        ys = "".join("〇一二三四五六七八九"[int(c)] for c in str(y)) + "年" if y else ""
+        return ys + (_an2cn(str(m)) + "月" if m else "") + (_an2cn(str(d)) + "日" if d else "")
+    return (f"{y}年" if y else "") + (f"{m}月" if m else "") + (f"{d}日" if d else "")
 
-            ys = "".join("〇一二三四五六七八九"[int(c)] for c in str(y)) + "年" if y else ""
-            ms = cn2an.an2cn(str(m)) + "月" if m else ""
-            ds = cn2an.an2cn(str(d)) + "日" if d else ""
-            return ys + ms + ds
-        return (f"{y}年" if y else "") + (f"{m}月" if m else "") + (f"{d}日" if d else "")
+
+def _en_date(t, style: str) -> str:
+    y, m, d = t
     base = style.replace("_abbr", "")
     name = (_MONTH_ABBR if style.endswith("_abbr") else _MONTH_NAMES)[m] if m else ""
     if base == "iso" and y and m and d:
@@ -763,6 +976,88 @@ def _render_date(t, lang: str, style: str) -> str:
     if base == "dmy":
         return f"{d} {name}" + (f" {y}" if y else "")
     return f"{name} {d}" + (f", {y}" if y else "")
+
+
+def _render_date(t, lang: str, style: str) -> str:
+    return _zh_date(t, style) if lang == "zh" else _en_date(t, style)
+
+
+def _render_year(v, lang: str, style: str) -> str:
+    if style == "decade":
+        return f"{v}s" if lang == "en" else f"{v // 100 + 1}世纪{v % 100:02d}年代"
+    if lang == "zh":
+        return f"{v}" if style == "bare" else _render_date((v, None, None), "zh", style)
+    return str(v)
+
+
+def _render_percent(v, lang: str, style: str) -> str:
+    v = Decimal(v)
+    if lang == "zh":
+        if style == "cheng" and v % 10 == 0 and 10 <= v <= 100:
+            return _an2cn(str(int(v) // 10)) + "成"
+        if style == "cn":
+            return "百分之" + _an2cn(_fmt_decimal(v), "low")
+        return _fmt_decimal(v) + ("%" if style != "sym_space" else " %")
+    if style == "words" and v == v.to_integral_value():
+        return _en_words(int(v)) + " percent"
+    tail = {"word": " percent", "per_cent": " per cent", "sym_space": " %"}.get(style, "%")
+    return _fmt_decimal(v) + tail
+
+
+def _render_ordinal(v, lang: str, style: str) -> str:
+    n = int(v)
+    if lang == "zh":
+        return f"第{n}" if style == "digits" else "第" + _an2cn(str(n))
+    from num2words import num2words  # deferred: saves start-up time (a fifth of a second)
+
+    return num2words(n, to="ordinal_num") if style == "suffix" else num2words(n, to="ordinal").replace(",", "")
+
+
+def _render_dates(v, lang: str, style: str) -> str:
+    return _render_date(v, lang, style or ("mdy" if lang == "en" else "digits"))
+
+
+def _render_range(p: Placeable, lang: str, style: str) -> str:
+    lo, hi = cast(tuple, p.value)
+    of = p.of or "number"
+    if of in ("date", "month"):
+        return _render_date_range(lo, hi, lang, style or ("mdy" if lang == "en" else "digits"))
+    if of == "percent":
+        return _render_percent_range(lo, hi, lang, style)
+    # numbers and years: each end in the style of the replaced range
+    sub = Placeable(of, hi, 0, 0, "", style, lang) if style else None
+    sa = render(Placeable(of, lo, 0, 0, "", "", p.lang), lang, sub)
+    sb = render(Placeable(of, hi, 0, 0, "", "", p.lang), lang, sub)
+    return f"{sa}至{sb}" if lang == "zh" else f"{sa}–{sb}"
+
+
+def _render_percent_range(lo, hi, lang: str, style: str) -> str:
+    if lang == "zh":
+        if style == "cn":
+            return render(Placeable("percent", lo, 0, 0, "", "cn", "zh"), "zh") + "至" + render(
+                Placeable("percent", hi, 0, 0, "", "cn", "zh"), "zh")
+        return f"{_fmt_decimal(lo)}%至{_fmt_decimal(hi)}%"
+    tail = {"sym_space": " %", "word": " percent", "words": " percent", "per_cent": " per cent"}.get(style, "%")
+    return f"{_fmt_decimal(lo)}–{_fmt_decimal(hi)}{tail}"
+
+
+#: how each kind of value is written: (value, lang, style) → text
+_RENDER_VALUE = {
+    "number": lambda v, lang, style: _render_number(Decimal(v), lang, style),
+    "year": _render_year,
+    "percent": _render_percent,
+    "ordinal": _render_ordinal,
+    "date": _render_dates,
+    "month": _render_dates,
+}
+
+
+def _render_style(p: Placeable, lang: str, like: Placeable | None) -> str:
+    """The style to write ``p`` in: ``like``'s when it is of a comparable kind, else ``p``'s own
+    when ``p`` is in ``lang``, else "" (the house style)."""
+    if like is not None and like.lang in ("", lang) and (like.kind == p.kind or {like.kind, p.kind} <= {"number", "year"}):
+        return like.style
+    return p.style if p.lang == lang else ""
 
 
 def render(p: Placeable, lang: str, like: Placeable | None = None) -> str:
@@ -779,75 +1074,16 @@ def render(p: Placeable, lang: str, like: Placeable | None = None) -> str:
         if int(p.value) not in _NOTE_CHAR:
             raise ValueError(f"no circled note marker for {p.value!r}")
         return _NOTE_CHAR[int(p.value)]
-    style = ""
-    if like is not None and like.lang in ("", lang) and (like.kind == p.kind or {like.kind, p.kind} <= {"number", "year"}):
-        style = like.style
-    elif p.lang == lang:
-        style = p.style
-    kind, v = p.kind, p.value
-    if kind == "number":
-        return _render_number(Decimal(v), lang, style)
-    if kind == "year":
-        if style == "decade":
-            return f"{v}s" if lang == "en" else f"{v // 100 + 1}世纪{v % 100:02d}年代"
-        if lang == "zh":
-            return f"{v}" if style == "bare" else _render_date((v, None, None), "zh", style)
-        return str(v)
-    if kind == "percent":
-        v = Decimal(v)
-        if lang == "zh":
-            if style == "cheng" and v % 10 == 0 and 10 <= v <= 100:
-                import cn2an
-
-                return cn2an.an2cn(str(int(v) // 10)) + "成"
-            if style == "cn":
-                import cn2an
-
-                return "百分之" + cn2an.an2cn(_fmt_decimal(v), "low")
-            return _fmt_decimal(v) + ("%" if style != "sym_space" else " %")
-        if style == "words" and v == v.to_integral_value():
-            return _en_words(int(v)) + " percent"
-        if style == "word":
-            return _fmt_decimal(v) + " percent"
-        if style == "per_cent":
-            return _fmt_decimal(v) + " per cent"
-        return _fmt_decimal(v) + (" %" if style == "sym_space" else "%")
-    if kind == "ordinal":
-        n = int(v)
-        if lang == "zh":
-            if style == "digits":
-                return f"第{n}"
-            import cn2an
-
-            return "第" + cn2an.an2cn(str(n))
-        from num2words import num2words
-
-        return num2words(n, to="ordinal_num") if style == "suffix" else num2words(n, to="ordinal").replace(",", "")
-    if kind in ("date", "month"):
-        return _render_date(v, lang, style or ("mdy" if lang == "en" else "digits"))
-    if kind == "range":
-        lo, hi = v
-        of = p.of or "number"
-        if of in ("date", "month"):
-            return _render_date_range(lo, hi, lang, style or ("mdy" if lang == "en" else "digits"))
-        if of == "percent":
-            if lang == "zh":
-                if style == "cn":
-                    return render(Placeable("percent", lo, 0, 0, "", "cn", "zh"), "zh") + "至" + render(
-                        Placeable("percent", hi, 0, 0, "", "cn", "zh"), "zh")
-                return f"{_fmt_decimal(lo)}%至{_fmt_decimal(hi)}%"
-            tail = {"sym_space": " %", "word": " percent", "words": " percent", "per_cent": " per cent"}.get(style, "%")
-            return f"{_fmt_decimal(lo)}–{_fmt_decimal(hi)}{tail}"
-        # numbers and years: each end in the style of the replaced range
-        sub = Placeable(of, hi, 0, 0, "", style, lang) if style else None
-        sa = render(Placeable(of, lo, 0, 0, "", "", p.lang), lang, sub)
-        sb = render(Placeable(of, hi, 0, 0, "", "", p.lang), lang, sub)
-        return f"{sa}至{sb}" if lang == "zh" else f"{sa}–{sb}"
-    raise ValueError(f"cannot render a placeable of kind {kind!r}")
+    style = _render_style(p, lang, like)
+    if p.kind == "range":
+        return _render_range(p, lang, style)
+    if p.kind not in _RENDER_VALUE:
+        raise ValueError(f"cannot render a placeable of kind {p.kind!r}")
+    return _RENDER_VALUE[p.kind](p.value, lang, style)
 
 
 def _render_date_range(lo, hi, lang: str, style: str) -> str:
-    y1, m1, d1 = lo
+    y1, m1, _ = lo
     y2, m2, d2 = hi
     if lang == "zh":
         left = _render_date(lo, "zh", style)
@@ -858,6 +1094,13 @@ def _render_date_range(lo, hi, lang: str, style: str) -> str:
         else:
             right = _render_date(hi, "zh", style)
         return f"{left}至{right}"
+    return _en_date_range(lo, hi, style)
+
+
+def _en_date_range(lo, hi, style: str) -> str:
+    """November 6–9, 2025 · 6–9 November 2025 · November 30 – December 2, 2025 · January–September 2024."""
+    y1, m1, d1 = lo
+    y2, m2, d2 = hi
     base = style.replace("_abbr", "")
     names = _MONTH_ABBR if style.endswith("_abbr") else _MONTH_NAMES
     if d1 is None:  # month range

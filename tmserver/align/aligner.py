@@ -273,79 +273,91 @@ class _Lattice:
         self.s, self.zr, self.er, self.types = scorer, zr, er, tuple(types)
         n, m = zr[1] - zr[0], er[1] - er[0]
         self.n, self.m = n, m
-        self.band = band = band or full_band(n, m)
-        lo, hi = band.lo, band.hi
-        inf = math.inf
-        z0, e0 = zr[0], er[0]
-        cost = scorer.cost
-        types = self.types
-        best: list[list[float]] = []
-        back: list[list[int]] = []
-        fwd: list[list[float]] = []
-        costs: list[list[list[float | None] | None]] = []
-        exp, log = math.exp, math.log
+        self.band = band or full_band(n, m)
+        self.best: list[list[float]] = []
+        self.back: list[list[int]] = []
+        self.fwd: list[list[float]] = []
+        self.costs: list[list[list[float | None] | None]] = []
         for i in range(n + 1):
-            li, hi_i = lo[i], hi[i]
-            width = hi_i - li + 1
-            brow, frow = [inf] * width, [-inf] * width
-            krow = [-1] * width
-            crow: list[list[float | None] | None] = [None] * width
-            for j in range(li, hi_i + 1):
-                if i == 0 and j == 0:
-                    brow[0], frow[0] = 0.0, 0.0
-                    continue
-                cell: list[float | None] = [None] * len(types)
-                bb, bk = inf, -1
-                terms: list[float] = []
-                for t, (a, b) in enumerate(types):
-                    pi, pj = i - a, j - b
-                    if pi < 0 or pj < lo[pi] or pj > hi[pi]:
-                        continue
-                    prev = best[pi][pj - lo[pi]] if pi < i else brow[pj - li]
-                    if prev == inf:
-                        continue
-                    c, _ = cost(z0 + pi, z0 + i, e0 + pj, e0 + j)
-                    cell[t] = c
-                    if prev + c < bb:
-                        bb, bk = prev + c, t
-                    terms.append((fwd[pi][pj - lo[pi]] if pi < i else frow[pj - li]) - c)
-                crow[j - li] = cell
-                brow[j - li], krow[j - li] = bb, bk
-                if terms:
-                    mx = max(terms)
-                    frow[j - li] = mx + log(sum(exp(v - mx) for v in terms)) if mx > -inf else -inf
-            best.append(brow)
-            back.append(krow)
-            fwd.append(frow)
-            costs.append(crow)
+            self._forward_row(i)
             if progress is not None:
-                progress(width)
-        self.best, self.back, self.fwd, self.costs = best, back, fwd, costs
-        bwd: list[list[float]] = [[-inf] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
+                progress(self.band.hi[i] - self.band.lo[i] + 1)
+        self.bwd = self._backward()
+        self.total = self.fwd[n][m - self.band.lo[n]]
+
+    def _forward_row(self, i: int) -> None:
+        """Row ``i`` of the Viterbi (best, back) and forward (fwd) tables, and the link costs that end in it.
+
+        The per-cell loop stays inline (no helper per cell): it is the aligner's hottest path.
+        """
+        lo, hi = self.band.lo, self.band.hi
+        inf, exp, log = math.inf, math.exp, math.log
+        z0, e0, cost, types = self.zr[0], self.er[0], self.s.cost, self.types
+        best, fwd = self.best, self.fwd
+        li, hi_i = lo[i], hi[i]
+        width = hi_i - li + 1
+        brow, frow = [inf] * width, [-inf] * width
+        krow = [-1] * width
+        crow: list[list[float | None] | None] = [None] * width
+        for j in range(li, hi_i + 1):
+            if i == 0 and j == 0:
+                brow[0], frow[0] = 0.0, 0.0
+                continue
+            cell: list[float | None] = [None] * len(types)
+            bb, bk = inf, -1
+            terms: list[float] = []
+            for t, (a, b) in enumerate(types):
+                pi, pj = i - a, j - b
+                if pi < 0 or pj < lo[pi] or pj > hi[pi]:
+                    continue
+                prev = best[pi][pj - lo[pi]] if pi < i else brow[pj - li]
+                if prev == inf:
+                    continue
+                c, _ = cost(z0 + pi, z0 + i, e0 + pj, e0 + j)
+                cell[t] = c
+                if prev + c < bb:
+                    bb, bk = prev + c, t
+                terms.append((fwd[pi][pj - lo[pi]] if pi < i else frow[pj - li]) - c)
+            crow[j - li] = cell
+            brow[j - li], krow[j - li] = bb, bk
+            if terms:
+                mx = max(terms)
+                frow[j - li] = mx + log(sum(exp(v - mx) for v in terms)) if mx > -inf else -inf
+        best.append(brow)
+        self.back.append(krow)
+        fwd.append(frow)
+        self.costs.append(crow)
+
+    def _backward(self) -> list[list[float]]:
+        """The backward log-sums, reusing the link costs the forward sweep stored."""
+        n, m, lo, hi = self.n, self.m, self.band.lo, self.band.hi
+        bwd: list[list[float]] = [[-math.inf] * (hi[i] - lo[i] + 1) for i in range(n + 1)]
         bwd[n][m - lo[n]] = 0.0
         for i in range(n, -1, -1):
-            li, hi_i = lo[i], hi[i]
             row = bwd[i]
-            for j in range(hi_i, li - 1, -1):
+            for j in range(hi[i], lo[i] - 1, -1):
                 if i == n and j == m:
                     continue
-                terms = []
-                for t, (a, b) in enumerate(types):
-                    ni, nj = i + a, j + b
-                    if ni > n or nj < lo[ni] or nj > hi[ni]:
-                        continue
-                    kept = costs[ni][nj - lo[ni]]
-                    step = None if kept is None else kept[t]
-                    if step is None:
-                        continue
-                    v = bwd[ni][nj - lo[ni]]
-                    if v > -inf:
-                        terms.append(v - step)
+                terms = self._backward_terms(bwd, i, j)
                 if terms:
                     mx = max(terms)
-                    row[j - li] = mx + log(sum(exp(v - mx) for v in terms))
-        self.bwd = bwd
-        self.total = fwd[n][m - lo[n]]
+                    row[j - lo[i]] = mx + math.log(sum(math.exp(v - mx) for v in terms))
+        return bwd
+
+    def _backward_terms(self, bwd: list[list[float]], i: int, j: int) -> list[float]:
+        """For each link type leaving cell (i, j): backward score of where it lands minus its cost."""
+        n, lo, hi, costs = self.n, self.band.lo, self.band.hi, self.costs
+        terms: list[float] = []
+        for t, (a, b) in enumerate(self.types):
+            ni, nj = i + a, j + b
+            if ni > n or nj < lo[ni] or nj > hi[ni]:
+                continue
+            cell = costs[ni][nj - lo[ni]]
+            c = None if cell is None else cell[t]
+            v = bwd[ni][nj - lo[ni]]
+            if c is not None and v > -math.inf:
+                terms.append(v - c)
+        return terms
 
     def link_cost(self, i0: int, i1: int, j0: int, j1: int) -> tuple[float, float]:
         z0, e0 = self.zr[0], self.er[0]
@@ -428,35 +440,14 @@ class Aligner:
         """
         zs = [s for p in zh for s in p]
         es = [s for p in en for s in p]
-        zoff = _offsets(zh)
-        eoff = _offsets(en)
-        groups = []
-        for zp, ep in self.pair_paragraphs(zh, en):
-            zr = (zoff[zp[0]], zoff[zp[-1] + 1]) if zp else None
-            er = (eoff[ep[0]], eoff[ep[-1] + 1]) if ep else None
-            groups.append((zr, er))
+        groups = self._groups(zh, en)
         scorer = Scorer(zs, es, matchers=self.matchers)
         self.cells = 0
         two_pass = self.refit and bool(scorer.matchers)
         self._work = [0, (2 if two_pass else 1) * (len(zs) + len(groups))]  # lattice rows to sweep
         lattices = self._run(scorer, groups, None)
         if two_pass:
-            trusted, pins, teach = [], [], []
-            for lat in lattices:
-                if lat is None:
-                    continue
-                for i0, i1, j0, j1 in lat.path():
-                    if i1 - i0 == 1 and j1 - j0 == 1:
-                        c, sim = lat.link_cost(i0, i1, j0, j1)
-                        gz, ge = lat.zr[0] + i0, lat.er[0] + j0
-                        if sim >= 0.3:
-                            trusted.append(scorer.lengths(gz, gz + 1, ge, ge + 1))
-                        post = lat.posterior(i0, i1, j0, j1)
-                        if post >= self.PIN_POSTERIOR:
-                            pins.append((gz, ge))
-                    if i1 > i0 and j1 > j0 and lat.posterior(i0, i1, j0, j1) >= self.TEACH_POSTERIOR:
-                        teach.append(("".join(zs[lat.zr[0] + k] for k in range(i0, i1)),
-                                      " ".join(es[lat.er[0] + k] for k in range(j0, j1))))
+            trusted, pins, teach = self._first_pass_evidence(scorer, lattices, zs, es)
             lattices = []  # free pass 1's tables before pass 2 builds its own
             scorer.length.fit(trusted)
             if self.learn and len(zs) >= self.LEARN_MIN_SENTENCES:
@@ -467,22 +458,54 @@ class Aligner:
         self._last = (scorer, groups, lattices)
         links: list[Link] = []
         for (zr, er), lat in zip(groups, lattices, strict=True):
-            if lat is None:  # a paragraph with nothing on the other side
-                for k in range(*(zr or (0, 0))):
-                    links.append(Link([k], [], 1.0, details={"posterior": 1.0}))
-                for k in range(*(er or (0, 0))):
-                    links.append(Link([], [k], 1.0, details={"posterior": 1.0}))
-                continue
-            zr, er = lat.zr, lat.er  # the same ranges, typed: a lattice exists only where both sides do
-            for i0, i1, j0, j1 in lat.path():
-                _, sim = lat.link_cost(i0, i1, j0, j1)
-                z = list(range(zr[0] + i0, zr[0] + i1))
-                e = list(range(er[0] + j0, er[0] + j1))
-                post = lat.posterior(i0, i1, j0, j1)
-                links.append(Link(z, e, calibrated(post, sim, len(z), len(e)), sim, details={"posterior": post}))
+            links += self._group_links(zr, er, lat)
         for link in links:
             link.zh_text = "".join(zs[k] for k in link.zh)
             link.en_text = " ".join(es[k] for k in link.en)
+        return links
+
+    def _groups(self, zh: list[list[str]], en: list[list[str]]) -> list[tuple[tuple[int, int] | None, tuple[int, int] | None]]:
+        """Sentence ranges (document-wide) of each paragraph link; None for a side with no paragraph."""
+        zoff, eoff = _offsets(zh), _offsets(en)
+        groups: list[tuple[tuple[int, int] | None, tuple[int, int] | None]] = []
+        for zp, ep in self.pair_paragraphs(zh, en):
+            zr = (zoff[zp[0]], zoff[zp[-1] + 1]) if zp else None
+            er = (eoff[ep[0]], eoff[ep[-1] + 1]) if ep else None
+            groups.append((zr, er))
+        return groups
+
+    def _first_pass_evidence(self, scorer: Scorer, lattices: list[_Lattice | None], zs: list[str], es: list[str]):
+        """What pass 1 teaches pass 2: the lengths of similar 1-1 links (to re-fit the length model),
+        the confident 1-1 links (to pin the band) and the confident links' texts (for the lexicon)."""
+        trusted, pins, teach = [], [], []
+        for lat in lattices:
+            if lat is None:
+                continue
+            for i0, i1, j0, j1 in lat.path():
+                gz, ge = lat.zr[0] + i0, lat.er[0] + j0
+                if i1 - i0 == 1 and j1 - j0 == 1:
+                    _c, sim = lat.link_cost(i0, i1, j0, j1)
+                    if sim >= 0.3:
+                        trusted.append(scorer.lengths(gz, gz + 1, ge, ge + 1))
+                    if lat.posterior(i0, i1, j0, j1) >= self.PIN_POSTERIOR:
+                        pins.append((gz, ge))
+                if i1 > i0 and j1 > j0 and lat.posterior(i0, i1, j0, j1) >= self.TEACH_POSTERIOR:
+                    teach.append(("".join(zs[gz : gz + i1 - i0]), " ".join(es[ge : ge + j1 - j0])))
+        return trusted, pins, teach
+
+    @staticmethod
+    def _group_links(zr: tuple[int, int] | None, er: tuple[int, int] | None, lat: _Lattice | None) -> list[Link]:
+        """The links of one paragraph group (document-wide indices, calibrated confidence)."""
+        if lat is None or zr is None or er is None:  # a paragraph with nothing on the other side
+            return ([Link([k], [], 1.0, details={"posterior": 1.0}) for k in range(*(zr or (0, 0)))]
+                    + [Link([], [k], 1.0, details={"posterior": 1.0}) for k in range(*(er or (0, 0)))])
+        links = []
+        for i0, i1, j0, j1 in lat.path():
+            _, sim = lat.link_cost(i0, i1, j0, j1)
+            z = list(range(zr[0] + i0, zr[0] + i1))
+            e = list(range(er[0] + j0, er[0] + j1))
+            post = lat.posterior(i0, i1, j0, j1)
+            links.append(Link(z, e, calibrated(post, sim, len(z), len(e)), sim, details={"posterior": post}))
         return links
 
     @staticmethod
@@ -539,9 +562,8 @@ class Aligner:
         gold one) after :meth:`align`: 0 for a link the model cannot make."""
         _scorer, groups, lattices = self._last
         for (zr, er), lat in zip(groups, lattices, strict=True):
-            if lat is None:
+            if lat is None or zr is None or er is None:
                 continue
-            zr, er = lat.zr, lat.er  # the same ranges, typed: a lattice exists only where both sides do
             inside_z = all(zr[0] <= k < zr[1] for k in zh_idx)
             inside_e = all(er[0] <= k < er[1] for k in en_idx)
             if not (inside_z and inside_e) or (not zh_idx and not en_idx):

@@ -87,6 +87,8 @@ def band_from_anchors(anchors: Sequence[tuple[int, int]], n: int, m: int, *, mar
             continue
         half = min(max_half_width, margin + int(gap_widen * max(dr, dc)))
         for p in range(max(0, r0 - half), min(n, r1 + half) + 1):
+            a: float
+            b: float
             if dr == 0:  # a run of English sentences with no Chinese between the pins
                 a, b = float(c0), float(c1)
             else:  # from this row's line position to the next row's: steep lines stay connected
@@ -164,37 +166,52 @@ def _chain(zh_keys: Sequence[Sequence[tuple[frozenset[str], float]]], en_keys: S
            regions: list[tuple[tuple[int, int], tuple[int, int]]], corridor: int | None,
            min_score: float) -> list[tuple[int, int]]:
     """Score pairs sharing keys rare within their region; keep row-and-column bests; chain them."""
-    n, m = len(zh_keys), len(en_keys)
-    slope = m / n
+    slope = len(en_keys) / len(zh_keys)
     scores: dict[tuple[int, int], float] = {}
-    for (a, b), (c, d) in regions:
-        en_index: dict[str, list[int]] = {}
-        for j in range(c, d):
-            for k in {k for k, _ in en_keys[j]}:
-                en_index.setdefault(k, []).append(j)
-        zh_df: dict[str, int] = {}
-        for i in range(a, b):
-            for k in {k for keys, _ in zh_keys[i] for k in keys}:
-                zh_df[k] = zh_df.get(k, 0) + 1
-        rare = {k for k, js in en_index.items() if len(js) <= RARE_DF and zh_df.get(k, 0) <= RARE_DF}
-        for i in range(a, b):
-            centre = (i + 0.5) * slope
-            for keys, weight in zh_keys[i]:
-                hits: set[int] = set()
-                for k in keys:
-                    if k in rare:
-                        hits.update(j for j in en_index[k] if corridor is None or abs(j - centre) <= corridor)
-                for j in hits:
-                    key = (i, j)
-                    scores[key] = scores.get(key, 0.0) + weight / len(hits)
+    for region in regions:
+        _score_region(zh_keys, en_keys, region, corridor, slope, scores)
+    return _heaviest_chain(_mutual_bests(scores, min_score), len(en_keys))
+
+
+def _score_region(zh_keys: Sequence[Sequence[tuple[frozenset[str], float]]],
+                  en_keys: Sequence[Sequence[tuple[str, float]]], region: tuple[tuple[int, int], tuple[int, int]],
+                  corridor: int | None, slope: float, scores: dict[tuple[int, int], float]) -> None:
+    """Add to ``scores`` the pairs of one region that share a key rare on both sides of it; a key
+    of weight w found in h English sentences gives each w / h."""
+    (a, b), _ = region
+    en_index, rare = _rare_keys(zh_keys, en_keys, region)
+    for i in range(a, b):
+        centre = (i + 0.5) * slope
+        for keys, weight in zh_keys[i]:
+            hits = {j for k in keys if k in rare for j in en_index[k] if corridor is None or abs(j - centre) <= corridor}
+            for j in hits:
+                scores[(i, j)] = scores.get((i, j), 0.0) + weight / len(hits)
+
+
+def _rare_keys(zh_keys: Sequence[Sequence[tuple[frozenset[str], float]]],
+               en_keys: Sequence[Sequence[tuple[str, float]]],
+               region: tuple[tuple[int, int], tuple[int, int]]) -> tuple[dict[str, list[int]], set[str]]:
+    """The English sentences of the region holding each key, and the keys rare on both sides of it."""
+    (a, b), (c, d) = region
+    en_index: dict[str, list[int]] = {}
+    for j in range(c, d):
+        for k in {k for k, _ in en_keys[j]}:
+            en_index.setdefault(k, []).append(j)
+    zh_df: dict[str, int] = {}
+    for i in range(a, b):
+        for k in {k for keys, _ in zh_keys[i] for k in keys}:
+            zh_df[k] = zh_df.get(k, 0) + 1
+    return en_index, {k for k, js in en_index.items() if len(js) <= RARE_DF and zh_df.get(k, 0) <= RARE_DF}
+
+
+def _mutual_bests(scores: dict[tuple[int, int], float], min_score: float) -> list[tuple[int, int, float]]:
+    """The scored pairs (sorted) at least ``min_score`` that are the best of both their row and column."""
     row_best: dict[int, float] = {}
     col_best: dict[int, float] = {}
     for (i, j), s in scores.items():
         row_best[i] = max(row_best.get(i, 0.0), s)
         col_best[j] = max(col_best.get(j, 0.0), s)
-    cands = sorted((i, j, s) for (i, j), s in scores.items()
-                   if s >= min_score and s == row_best[i] and s == col_best[j])
-    return _heaviest_chain(cands, m)
+    return sorted((i, j, s) for (i, j), s in scores.items() if s >= min_score and s == row_best[i] and s == col_best[j])
 
 
 def _heaviest_chain(cands: list[tuple[int, int, float]], m: int) -> list[tuple[int, int]]:

@@ -70,62 +70,86 @@ def _strip_pieces(text: str, cuts: Iterable[int]) -> list[str]:
 def segment_zh(paragraph: str) -> list[str]:
     """Cut one Chinese paragraph into sentences (see the module docstring for the policy)."""
     text = paragraph.strip()
-    n = len(text)
-    cuts: list[int] = []
-    stack: list[str] = []  # expected closers of the open 《 “ 「 … pairs
-    speech = False  # the outermost quote opened after a colon: direct speech
-    # ASCII double quotes only count as a pair when the paragraph has an even number of them
-    ascii_quotes = text.count('"') % 2 == 0
+    scan = _ZhScan(text)
     i = 0
-    while i < n:
-        ch = text[i]
-        opens = ch in ZH_OPENERS or (ch == '"' and ascii_quotes and not (stack and stack[-1] == '"'))
-        if opens:
-            if not stack:
-                speech = i > 0 and text[i - 1] in "：:" and ch != "《"
-            stack.append(ZH_PAIRS.get(ch, '"'))
-        elif (ch in ZH_PAIR_CLOSERS or (ch == '"' and ascii_quotes)) and ch in stack:
-            # pop up to the matching opener (tolerates a missing inner closer)
-            while stack and stack.pop() != ch:
-                pass
-            if not stack and ch != "》" and i > 0 and (text[i - 1] in ZH_FINAL or text[i - 1] == "…"):
-                # 。” closing the outermost quote ends the sentence when the quote is direct
-                # speech (opened after a colon), or a note marker or the paragraph end follows;
-                # otherwise the quote is part of a sentence that goes on (他说“好。”然后走了。)
-                end = _absorb_closers(text, i + 1)
-                marker = any(c in NOTE_MARKERS for c in text[i + 1 : end])
-                if (speech or marker or end >= n) and _ellipsis_ok(text, i - 1, end):
-                    cuts.append(end)
-                i = end
-                continue
-        elif not stack and ch in ZH_FINAL:
-            if ch in "?!" and i + 1 < n and text[i + 1].isascii() and text[i + 1].isalnum():
-                i += 1  # "Yahoo!Japan": not a sentence end
-                continue
-            end = i + 1
-            while end < n and text[end] in ZH_FINAL:
-                end += 1
-            end = _absorb_closers(text, end)
-            cuts.append(end)
-            i = end
-            continue
-        elif not stack and ch == "…":
-            end = i
-            while end < n and text[end] == "…":
-                end += 1
-            if end - i >= 2:
-                end2 = _absorb_closers(text, end)
-                if end2 < n and text[end2] in ZH_FINAL:
-                    i = end2  # "……。": let the full stop make the cut
-                    continue
-                if end2 >= n or text[end2] not in ZH_CLAUSE:
-                    cuts.append(end2)
-                i = end2
-                continue
-            i = end
-            continue
-        i += 1
-    return _strip_pieces(text, cuts)
+    while i < len(text):
+        i = scan.step(i)
+    return _strip_pieces(text, scan.cuts)
+
+
+class _ZhScan:
+    """The state of one left-to-right pass over a paragraph: the cuts so far and the open pairs.
+
+    :meth:`step` looks at one character and returns where to look next; each kind of character
+    (opener, closer, final mark, ellipsis) has its own small method.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text, self.n = text, len(text)
+        self.cuts: list[int] = []
+        self.stack: list[str] = []  # expected closers of the open 《 “ 「 … pairs
+        self.speech = False  # the outermost quote opened after a colon: direct speech
+        # ASCII double quotes only count as a pair when the paragraph has an even number of them
+        self.ascii_quotes = text.count('"') % 2 == 0
+
+    def step(self, i: int) -> int:
+        ch = self.text[i]
+        if ch in ZH_OPENERS or (ch == '"' and self.ascii_quotes and not (self.stack and self.stack[-1] == '"')):
+            self._open(i, ch)
+            return i + 1
+        if (ch in ZH_PAIR_CLOSERS or (ch == '"' and self.ascii_quotes)) and ch in self.stack:
+            return self._close(i, ch)
+        if not self.stack and ch in ZH_FINAL:
+            return self._final(i, ch)
+        if not self.stack and ch == "…":
+            return self._ellipsis(i)
+        return i + 1
+
+    def _open(self, i: int, ch: str) -> None:
+        if not self.stack:
+            self.speech = i > 0 and self.text[i - 1] in "：:" and ch != "《"
+        self.stack.append(ZH_PAIRS.get(ch, '"'))
+
+    def _close(self, i: int, ch: str) -> int:
+        text = self.text
+        # pop up to the matching opener (tolerates a missing inner closer)
+        while self.stack and self.stack.pop() != ch:
+            pass
+        if self.stack or ch == "》" or i == 0 or not (text[i - 1] in ZH_FINAL or text[i - 1] == "…"):
+            return i + 1
+        # 。” closing the outermost quote ends the sentence when the quote is direct
+        # speech (opened after a colon), or a note marker or the paragraph end follows;
+        # otherwise the quote is part of a sentence that goes on (他说“好。”然后走了。)
+        end = _absorb_closers(text, i + 1)
+        marker = any(c in NOTE_MARKERS for c in text[i + 1 : end])
+        if (self.speech or marker or end >= self.n) and _ellipsis_ok(text, i - 1, end):
+            self.cuts.append(end)
+        return end
+
+    def _final(self, i: int, ch: str) -> int:
+        text, n = self.text, self.n
+        if ch in "?!" and i + 1 < n and text[i + 1].isascii() and text[i + 1].isalnum():
+            return i + 1  # "Yahoo!Japan": not a sentence end
+        end = i + 1
+        while end < n and text[end] in ZH_FINAL:
+            end += 1
+        end = _absorb_closers(text, end)
+        self.cuts.append(end)
+        return end
+
+    def _ellipsis(self, i: int) -> int:
+        text, n = self.text, self.n
+        end = i
+        while end < n and text[end] == "…":
+            end += 1
+        if end - i < 2:
+            return end
+        end2 = _absorb_closers(text, end)
+        if end2 < n and text[end2] in ZH_FINAL:
+            return end2  # "……。": let the full stop make the cut
+        if end2 >= n or text[end2] not in ZH_CLAUSE:
+            self.cuts.append(end2)
+        return end2
 
 
 def _absorb_closers(text: str, i: int) -> int:

@@ -16,7 +16,7 @@ from pathlib import PurePath
 from typing import Any
 
 from tmserver.docloop.analysis import band_of
-from tmserver.docloop.matching import best_matches, languages, term_problems
+from tmserver.docloop.matching import Best, best_matches, languages, term_problems
 from tmserver.errors import ValidationError
 from tmserver.formats.doc import Document, Fill
 
@@ -47,32 +47,14 @@ def pretranslate_document(
     term_notes: bool = False,
     notes: bool = True,
 ) -> PretranslateResult:
-    if isinstance(threshold, bool) or not isinstance(threshold, int) or not 0 <= threshold <= 101:
-        raise ValidationError("'threshold' must be an integer between 0 and 101", {"field": "threshold"})
-    if not 0 <= alternatives <= 10:
-        raise ValidationError("'alternatives' must be between 0 and 10", {"field": "alternatives"})
+    _check_options(threshold, alternatives)
     src, tgt = languages(doc.source_lang or source_lang, doc.target_lang or target_lang)
     work = [s for s in doc.segments if s.translatable and (overwrite or not s.translated)]
     best = best_matches(tm, [(s.source, s.context_prev, s.context_next) for s in work], src, tgt,
                         min_score=threshold, limit=1 + alternatives, with_terms=term_notes)
-    fills: dict[int, Fill] = {}
-    for seg, b in zip(work, best, strict=True):
-        if b.match is None or b.target is None:
-            continue
-        m = b.match
-        fills[seg.index] = Fill(
-            text=b.target, score=b.score, match_type=m["match_type"], adapted=bool(m.get("adapted")),
-            tm_id=m["id"], origin=m.get("origin"),
-            # alternatives show what the TM holds (the filled target is the adapted one)
-            alternatives=[{"source": x["source"], "target": x["target"], "score": x["score"], "id": x["id"]}
-                          for x in ([m] + b.others)] if alternatives else [],
-            terms=b.terms,
-        )
-    # the fills that fit the format (a PO *-format entry must keep its placeholders)
-    fits = getattr(doc, "fits", None)
-    refused = [i for i, f in fills.items() if fits is not None and not fits(doc.segments[i], f.text)]
-    for i in refused:
-        del fills[i]
+    fills = {seg.index: _fill(b, alternatives > 0) for seg, b in zip(work, best, strict=True)
+             if b.match is not None and b.target is not None}
+    refused = _drop_unfit(doc, fills)
     problems = term_problems(tm, [(doc.segments[i].source, f.text) for i, f in fills.items()], src, tgt)
     for f, p in zip(fills.values(), problems, strict=True):
         f.term_problems = p
@@ -82,6 +64,36 @@ def pretranslate_document(
         filename=output_name(doc.filename, tgt.tag),
         media_type=doc.media_type,
         report=_report(doc, fills, refused, threshold, overwrite, src.tag, tgt.tag),
+    )
+
+
+def _drop_unfit(doc: Document, fills: dict[int, Fill]) -> list[int]:
+    """Remove the fills the format refuses (a PO *-format entry must keep its placeholders); their indices."""
+    fits = getattr(doc, "fits", None)
+    refused = [i for i, f in fills.items() if fits is not None and not fits(doc.segments[i], f.text)]
+    for i in refused:
+        del fills[i]
+    return refused
+
+
+def _check_options(threshold: int, alternatives: int) -> None:
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or not 0 <= threshold <= 101:
+        raise ValidationError("'threshold' must be an integer between 0 and 101", {"field": "threshold"})
+    if not 0 <= alternatives <= 10:
+        raise ValidationError("'alternatives' must be between 0 and 10", {"field": "alternatives"})
+
+
+def _fill(b: Best, alternatives: bool) -> Fill:
+    """The fill for one segment from its best match ``b`` (which has a match and a target)."""
+    m = b.match
+    assert m is not None and b.target is not None  # the caller passes only matched segments
+    return Fill(
+        text=b.target, score=b.score, match_type=m["match_type"], adapted=bool(m.get("adapted")),
+        tm_id=m["id"], origin=m.get("origin"),
+        # alternatives show what the TM holds (the filled target is the adapted one)
+        alternatives=[{"source": x["source"], "target": x["target"], "score": x["score"], "id": x["id"]}
+                      for x in ([m] + b.others)] if alternatives else [],
+        terms=b.terms,
     )
 
 

@@ -128,19 +128,33 @@ class PoDocument(Document):
         flags = [f for f in entry.flags if f != "fuzzy"]
         if not fill.exact:
             flags = ["fuzzy", *flags]
-        rendered = polib.POEntry(msgid=entry.msgid, msgstr=fill.text).__unicode__(wrapwidth=78)
-        msgstr_lines = rendered.splitlines()
-        msgstr_lines = msgstr_lines[next(i for i, ln in enumerate(msgstr_lines) if ln.startswith("msgstr")):]
-        head = keep[:msgstr_at]
-        flag_at = next((i for i, ln in enumerate(head) if ln.startswith("#,")), None)
-        flag_line = [f"#, {', '.join(flags)}{newline}"] if flags else []
-        if flag_at is not None:
-            head[flag_at : flag_at + 1] = flag_line
-        else:
-            at = next(i for i, ln in enumerate(head) if ln.startswith(("#|", "msgctxt", "msgid")))
-            head[at:at] = flag_line
-        comments = [f"{_COMMENT}{fill.describe().removeprefix('tmserver: ')}{newline}"] if notes else []
-        if notes and fill.term_problems:
-            comments += [f"{_COMMENT}term check: {p.get('message') or p}{newline}" for p in fill.term_problems]
+        head = _with_flags(keep[:msgstr_at], flags, newline)
+        comments = _comments(fill, newline) if notes else []
+        msgstr_lines = _msgstr_lines(entry.msgid, fill.text)
         last = msgstr_lines[-1] + (block[-1][len(block[-1].rstrip("\r\n")):] or "")
         return comments + head + [ln + newline for ln in msgstr_lines[:-1]] + [last]
+
+
+def _comments(fill: Fill, newline: str) -> list[str]:
+    """The translator comments saying how the entry was filled and what the term check found."""
+    return ([f"{_COMMENT}{fill.describe().removeprefix('tmserver: ')}{newline}"]
+            + [f"{_COMMENT}term check: {p.get('message') or p}{newline}" for p in fill.term_problems])
+
+
+def _msgstr_lines(msgid: str, text: str) -> list[str]:
+    """The msgstr lines polib writes for ``text`` (wrapped as polib wraps), without newlines."""
+    rendered = polib.POEntry(msgid=msgid, msgstr=text).__unicode__(wrapwidth=78).splitlines()
+    return rendered[next(i for i, ln in enumerate(rendered) if ln.startswith("msgstr")):]
+
+
+def _with_flags(head: list[str], flags: list[str], newline: str) -> list[str]:
+    """The lines before msgstr with the ``#,`` flag line replaced (or added before msgid), or removed
+    when there are no flags."""
+    flag_at = next((i for i, ln in enumerate(head) if ln.startswith("#,")), None)
+    flag_line = [f"#, {', '.join(flags)}{newline}"] if flags else []
+    if flag_at is not None:
+        head[flag_at : flag_at + 1] = flag_line
+    else:
+        at = next(i for i, ln in enumerate(head) if ln.startswith(("#|", "msgctxt", "msgid")))
+        head[at:at] = flag_line
+    return head

@@ -117,6 +117,38 @@ def iter_tmx(fh: IO[bytes], *, origin: str | None = None) -> Iterator[Unit]:
 
 
 def _unit_from_tu(tu: etree._Element, header_srclang: str | None, where: str, origin: str | None) -> Unit:
+    by_base, others = _tuvs_by_language(tu, where)
+    srclang = tu.get("srclang") or header_srclang or "zh"
+    if srclang == ALL_LANGS:
+        srclang = "zh"
+    src_base = "en" if srclang.lower().startswith("en") else "zh"
+    tgt_base = "zh" if src_base == "en" else "en"
+    src_tuv, tgt_tuv = by_base[src_base], by_base[tgt_base]
+    tu_meta = _meta(tu)
+    origin = _pop_origin(tu_meta) or origin
+    extra: dict[str, Any] = {"tu": tu_meta}
+    texts = []
+    for key, tuv in (("source_tuv", src_tuv), ("target_tuv", tgt_tuv)):
+        text, extra[key] = _tuv_content(tuv, where)
+        texts.append(text)
+    if others:
+        extra["other_tuvs"] = [
+            etree.tostring(copy.deepcopy(t), encoding="unicode", with_tail=False) for t in others
+        ]
+    return Unit(
+        source=texts[0],
+        target=texts[1],
+        source_lang=_tuv_lang(src_tuv) or src_base,
+        target_lang=_tuv_lang(tgt_tuv) or tgt_base,
+        origin=origin,
+        extra=extra,
+        where=where,
+        creator=tu.get("creationid") or None,
+    )
+
+
+def _tuvs_by_language(tu: etree._Element, where: str) -> tuple[dict[str, etree._Element], list[etree._Element]]:
+    """The tu's zh and en <tuv> by base language, and the <tuv>s of languages this TM does not hold."""
     tuvs = [c for c in tu if isinstance(c.tag, str) and etree.QName(c).localname == "tuv"]
     by_base: dict[str, etree._Element] = {}
     others: list[etree._Element] = []
@@ -135,39 +167,18 @@ def _unit_from_tu(tu: etree._Element, header_srclang: str | None, where: str, or
     if set(by_base) != {"zh", "en"}:
         found = [_tuv_lang(t) for t in tuvs]
         raise ImportFailed(f"{where}: needs one zh and one en <tuv>, found {found}", {"where": where, "languages": found})
-    srclang = tu.get("srclang") or header_srclang or "zh"
-    if srclang == ALL_LANGS:
-        srclang = "zh"
-    src_base = "en" if srclang.lower().startswith("en") else "zh"
-    tgt_base = "zh" if src_base == "en" else "en"
-    src_tuv, tgt_tuv = by_base[src_base], by_base[tgt_base]
-    tu_meta = _meta(tu)
-    origin = _pop_origin(tu_meta) or origin
-    extra: dict[str, Any] = {"tu": tu_meta}
-    texts = []
-    for key, tuv in (("source_tuv", src_tuv), ("target_tuv", tgt_tuv)):
-        seg = _seg(tuv)
-        if seg is None:
-            raise ImportFailed(f"{where}: <tuv xml:lang={_tuv_lang(tuv)!r}> has no <seg>", {"where": where})
-        meta = _meta(tuv)
-        if len(seg):  # inline markup: keep the exact XML for a lossless export
-            meta["seg_xml"] = etree.tostring(seg, encoding="unicode", with_tail=False)
-        extra[key] = meta
-        texts.append(_plain_text(seg))
-    if others:
-        extra["other_tuvs"] = [
-            etree.tostring(copy.deepcopy(t), encoding="unicode", with_tail=False) for t in others
-        ]
-    return Unit(
-        source=texts[0],
-        target=texts[1],
-        source_lang=_tuv_lang(src_tuv) or src_base,
-        target_lang=_tuv_lang(tgt_tuv) or tgt_base,
-        origin=origin,
-        extra=extra,
-        where=where,
-        creator=tu.get("creationid") or None,
-    )
+    return by_base, others
+
+
+def _tuv_content(tuv: etree._Element, where: str) -> tuple[str, dict[str, Any]]:
+    """The plain text of a <tuv>'s <seg> and its metadata (with the seg's XML when it has inline markup)."""
+    seg = _seg(tuv)
+    if seg is None:
+        raise ImportFailed(f"{where}: <tuv xml:lang={_tuv_lang(tuv)!r}> has no <seg>", {"where": where})
+    meta = _meta(tuv)
+    if len(seg):  # inline markup: keep the exact XML for a lossless export
+        meta["seg_xml"] = etree.tostring(seg, encoding="unicode", with_tail=False)
+    return _plain_text(seg), meta
 
 
 def _pop_origin(meta: dict[str, Any]) -> str | None:

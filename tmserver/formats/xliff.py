@@ -148,15 +148,7 @@ def _check_declared(units: list[Unit], warnings: list[dict[str, Any]]) -> None:
     """Swap a declared pair the content contradicts (zh text declared en, or the reverse)."""
     for sl, tl in {(u.source_lang, u.target_lang) for u in units}:
         group = [u for u in units if (u.source_lang, u.target_lang) == (sl, tl)]
-        src, tgt = try_parse_lang(sl), try_parse_lang(tl)
-        src_zh = _zh_share([u.source for u in group])
-        tgt_zh = _zh_share([u.target for u in group])
-        swapped = src is not None and tgt is not None and src.base == "en" and tgt.base == "zh"
-        detected = None
-        if src_zh >= LANG_EVIDENCE and tgt_zh < 1 - LANG_EVIDENCE and (src is None or src.base != "zh"):
-            detected = (tl, sl) if swapped else ("zh", tl if tgt is not None and tgt.base == "en" else "en")
-        elif tgt_zh >= LANG_EVIDENCE and src_zh < 1 - LANG_EVIDENCE and (tgt is None or tgt.base != "zh"):
-            detected = (sl if src is not None and src.base == "en" else "en", "zh")
+        detected = _detect_pair(group, sl, tl)
         if detected is None or detected == (sl, tl):
             continue
         message = (f"the file declares {sl}→{tl} but the text reads as {detected[0]}→{detected[1]} "
@@ -167,6 +159,19 @@ def _check_declared(units: list[Unit], warnings: list[dict[str, Any]]) -> None:
                          "declared": [sl, tl], "used": list(detected), "units": len(group)})
         for u in group:
             u.source_lang, u.target_lang = detected
+
+
+def _detect_pair(group: list[Unit], sl: str, tl: str) -> tuple[str, str] | None:
+    """The pair the text of ``group`` (declared ``sl``→``tl``) reads as, None when it does not say."""
+    src, tgt = try_parse_lang(sl), try_parse_lang(tl)
+    sb, tb = (src.base if src else None), (tgt.base if tgt else None)
+    src_zh = _zh_share([u.source for u in group])
+    tgt_zh = _zh_share([u.target for u in group])
+    if src_zh >= LANG_EVIDENCE and tgt_zh < 1 - LANG_EVIDENCE and sb != "zh":
+        return (tl, sl) if (sb, tb) == ("en", "zh") else ("zh", tl if tb == "en" else "en")
+    if tgt_zh >= LANG_EVIDENCE and src_zh < 1 - LANG_EVIDENCE and tb != "zh":
+        return (sl if sb == "en" else "en", "zh")
+    return None
 
 
 def _translatable(el) -> bool:
@@ -196,19 +201,7 @@ def _read_units(fh: IO[bytes], source_lang: str | None, target_lang: str | None,
         raise ImportFailed(f"not an XLIFF file: the root element is <{_local(root)}>", {"where": "document"})
     version = root.get("version", "")
     if version.startswith("2"):
-        sl = root.get("srcLang") or source_lang
-        tl = root.get("trgLang") or target_lang
-        for unit in root.iter("{*}unit"):
-            if not _translatable(unit):
-                continue
-            uid = unit.get("id") or ""
-            segs = [c for c in unit if _local(c) == "segment"]
-            for k, seg in enumerate(segs, 1):
-                if _is_po_header(unit, _text(_child(seg, "source")), _text(_child(seg, "target"))):
-                    continue
-                sid = f"{uid}/{seg.get('id')}" if seg.get("id") else (f"{uid}#{k}" if len(segs) > 1 else uid)
-                yield _unit(_child(seg, "source"), _child(seg, "target"), sl or "zh", tl or "en", origin,
-                            f"unit {sid} (line {seg.sourceline})", sid)
+        yield from _read_v2(root, root.get("srcLang") or source_lang, root.get("trgLang") or target_lang, origin)
         return
     if not version.startswith("1"):
         raise ImportFailed(f"unsupported XLIFF version {version!r} (1.2 and 2.0 are read)", {"where": "document"})
@@ -216,21 +209,44 @@ def _read_units(fh: IO[bytes], source_lang: str | None, target_lang: str | None,
         sl = f.get("source-language") or source_lang
         tl = f.get("target-language") or target_lang
         for tu in f.iter("{*}trans-unit"):
-            if not _translatable(tu):
+            if _translatable(tu):
+                yield from _read_trans_unit(tu, sl, tl, origin)
+
+
+def _read_v2(root, sl: str | None, tl: str | None, origin: str | None) -> Iterator[Unit]:
+    """XLIFF 2: one unit per <segment> of each translatable <unit>."""
+    for unit in root.iter("{*}unit"):
+        if not _translatable(unit):
+            continue
+        uid = unit.get("id") or ""
+        segs = [c for c in unit if _local(c) == "segment"]
+        for k, seg in enumerate(segs, 1):
+            if _is_po_header(unit, _text(_child(seg, "source")), _text(_child(seg, "target"))):
                 continue
-            src_el = _child(tu, "source")
-            tgt_el = _child(tu, "target")
-            if _is_po_header(tu, _text(src_el), _text(tgt_el)):
-                continue
-            seg_src = _child(tu, "seg-source")
-            tid = tu.get("id") or str(tu.sourceline)
-            mrks = [m for m in seg_src.iter("{*}mrk") if m.get("mtype") == "seg"] if seg_src is not None else []
-            if mrks and tgt_el is not None:
-                targets = {m.get("mid"): m for m in tgt_el.iter("{*}mrk") if m.get("mtype") == "seg"}
-                for m in mrks:
-                    mid = m.get("mid")
-                    yield _unit(m, targets.get(mid), sl or "zh", tl or "en", origin,
-                                f"trans-unit {tid}/{mid} (line {m.sourceline})", f"{tid}/{mid}")
-                continue
-            yield _unit(src_el, tgt_el, _xml_lang(src_el) or sl or "zh", _xml_lang(tgt_el) or tl or "en", origin,
-                        f"trans-unit {tid} (line {tu.sourceline})", tid)
+            sid = f"{uid}/{seg.get('id')}" if seg.get("id") else (f"{uid}#{k}" if len(segs) > 1 else uid)
+            yield _unit(_child(seg, "source"), _child(seg, "target"), sl or "zh", tl or "en", origin,
+                        f"unit {sid} (line {seg.sourceline})", sid)
+
+
+def _read_trans_unit(tu, sl: str | None, tl: str | None, origin: str | None) -> Iterator[Unit]:
+    """XLIFF 1.2: one unit per <trans-unit>, or per segment <mrk> when it has a segmented <seg-source>."""
+    src_el = _child(tu, "source")
+    tgt_el = _child(tu, "target")
+    if _is_po_header(tu, _text(src_el), _text(tgt_el)):
+        return
+    seg_src = _child(tu, "seg-source")
+    tid = tu.get("id") or str(tu.sourceline)
+    mrks = [m for m in seg_src.iter("{*}mrk") if m.get("mtype") == "seg"] if seg_src is not None else []
+    if mrks and tgt_el is not None:
+        yield from _read_mrks(tid, mrks, tgt_el, sl or "zh", tl or "en", origin)
+        return
+    yield _unit(src_el, tgt_el, _xml_lang(src_el) or sl or "zh", _xml_lang(tgt_el) or tl or "en", origin,
+                f"trans-unit {tid} (line {tu.sourceline})", tid)
+
+
+def _read_mrks(tid: str, mrks: list, tgt_el, sl: str, tl: str, origin: str | None) -> Iterator[Unit]:
+    """One unit per segment <mrk> of a <seg-source>, paired with the target's <mrk> of the same mid."""
+    targets = {m.get("mid"): m for m in tgt_el.iter("{*}mrk") if m.get("mtype") == "seg"}
+    for m in mrks:
+        mid = m.get("mid")
+        yield _unit(m, targets.get(mid), sl, tl, origin, f"trans-unit {tid}/{mid} (line {m.sourceline})", f"{tid}/{mid}")

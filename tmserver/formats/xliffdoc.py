@@ -154,52 +154,57 @@ class Xliff12Document(_XliffBase):
 
     def render(self, fills: dict[int, Fill], *, overwrite: bool = False, notes: bool = True,
                alternatives: bool = False) -> bytes:
-        doc = self.doc
         for idx, fill in fills.items():
             seg = self.segments[idx]
-            if not seg.translatable or (seg.translated and not overwrite):
-                continue
-            tu, src, tgt = seg.ref
-            codes, has_codes = self._codes(src)
-            src_span = doc.span(src)
-            if fill.exact and not has_codes:
-                state = "translated"
-            else:
-                state = "needs-review-translation"
-            qualifier = ("id-match" if fill.match_type == "context" else "exact-match") if fill.exact else (
-                "leveraged-tm" if fill.adapted else "fuzzy-match")
-            target = self._new_element(src_span, "target", {"state": state, "state-qualifier": qualifier},
-                                       text_xml(fill.text) + codes)
-            extras: list[str] = []
-            if notes:
-                extras.append(self._new_element(src_span, "note", {"from": "tmserver"}, text_xml(fill.describe())))
-                if fill.terms:
-                    extras.append(self._new_element(src_span, "note", {"from": "tmserver", "annotates": "source"},
-                                                    text_xml(fill.terms_note())))
-                for problem in fill.term_problems:
-                    extras.append(self._new_element(src_span, "note", {"from": "tmserver", "priority": "2"},
-                                                    text_xml("Term check: " + str(problem.get("message") or problem))))
-            if alternatives:
-                for alt in fill.alternatives:
-                    inner = (self._new_element(src_span, "source", {}, text_xml(alt["source"]))
-                             + self._new_element(src_span, "target", {}, text_xml(alt["target"])))
-                    extras.append(self._new_element(src_span, "alt-trans", {
-                        "match-quality": str(alt["score"]), "origin": "tmserver"}, inner))
-            indent = doc.indent_before(src_span)
-            sep = "" if indent is None else "\n" + indent
-            if tgt is not None:
-                t_span = doc.span(tgt)
-                doc.replace(t_span.start[0], t_span.end[1], target)
-                anchor = t_span.end[1]
-                doc.insert(anchor, "".join(sep + e for e in extras))
-            else:
-                after = src
-                seg_source = _child(tu, "seg-source")
-                if seg_source is not None:
-                    after = seg_source
-                anchor = doc.span(after).end[1]
-                doc.insert(anchor, "".join(sep + e for e in [target, *extras]))
-        return doc.render()
+            if seg.translatable and (not seg.translated or overwrite):
+                self._fill(seg, fill, notes, alternatives)
+        return self.doc.render()
+
+    def _fill(self, seg: DocSegment, fill: Fill, notes: bool, alternatives: bool) -> None:
+        """Write the <target> of one trans-unit (replacing the old one) and the notes/alt-trans after it."""
+        doc = self.doc
+        tu, src, tgt = seg.ref
+        codes, has_codes = self._codes(src)
+        src_span = doc.span(src)
+        state = "translated" if fill.exact and not has_codes else "needs-review-translation"
+        qualifier = ("id-match" if fill.match_type == "context" else "exact-match") if fill.exact else (
+            "leveraged-tm" if fill.adapted else "fuzzy-match")
+        target = self._new_element(src_span, "target", {"state": state, "state-qualifier": qualifier},
+                                   text_xml(fill.text) + codes)
+        extras = self._notes(fill, src_span) if notes else []
+        if alternatives:
+            extras += self._alt_trans(fill, src_span)
+        indent = doc.indent_before(src_span)
+        sep = "" if indent is None else "\n" + indent
+        if tgt is not None:
+            t_span = doc.span(tgt)
+            doc.replace(t_span.start[0], t_span.end[1], target)
+            doc.insert(t_span.end[1], "".join(sep + e for e in extras))
+        else:
+            seg_source = _child(tu, "seg-source")
+            anchor = doc.span(seg_source if seg_source is not None else src).end[1]
+            doc.insert(anchor, "".join(sep + e for e in [target, *extras]))
+
+    def _notes(self, fill: Fill, like: Span) -> list[str]:
+        """<note from="tmserver">: how the target was made, the terms, and each term problem."""
+        out = [self._new_element(like, "note", {"from": "tmserver"}, text_xml(fill.describe()))]
+        if fill.terms:
+            out.append(self._new_element(like, "note", {"from": "tmserver", "annotates": "source"},
+                                         text_xml(fill.terms_note())))
+        for problem in fill.term_problems:
+            out.append(self._new_element(like, "note", {"from": "tmserver", "priority": "2"},
+                                         text_xml("Term check: " + str(problem.get("message") or problem))))
+        return out
+
+    def _alt_trans(self, fill: Fill, like: Span) -> list[str]:
+        """One <alt-trans> per alternative match."""
+        out = []
+        for alt in fill.alternatives:
+            inner = (self._new_element(like, "source", {}, text_xml(alt["source"]))
+                     + self._new_element(like, "target", {}, text_xml(alt["target"])))
+            out.append(self._new_element(like, "alt-trans", {
+                "match-quality": str(alt["score"]), "origin": "tmserver"}, inner))
+        return out
 
 
 class Xliff20Document(_XliffBase):
@@ -255,50 +260,67 @@ class Xliff20Document(_XliffBase):
 
     def render(self, fills: dict[int, Fill], *, overwrite: bool = False, notes: bool = True,
                alternatives: bool = False) -> bytes:
-        doc = self.doc
-        unit_notes: dict[int, tuple[etree._Element, list[str], Span]] = {}
-        unit_matches: dict[int, tuple[etree._Element, list[str], Span]] = {}
+        unit_notes: dict[int, tuple[object, list[str], Span]] = {}
+        unit_matches: dict[int, tuple[object, list[str], Span]] = {}
         for idx, fill in fills.items():
             seg = self.segments[idx]
             if not seg.translatable or (seg.translated and not overwrite):
                 continue
-            unit, segment, src, tgt = seg.ref
-            codes, has_codes = self._codes(src)
-            src_span = doc.span(src)
-            target = self._new_element(src_span, "target", {}, text_xml(fill.text) + codes)
-            if tgt is not None:
-                t_span = doc.span(tgt)
-                doc.replace(t_span.start[0], t_span.end[1], target)
-            else:
-                indent = doc.indent_before(src_span)
-                sep = "" if indent is None else "\n" + indent
-                doc.insert(src_span.end[1], sep + target)
-            seg_span = doc.span(segment)
-            sub = "exact-match" if fill.exact else ("leveraged-tm" if fill.adapted else "fuzzy-match")
-            doc.set_attr(seg_span, "state", "translated" if fill.exact and not has_codes else "initial")
-            doc.set_attr(seg_span, "subState", f"tmserver:{sub}")
+            unit, segment = seg.ref[0], seg.ref[1]
+            src_span = self._fill(seg, fill)
             if notes:
-                lines = [f"{seg.id}: {fill.describe()}"]
-                if fill.terms:
-                    lines.append(f"{seg.id}: {fill.terms_note()}")
-                lines += [f"{seg.id}: Term check: {p.get('message') or p}" for p in fill.term_problems]
-                unit_notes.setdefault(id(unit), (unit, [], src_span))[1].extend(lines)
+                unit_notes.setdefault(id(unit), (unit, [], src_span))[1].extend(self._note_lines(seg, fill))
             if alternatives and segment.get("id") and fill.alternatives:
-                ref = "#" + segment.get("id")
-                p = src_span.prefix
-                for alt in fill.alternatives:
-                    unit_matches.setdefault(id(unit), (unit, [], src_span))[1].append(
-                        f'<mtc:match ref={attr_xml(ref)} similarity="{min(100, alt["score"])}" type="tm" '
-                        f'origin="tmserver"><{p}source>{text_xml(alt["source"])}</{p}source>'
-                        f'<{p}target>{text_xml(alt["target"])}</{p}target></mtc:match>')
+                unit_matches.setdefault(id(unit), (unit, [], src_span))[1].extend(
+                    self._matches(segment.get("id"), fill, src_span.prefix))
         for unit, lines, like in unit_notes.values():
             self._insert_notes(unit, lines, like)
         for unit, matches, _like in unit_matches.values():
-            if any(etree.QName(c).namespace == MTC_NS for c in unit if isinstance(c.tag, str)):
-                continue  # the unit already has a matches module: leave it to its owner
-            start = doc.span(unit).start[1]
-            first = next((c for c in unit if isinstance(c.tag, str)), None)
-            indent = doc.indent_before(doc.span(first)) if first is not None else None
-            lead = "" if indent is None else "\n" + indent
-            doc.insert(start, lead + f'<mtc:matches xmlns:mtc="{MTC_NS}">' + "".join(matches) + "</mtc:matches>")
-        return doc.render()
+            self._insert_matches(unit, matches)
+        return self.doc.render()
+
+    def _fill(self, seg: DocSegment, fill: Fill) -> Span:
+        """Write one segment's <target> and its state; the span of its <source> (the style to copy)."""
+        doc = self.doc
+        _unit, segment, src, tgt = seg.ref
+        codes, has_codes = self._codes(src)
+        src_span = doc.span(src)
+        target = self._new_element(src_span, "target", {}, text_xml(fill.text) + codes)
+        if tgt is not None:
+            t_span = doc.span(tgt)
+            doc.replace(t_span.start[0], t_span.end[1], target)
+        else:
+            indent = doc.indent_before(src_span)
+            sep = "" if indent is None else "\n" + indent
+            doc.insert(src_span.end[1], sep + target)
+        seg_span = doc.span(segment)
+        sub = "exact-match" if fill.exact else ("leveraged-tm" if fill.adapted else "fuzzy-match")
+        doc.set_attr(seg_span, "state", "translated" if fill.exact and not has_codes else "initial")
+        doc.set_attr(seg_span, "subState", f"tmserver:{sub}")
+        return src_span
+
+    @staticmethod
+    def _note_lines(seg: DocSegment, fill: Fill) -> list[str]:
+        lines = [f"{seg.id}: {fill.describe()}"]
+        if fill.terms:
+            lines.append(f"{seg.id}: {fill.terms_note()}")
+        return lines + [f"{seg.id}: Term check: {p.get('message') or p}" for p in fill.term_problems]
+
+    @staticmethod
+    def _matches(segment_id: str, fill: Fill, p: str) -> list[str]:
+        """One <mtc:match> per alternative, referring to the segment."""
+        ref = "#" + segment_id
+        return [f'<mtc:match ref={attr_xml(ref)} similarity="{min(100, alt["score"])}" type="tm" '
+                f'origin="tmserver"><{p}source>{text_xml(alt["source"])}</{p}source>'
+                f'<{p}target>{text_xml(alt["target"])}</{p}target></mtc:match>' for alt in fill.alternatives]
+
+    def _insert_matches(self, unit, matches: list[str]) -> None:
+        """Add an <mtc:matches> module at the start of the unit, unless it already has one."""
+        if any(etree.QName(c).namespace == MTC_NS for c in unit if isinstance(c.tag, str)):
+            return  # the unit already has a matches module: leave it to its owner
+        doc = self.doc
+        start = doc.span(unit).start[1]
+        first = next((c for c in unit if isinstance(c.tag, str)), None)
+        indent = doc.indent_before(doc.span(first)) if first is not None else None
+        lead = "" if indent is None else "\n" + indent
+        doc.insert(start, lead + f'<mtc:matches xmlns:mtc="{MTC_NS}">' + "".join(matches) + "</mtc:matches>")

@@ -168,79 +168,90 @@ class Glossary:
         src_hits = self.recognizer(source_lang).find(source)
         if not src_hits:
             return []
-        tgt_hits = self.recognizer(target_lang).find_all(target)
+        check = _PairCheck(self, source, target, target_lang, self.recognizer(target_lang).find_all(target))
+        for hit in src_hits:
+            if not check.forbidden(hit):
+                check.missing(hit)
+        check.violations.sort(key=lambda v: (v.source_span, v.kind))
+        return check.violations
+
+
+class _PairCheck:
+    """One :meth:`Glossary.check_pair` call: where each concept occurs in the target, and what is
+    reported so far (a forbidden rendering inside a longer one, or a concept missing twice, is
+    reported once)."""
+
+    def __init__(self, g: Glossary, source: str, target: str, target_lang: str, tgt_hits: Sequence[Hit]) -> None:
+        self.g, self.source, self.target, self.lang = g, source, target, target_lang
         # where each (concept, term) occurs in the target
-        seen: dict[int, list[tuple[Hit, int, str]]] = {}
-        accepted_spans: list[tuple[int, int]] = []
+        self.seen: dict[int, list[tuple[Hit, int, str]]] = {}
+        self.accepted_spans: list[tuple[int, int]] = []
         for h in tgt_hits:
             for r in h.refs:
-                seen.setdefault(r.concept, []).append((h, r.term, r.form))
-                if self.term(r.concept, r.term).accepted:
-                    accepted_spans.append((h.start, h.end))
+                self.seen.setdefault(r.concept, []).append((h, r.term, r.form))
+                if g.term(r.concept, r.term).accepted:
+                    self.accepted_spans.append((h.start, h.end))
+        self.violations: list[Violation] = []
+        self.reported_missing: set[int] = set()
+        self.forbidden_spans: list[tuple[int, int]] = []
 
-        violations: list[Violation] = []
-        reported_missing: set[int] = set()
-        forbidden_spans: list[tuple[int, int]] = []
-        for hit in src_hits:
-            term_text = source[hit.start : hit.end]
-            explained = False
-            # where each concept stands in the source: a nested concept (网络空间命运共同体 inside
-            # 构建网络空间命运共同体) is reported with its own text and span, not its container's
-            where: dict[int, tuple[int, int]] = {}
-            for n in [hit, *hit.nested]:
-                for c in n.concepts:
-                    where.setdefault(c, (n.start, n.end))
-            for ci in where:
-                expected = self.accepted(ci, target_lang)
-                for th, ti, form in sorted(seen.get(ci, []), key=lambda x: -(x[0].end - x[0].start)):
-                    t = self.term(ci, ti)
-                    if not t.forbidden:
-                        continue
-                    if any(s <= th.start and th.end <= e and (e - s) > (th.end - th.start) for s, e in accepted_spans):
-                        continue  # part of a longer accepted rendering
-                    if any(s <= th.start and th.end <= e for s, e in forbidden_spans):
-                        explained = True
-                        continue  # already reported through a longer forbidden rendering
-                    forbidden_spans.append((th.start, th.end))
-                    preferred = self.concepts[ci].preferred(target_lang)
-                    ws, we = where[ci]
-                    violations.append(
-                        Violation(
-                            kind="forbidden",
-                            concept_id=self.concepts[ci].id,
-                            term=source[ws:we],
-                            source_span=(ws, we),
-                            expected=tuple(e.text for e in expected),
-                            found=target[th.start : th.end],
-                            target_span=(th.start, th.end),
-                            status=t.status,
-                            replacement=preferred[0].text if len(preferred) == 1 else None,
-                            plural=form == "plural",
-                        )
-                    )
-                    explained = True
-            if explained:
-                continue
-            required = [ci for ci in hit.concepts if self.concepts[ci].preferred(target_lang)]
-            if not required or any(ci in reported_missing for ci in required):
-                continue
-            satisfied = any(
-                self.term(ci, ti).accepted for ci in required for _, ti, _ in seen.get(ci, [])
-            )
-            if not satisfied:
-                reported_missing.update(required)
-                expected_texts = list(dict.fromkeys(t.text for ci in required for t in self.accepted(ci, target_lang)))
-                violations.append(
-                    Violation(
-                        kind="missing",
-                        concept_id=self.concepts[required[0]].id,
-                        term=term_text,
-                        source_span=(hit.start, hit.end),
-                        expected=tuple(expected_texts),
-                    )
-                )
-        violations.sort(key=lambda v: (v.source_span, v.kind))
-        return violations
+    def forbidden(self, hit: Hit) -> bool:
+        """Report the forbidden renderings of ``hit``'s concepts; True when the hit is explained by one."""
+        # where each concept stands in the source: a nested concept (网络空间命运共同体 inside
+        # 构建网络空间命运共同体) is reported with its own text and span, not its container's
+        where: dict[int, tuple[int, int]] = {}
+        for n in [hit, *hit.nested]:
+            for c in n.concepts:
+                where.setdefault(c, (n.start, n.end))
+        explained = False
+        for ci, span in where.items():
+            for th, ti, form in sorted(self.seen.get(ci, []), key=lambda x: -(x[0].end - x[0].start)):
+                explained = self._forbidden_rendering(ci, span, th, ti, form) or explained
+        return explained
+
+    def _forbidden_rendering(self, ci: int, span: tuple[int, int], th: Hit, ti: int, form: str) -> bool:
+        """Report target term ``ti`` at ``th`` if it is forbidden; True when it explains the source term."""
+        t = self.g.term(ci, ti)
+        if not t.forbidden:
+            return False
+        if any(s <= th.start and th.end <= e and (e - s) > (th.end - th.start) for s, e in self.accepted_spans):
+            return False  # part of a longer accepted rendering
+        if any(s <= th.start and th.end <= e for s, e in self.forbidden_spans):
+            return True  # already reported through a longer forbidden rendering
+        self.forbidden_spans.append((th.start, th.end))
+        preferred = self.g.concepts[ci].preferred(self.lang)
+        ws, we = span
+        self.violations.append(Violation(
+            kind="forbidden",
+            concept_id=self.g.concepts[ci].id,
+            term=self.source[ws:we],
+            source_span=(ws, we),
+            expected=tuple(e.text for e in self.g.accepted(ci, self.lang)),
+            found=self.target[th.start : th.end],
+            target_span=(th.start, th.end),
+            status=t.status,
+            replacement=preferred[0].text if len(preferred) == 1 else None,
+            plural=form == "plural",
+        ))
+        return True
+
+    def missing(self, hit: Hit) -> None:
+        """Report ``hit`` when no accepted rendering of its concepts is in the target."""
+        g = self.g
+        required = [ci for ci in hit.concepts if g.concepts[ci].preferred(self.lang)]
+        if not required or any(ci in self.reported_missing for ci in required):
+            return
+        if any(g.term(ci, ti).accepted for ci in required for _, ti, _ in self.seen.get(ci, [])):
+            return
+        self.reported_missing.update(required)
+        expected = list(dict.fromkeys(t.text for ci in required for t in g.accepted(ci, self.lang)))
+        self.violations.append(Violation(
+            kind="missing",
+            concept_id=g.concepts[required[0]].id,
+            term=self.source[hit.start : hit.end],
+            source_span=(hit.start, hit.end),
+            expected=tuple(expected),
+        ))
 
 
 _STATUS_ORDER = {"preferred": 0, "admitted": 1, "deprecated": 2, "superseded": 3}

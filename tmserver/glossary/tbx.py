@@ -135,23 +135,7 @@ def read_tbx(fh: IO[bytes], report: dict[str, Any] | None = None) -> list[Concep
     except etree.XMLSyntaxError as exc:
         raise ImportFailed(safexml.xml_error_message(exc), {"format": "tbx"}) from exc
     root = tree.getroot()
-    root_name = _local(root)
-    ns = etree.QName(root).namespace
-    lang_names: tuple[str, ...]
-    term_names: tuple[str, ...]
-    if root_name == "tbx":
-        if ns not in (None, *TBX3_NAMESPACES):
-            raise ImportFailed(f"unknown TBX namespace {ns!r}", {"namespace": ns})
-        entry_name, lang_names, term_names = "conceptEntry", ("langSec",), ("termSec",)
-        report["tbx_version"] = "3"
-    elif root_name == "martif":
-        entry_name, lang_names, term_names = "termEntry", ("langSet",), ("tig", "ntig")
-        report["tbx_version"] = "2"
-    else:
-        raise ImportFailed(
-            f"not a TBX file: the root element is <{root_name}>, expected <tbx> (TBX v3) or <martif> (TBX v2)",
-            {"root": root_name},
-        )
+    entry_name, lang_names, term_names = _dialect(root, report)
     skipped: dict[str, int] = {}
     concepts: list[Concept] = []
     ids: set[str] = set()
@@ -179,6 +163,24 @@ def read_tbx(fh: IO[bytes], report: dict[str, Any] | None = None) -> list[Concep
     return concepts
 
 
+def _dialect(root, report: dict[str, Any]) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The element names of the file's TBX version: (entry, language sections, term sections)."""
+    root_name = _local(root)
+    ns = etree.QName(root).namespace
+    if root_name == "tbx":
+        if ns not in (None, *TBX3_NAMESPACES):
+            raise ImportFailed(f"unknown TBX namespace {ns!r}", {"namespace": ns})
+        report["tbx_version"] = "3"
+        return "conceptEntry", ("langSec",), ("termSec",)
+    if root_name == "martif":
+        report["tbx_version"] = "2"
+        return "termEntry", ("langSet",), ("tig", "ntig")
+    raise ImportFailed(
+        f"not a TBX file: the root element is <{root_name}>, expected <tbx> (TBX v3) or <martif> (TBX v2)",
+        {"root": root_name},
+    )
+
+
 def _read_entry(entry, lang_names, term_names, where: str, skipped: dict[str, int]) -> dict[str, Any] | None:
     data: dict[str, Any] = {"terms": [], "meta": {}}
     for el in entry.iterchildren():
@@ -186,7 +188,7 @@ def _read_entry(entry, lang_names, term_names, where: str, skipped: dict[str, in
         if name in lang_names:
             _read_lang(el, term_names, where, data, skipped)
         else:
-            _aux(el, data["meta"], lambda cat, value, el: _concept_field(cat, value, data, None))
+            _aux(el, data["meta"], lambda cat, value, _el: _concept_field(cat, value, data, None))
     if not data["terms"]:
         return None  # only languages this TM does not hold
     if not data["meta"]:
@@ -227,9 +229,7 @@ def _aux(el, meta: dict[str, Any], column: Callable[[str, str, Any], bool]) -> N
         return
     cname, value = cat
     if name in ("ref", "xref") or cname in ("crossReference", "externalCrossReference", "xGraphic"):
-        item = {"type": cname or name, "target": el.get("target"), "text": value or None}
-        meta.setdefault("refs" if cname == "crossReference" or name == "ref" else "xrefs", []).append(
-            {k: v for k, v in item.items() if v})
+        _aux_ref(el, name, cname, value, meta)
         return
     if not value:
         return
@@ -239,6 +239,13 @@ def _aux(el, meta: dict[str, Any], column: Callable[[str, str, Any], bool]) -> N
         meta.setdefault("notes", []).append(value)
     elif cname in _META_TEXT and cname not in meta:
         meta[cname] = value
+
+
+def _aux_ref(el, name: str, cname: str, value: str, meta: dict[str, Any]) -> None:
+    """A cross-reference (to another concept: ``refs``) or an external one (``xrefs``)."""
+    item = {"type": cname or name, "target": el.get("target"), "text": value or None}
+    meta.setdefault("refs" if cname == "crossReference" or name == "ref" else "xrefs", []).append(
+        {k: v for k, v in item.items() if v})
 
 
 def _transaction(grp, meta: dict[str, Any]) -> None:
@@ -263,6 +270,7 @@ def _read_lang(el, term_names, where: str, data: dict[str, Any], skipped: dict[s
     if lang is None:
         skipped[code] = skipped.get(code, 0) + 1
         return
+    tag = lang.tag
     for child in el.iterchildren():
         name = _local(child)
         if name in term_names:
@@ -270,8 +278,7 @@ def _read_lang(el, term_names, where: str, data: dict[str, Any], skipped: dict[s
         else:
             lang_meta: dict[str, Any] = {}
             # a langSec-level note stays with its language (in meta), not on the concept
-            _aux(child, lang_meta,
-                 lambda cat, value, e: cat != "note" and _concept_field(cat, value, data, lang.tag))
+            _aux(child, lang_meta, lambda cat, value, _el: cat != "note" and _concept_field(cat, value, data, tag))
             for key, value in lang_meta.items():  # langSec-level extras: kept on the concept, by language
                 if isinstance(value, list):
                     data["meta"].setdefault(key, []).extend(
@@ -372,44 +379,48 @@ def _write_meta(shape: _Shape, parent, meta: dict[str, Any], *, lang: str | None
     for key in ("customerSubset", "projectSubset"):
         if meta.get(key) and lang is None:
             shape.sub(parent, "admin", meta[key], type=key)
-    for tr in meta.get("transactions", []):
-        if not mine(tr):
-            continue
-        grp = shape.sub(parent, "transacGrp")
-        kind = tr.get("type") if tr.get("type") in BASIC_TRANSACTIONS else "modification"
-        shape.sub(grp, "transac", kind, type="transactionType")
-        if tr.get("date"):
-            shape.sub(grp, "date", tr["date"])
-        if tr.get("responsibility"):
-            shape.sub(grp, "transacNote", tr["responsibility"], type="responsibility")
-    for note in meta.get("notes", []):
-        if mine(note):
-            shape.sub(parent, "note", note["text"] if isinstance(note, dict) else note)
-    for ref in meta.get("refs", []):
-        if mine(ref):
-            attrs = {"type": "crossReference", **({"target": ref["target"]} if ref.get("target") else {})}
-            shape.sub(parent, "ref", ref.get("text") or ref.get("target") or "", **attrs)
-    for xref in meta.get("xrefs", []):
-        if mine(xref) and xref.get("target"):
-            kind = xref.get("type") if xref.get("type") in ("externalCrossReference", "xGraphic") else \
-                "externalCrossReference"
-            shape.sub(parent, "xref", xref.get("text") or None, type=kind, target=xref["target"])
+    for list_key, write in _META_WRITERS:
+        for item in meta.get(list_key, []):
+            if mine(item):
+                write(shape, parent, item)
+
+
+def _write_transaction(shape: _Shape, parent, tr: dict[str, Any]) -> None:
+    grp = shape.sub(parent, "transacGrp")
+    kind = tr.get("type") if tr.get("type") in BASIC_TRANSACTIONS else "modification"
+    shape.sub(grp, "transac", kind, type="transactionType")
+    if tr.get("date"):
+        shape.sub(grp, "date", tr["date"])
+    if tr.get("responsibility"):
+        shape.sub(grp, "transacNote", tr["responsibility"], type="responsibility")
+
+
+def _write_note(shape: _Shape, parent, note: Any) -> None:
+    shape.sub(parent, "note", note["text"] if isinstance(note, dict) else note)
+
+
+def _write_ref(shape: _Shape, parent, ref: dict[str, Any]) -> None:
+    attrs = {"type": "crossReference", **({"target": ref["target"]} if ref.get("target") else {})}
+    shape.sub(parent, "ref", ref.get("text") or ref.get("target") or "", **attrs)
+
+
+def _write_xref(shape: _Shape, parent, xref: dict[str, Any]) -> None:
+    if not xref.get("target"):
+        return
+    kind = str(xref["type"]) if xref.get("type") in ("externalCrossReference", "xGraphic") else "externalCrossReference"
+    shape.sub(parent, "xref", xref.get("text") or None, type=kind, target=xref["target"])
+
+
+#: the list entries of a concept's, language's or term's metadata, in the order they are written
+_META_WRITERS: tuple[tuple[str, Callable[[_Shape, Any, Any], None]], ...] = (
+    ("transactions", _write_transaction), ("notes", _write_note), ("refs", _write_ref), ("xrefs", _write_xref),
+)
 
 
 def _write_term(shape: _Shape, lang_sec, t: Term) -> None:
     sec = shape.sub(lang_sec, shape.term_sec)
     shape.sub(sec, "term", t.text)
-    private: list[str] = []
-    if t.term_type:
-        if t.term_type in BASIC_TERM_TYPES:
-            shape.sub(sec, "termNote", t.term_type, type="termType")
-        else:
-            private.append(f"termType={t.term_type}")
-    if t.pos:
-        shape.sub(sec, "termNote", t.pos if t.pos in BASIC_POS else "noun" if t.pos == "properNoun" else "other",
-                  type="partOfSpeech")
-        if t.pos not in BASIC_POS:
-            private.append(f"partOfSpeech={t.pos}")
+    private = _write_term_grammar(shape, sec, t)
     shape.sub(sec, "termNote", _STATUS_OUT[t.status], type="administrativeStatus")
     meta = t.meta or {}
     if meta.get("geographicalUsage"):
@@ -431,6 +442,23 @@ def _write_term(shape: _Shape, lang_sec, t: Term) -> None:
                                                                        "transactions", "refs", "xrefs")})
     for p in private:
         shape.sub(sec, "note", PRIVATE + p)
+
+
+def _write_term_grammar(shape: _Shape, sec, t: Term) -> list[str]:
+    """termType and partOfSpeech in TBX-Basic's values; what Basic cannot say goes to the private
+    notes returned (written last, so the file stays valid and nothing is lost)."""
+    private: list[str] = []
+    if t.term_type:
+        if t.term_type in BASIC_TERM_TYPES:
+            shape.sub(sec, "termNote", t.term_type, type="termType")
+        else:
+            private.append(f"termType={t.term_type}")
+    if t.pos:
+        shape.sub(sec, "termNote", t.pos if t.pos in BASIC_POS else "noun" if t.pos == "properNoun" else "other",
+                  type="partOfSpeech")
+        if t.pos not in BASIC_POS:
+            private.append(f"partOfSpeech={t.pos}")
+    return private
 
 
 def _build(concepts: list[Concept], shape: _Shape, title: str):
@@ -472,14 +500,19 @@ def _write_concept(shape: _Shape, body, c: Concept) -> None:
     if c.definition and c.definition_lang and c.definition_lang not in tags:
         tags.append(c.definition_lang)
     for tag in tags:
-        lang_sec = shape.sub(entry, shape.lang)
-        lang_sec.set(XML_LANG, tag)
-        if c.definition and c.definition_lang == tag:
-            shape.sub(lang_sec, "descrip", c.definition, type="definition")
-        _write_meta(shape, lang_sec, meta, lang=tag)
-        for t in c.terms:
-            if (t.lang_tag or t.lang) == tag:
-                _write_term(shape, lang_sec, t)
+        _write_lang(shape, entry, c, meta, tag)
+
+
+def _write_lang(shape: _Shape, entry, c: Concept, meta: dict[str, Any], tag: str) -> None:
+    """The language section ``tag`` of a concept: its definition, metadata and terms."""
+    lang_sec = shape.sub(entry, shape.lang)
+    lang_sec.set(XML_LANG, tag)
+    if c.definition and c.definition_lang == tag:
+        shape.sub(lang_sec, "descrip", c.definition, type="definition")
+    _write_meta(shape, lang_sec, meta, lang=tag)
+    for t in c.terms:
+        if (t.lang_tag or t.lang) == tag:
+            _write_term(shape, lang_sec, t)
 
 
 def write_tbx(concepts: list[Concept], fh: IO[bytes], *, title: str = "tmserver glossary") -> None:

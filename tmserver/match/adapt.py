@@ -207,54 +207,63 @@ def adapt(query: str, source: str, target: str, src_lang: str, tgt_lang: str) ->
     qp, sp = extract(query, src_lang, notes=True), extract(source, src_lang, notes=True)
     if len(qp) != len(sp) or _skeleton(query, qp) != _skeleton(source, sp):
         return Adaptation("not_applicable", reason="the query and the match differ in more than numbers and dates")
-    changed = [(q, s) for q, s in zip(qp, sp, strict=True) if q.value != s.value or q.kind != s.kind or q.of != s.of]
+    pairs = list(zip(qp, sp, strict=True))
+    changed = [(q, s) for q, s in pairs if q.value != s.value or q.kind != s.kind or q.of != s.of]
     if not changed:
         return Adaptation("not_needed")
     tp = extract(target, tgt_lang, notes=True)
     edits: dict[int, Change] = {}  # target placeable index → its rewrite
     for q, s in changed:
-        if not _ends_family(q, s):
-            return Adaptation("blocked", reason=f"the query has a {q.kind} where the match has a {s.kind} ({s.text!r})",
-                              blocker=q)
-        hits = [i for i, t in enumerate(tp) if _counterpart(t, s)]
-        if not hits:
-            return Adaptation("blocked", blocker=q, reason=(
-                f"{s.text!r} in the match source has no counterpart in the target (written in words the "
-                f"extractor cannot read, or left out), so {q.text!r} cannot be put in"))
-        same = [(q2, s2) for q2, s2 in zip(qp, sp, strict=True) if _counterpart(s2, s) or s2 is s]
-        uniform = all(q2.value == q.value and q2.kind == q.kind for q2, _ in same)
-        if len(hits) > 1 or len(same) > 1:
-            if not uniform or len(hits) != len(same):
-                return Adaptation("blocked", blocker=q, reason=(
-                    f"the value of {s.text!r} occurs {len(same)}× in the match source and {len(hits)}× in the "
-                    f"target; which target occurrence to change is ambiguous"))
-        for i in hits:
-            if i in edits:
-                continue
-            t = tp[i]
-            new = _as_kind(q, t)
-            if t.value != s.value and q.kind == s.kind == t.kind:  # the target leaves date parts out
-                if _hidden_change(q.value, s.value, t.value):
-                    return Adaptation("blocked", blocker=q, reason=(
-                        f"the query changes a part of {s.text!r} that the target's {t.text!r} leaves out "
-                        f"(it may be stated elsewhere in the target)"))
-                new = Placeable(q.kind, _blank_like(q.value, t.value), q.start, q.end, q.text, q.style, q.lang, q.of)
-            if _changes_grammatical_number(new, t, tgt_lang):
-                return Adaptation("blocked", blocker=q, reason=(
-                    f"{t.text!r} → {q.text!r} changes the English noun between singular and plural"))
-            try:
-                text = _same_case(render(new, tgt_lang, like=t), t.text)
-            except (ValueError, ArithmeticError, KeyError, TypeError):
-                return Adaptation("blocked", blocker=q, reason=f"{q.text!r} cannot be written in the form of {t.text!r}")
-            if not _reads_back(text, new, tgt_lang):
-                return Adaptation("blocked", blocker=q, reason=(
-                    f"{q.text!r} written like {t.text!r} gives {text!r}, which does not read back as the same value"))
-            edits[i] = Change(q, s, t, text)
+        try:
+            for i in _target_hits(q, s, pairs, tp):
+                if i not in edits:
+                    edits[i] = _rewrite(q, s, tp[i], tgt_lang)
+        except _Blocked as exc:
+            return Adaptation("blocked", blocker=q, reason=str(exc))
     out = target
     for change in sorted(edits.values(), key=lambda c: c.target.start, reverse=True):
         out = out[: change.target.start] + change.text + out[change.target.end :]
     changes = tuple(sorted(edits.values(), key=lambda c: c.target.start))
     return Adaptation("adapted", target=out, changes=changes)
+
+
+class _Blocked(Exception):
+    """A changed placeable cannot be put in the target; the message says why."""
+
+
+def _target_hits(q: Placeable, s: Placeable, pairs: list[tuple[Placeable, Placeable]], tp: list[Placeable]) -> list[int]:
+    """Indices of the target placeables that say ``s`` (the match source's value the query ``q`` changes)."""
+    if not _ends_family(q, s):
+        raise _Blocked(f"the query has a {q.kind} where the match has a {s.kind} ({s.text!r})")
+    hits = [i for i, t in enumerate(tp) if _counterpart(t, s)]
+    if not hits:
+        raise _Blocked(f"{s.text!r} in the match source has no counterpart in the target (written in words the "
+                       f"extractor cannot read, or left out), so {q.text!r} cannot be put in")
+    same = [(q2, s2) for q2, s2 in pairs if _counterpart(s2, s) or s2 is s]
+    uniform = all(q2.value == q.value and q2.kind == q.kind for q2, _ in same)
+    if (len(hits) > 1 or len(same) > 1) and (not uniform or len(hits) != len(same)):
+        raise _Blocked(f"the value of {s.text!r} occurs {len(same)}× in the match source and {len(hits)}× in the "
+                       f"target; which target occurrence to change is ambiguous")
+    return hits
+
+
+def _rewrite(q: Placeable, s: Placeable, t: Placeable, tgt_lang: str) -> Change:
+    """The target placeable ``t`` (which says ``s``) rewritten to say ``q``, in ``t``'s form."""
+    new = _as_kind(q, t)
+    if t.value != s.value and q.kind == s.kind == t.kind:  # the target leaves date parts out
+        if _hidden_change(q.value, s.value, t.value):
+            raise _Blocked(f"the query changes a part of {s.text!r} that the target's {t.text!r} leaves out "
+                           f"(it may be stated elsewhere in the target)")
+        new = Placeable(q.kind, _blank_like(q.value, t.value), q.start, q.end, q.text, q.style, q.lang, q.of)
+    if _changes_grammatical_number(new, t, tgt_lang):
+        raise _Blocked(f"{t.text!r} → {q.text!r} changes the English noun between singular and plural")
+    try:
+        text = _same_case(render(new, tgt_lang, like=t), t.text)
+    except (ValueError, ArithmeticError, KeyError, TypeError) as exc:
+        raise _Blocked(f"{q.text!r} cannot be written in the form of {t.text!r}") from exc
+    if not _reads_back(text, new, tgt_lang):
+        raise _Blocked(f"{q.text!r} written like {t.text!r} gives {text!r}, which does not read back as the same value")
+    return Change(q, s, t, text)
 
 
 def _same_case(text: str, like: str) -> str:

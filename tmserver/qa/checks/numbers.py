@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from decimal import Decimal
+from typing import cast
 
 from tmserver.placeables import Placeable, extract
 from tmserver.qa.base import Check, Context, Issue, QASegment, register
@@ -66,7 +67,7 @@ def atoms(text: str, lang: str) -> list[_Atom]:
     out = []
     for p in extract(text, lang):
         if p.kind == "range":
-            for v in p.value:
+            for v in cast(tuple, p.value):
                 out.append(_Atom(_key(p.of, v), p, p.of))
         else:
             out.append(_Atom(_key(p.kind, p.value, p.style), p, p.kind))
@@ -95,79 +96,118 @@ def _soft_values(text: str, lang: str) -> Counter:
     return soft
 
 
-def compare(seg: QASegment) -> tuple[list[_Atom], list[_Atom]]:
-    """Source atoms with no counterpart in the target, and target atoms with none in the source."""
-    if "numbers" in seg.cache:
-        return seg.cache["numbers"]
-    sl, tl = seg.source_base, seg.target_base
-    src, tgt = atoms(seg.source, sl), atoms(seg.target, tl)
-    if not src and not tgt:
-        seg.cache["numbers"] = ([], [])
-        return [], []
-    # 1. equal values
+class _Left:
+    """The atoms of each side that no pass has paired yet."""
+
+    def __init__(self, src: list[_Atom], tgt: list[_Atom]) -> None:
+        self.src, self.tgt = src, tgt
+
+    def pair(self, a: _Atom, b: _Atom) -> None:
+        self.src.remove(a)
+        self.tgt.remove(b)
+
+
+def _equal_values(left: _Left) -> None:
+    """1. Equal values pair up, first with first."""
     pool: dict[object, list[_Atom]] = {}
-    for a in tgt:
+    for a in left.tgt:
         pool.setdefault(a.key, []).append(a)
-    left_src = []
-    for a in src:
+    src = []
+    for a in left.src:
         bucket = pool.get(a.key)
         if bucket:
             bucket.pop(0)
         else:
-            left_src.append(a)
-    left_tgt = [a for bucket in pool.values() for a in bucket]
-    # 2. compatible dates; 3. a date spread over a month/year and a day number in the target
-    for a in list(left_src):
-        if a.key[0] != "d":
-            continue
-        match = next((b for b in left_tgt if b.key[0] == "d" and _compatible(a.key[1], b.key[1])), None)
+            src.append(a)
+    left.src, left.tgt = src, [a for bucket in pool.values() for a in bucket]
+
+
+def _compatible_date(a: _Atom, among: list[_Atom]) -> _Atom | None:
+    return next((b for b in among if b.key[0] == "d" and _compatible(a.key[1], b.key[1])), None)
+
+
+def _spread_date(a: _Atom, tgt: list[_Atom]) -> list[_Atom] | None:
+    """The target atoms that together say the date ``a``: a month (with or without year) and
+    the year and day as plain numbers (2015年12月16日 → "16 … December 2015"); None if some is missing."""
+    y, m, d = a.key[1]
+    parts = [b for b in tgt if b.key[0] == "d" and b.key[1][1] == m]
+    found: list[_Atom] = []
+    for k in [("n", Decimal(x)) for x in (y, d) if x is not None]:
+        b = next((b for b in tgt if b.key == k and b not in found), None)
+        if b is None:
+            return None
+        found.append(b)
+    return [parts[0], *found] if parts else None
+
+
+def _dates(left: _Left) -> None:
+    """2. Compatible dates (a missing year is no mismatch); 3. a date the target spreads out."""
+    for a in [a for a in left.src if a.key[0] == "d"]:
+        match = _compatible_date(a, left.tgt)
         if match:
-            left_src.remove(a)
-            left_tgt.remove(match)
+            left.pair(a, match)
             continue
-        y, m, d = a.key[1]
-        need = [("n", Decimal(x)) for x in (y, d) if x is not None]
-        parts = [b for b in left_tgt if b.key[0] == "d" and b.key[1][1] == m]
-        found = []
-        for k in need:
-            b = next((b for b in left_tgt if b.key == k and b not in found), None)
-            if b:
-                found.append(b)
-        if parts and len(found) == len(need):
-            left_src.remove(a)
-            for b in [parts[0], *found]:
-                left_tgt.remove(b)
-    for a in list(left_tgt):  # the mirror case: the source spreads what the target joins
-        if a.key[0] == "d":
-            match = next((b for b in left_src if b.key[0] == "d" and _compatible(a.key[1], b.key[1])), None)
-            if match:
-                left_tgt.remove(a)
-                left_src.remove(match)
-    # 4. soft counterparts and words that translators drop
-    soft = _soft_values(seg.target, tl)
+        spread = _spread_date(a, left.tgt)
+        if spread:
+            left.src.remove(a)
+            for b in spread:
+                left.tgt.remove(b)
+
+
+def _dates_mirrored(left: _Left) -> None:
+    """The mirror case: the source spreads what the target joins."""
+    for a in [a for a in left.tgt if a.key[0] == "d"]:
+        match = _compatible_date(a, left.src)
+        if match:
+            left.pair(match, a)
+
+
+#: the pairing passes, in order; what is left after them is reported
+_PASSES = (_equal_values, _dates, _dates_mirrored)
+
+
+def _drop_source_soft(left_src: list[_Atom], target: str, tl: str) -> list[_Atom]:
+    """4. Source values the target carries in a word (十年 → "a decade") or that translators drop (一)."""
+    soft = _soft_values(target, tl)
     kept = []
     for a in left_src:
         if a.key[0] == "n" and soft.get(a.key[1]):
             soft[a.key[1]] -= 1
-            continue
-        if a.key[0] == "p" and soft.get(a.key[1] / 100):  # 百分之五十 → "half"
+        elif a.key[0] == "p" and soft.get(a.key[1] / 100):  # 百分之五十 → "half"
             soft[a.key[1] / 100] -= 1
-            continue
-        if a.key == ("n", Decimal(1)) and (a.words or a.p.kind == "ordinal"):
-            continue
-        kept.append(a)
-    src_soft = _soft_values(seg.source, sl)
-    kept_tgt = []
+        elif not (a.key == ("n", Decimal(1)) and (a.words or a.p.kind == "ordinal")):
+            kept.append(a)
+    return kept
+
+
+def _drop_target_soft(left_tgt: list[_Atom], source: str, sl: str, kept: list[_Atom]) -> list[_Atom]:
+    """Target number words English adds freely ("first", "one of") — unless the source lost a value
+    of that kind — and target values the source carries in a word."""
+    src_soft = _soft_values(source, sl)
     lost_kinds = {a.p.kind for a in kept}
+    kept_tgt = []
     for a in left_tgt:
         if (a.words or a.p.kind == "ordinal" and a.p.style == "words") and a.p.kind not in lost_kinds:
-            continue  # "first", "one of": English adds these freely (unless the source lost a value of that kind)
+            continue
         if a.key[0] == "n" and src_soft.get(a.key[1]):
             src_soft[a.key[1]] -= 1
             continue
         kept_tgt.append(a)
-    seg.cache["numbers"] = (kept, kept_tgt)
-    return kept, kept_tgt
+    return kept_tgt
+
+
+def compare(seg: QASegment) -> tuple[list[_Atom], list[_Atom]]:
+    """Source atoms with no counterpart in the target, and target atoms with none in the source."""
+    if "numbers" not in seg.cache:
+        left = _Left(atoms(seg.source, seg.source_base), atoms(seg.target, seg.target_base))
+        if left.src or left.tgt:
+            for step in _PASSES:
+                step(left)
+            kept = _drop_source_soft(left.src, seg.target, seg.target_base)
+            seg.cache["numbers"] = (kept, _drop_target_soft(left.tgt, seg.source, seg.source_base, kept))
+        else:
+            seg.cache["numbers"] = ([], [])
+    return seg.cache["numbers"]
 
 
 _MONTHS = ["", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -193,7 +233,7 @@ def _show(kind: str, v, style: str = "") -> str:
 def _value(a: _Atom) -> str:
     p = a.p
     if p.kind == "range":
-        return "–".join(_show(p.of, v) for v in p.value)
+        return "–".join(_show(p.of, v) for v in cast(tuple, p.value))
     return _show(p.kind, p.value, p.style)
 
 

@@ -238,28 +238,7 @@ class AcronymMismatch(Check):
         if not seg.target.strip() or not _has_cjk(seg.source + seg.target):
             return []  # en→en or empty: untranslated reports it
         src, tgt = _codes(seg.source), _codes(seg.target)
-        out = []
-        for tok in src:
-            if tgt.get(tok) or self._expanded(tok, seg, ctx):
-                continue
-            m = re.search(rf"(?<![A-Za-z0-9-]){re.escape(tok)}", seg.source)
-            near = _near_miss(tok, Counter({t: n for t, n in tgt.items() if t not in src}))
-            if near:
-                tm = re.search(rf"(?<![A-Za-z0-9-]){re.escape(near)}", seg.target)
-                out.append(self.issue(seg, f"{tok!r} in the source is misspelled as {near!r} in the target",
-                                      m.span() if m else None, tm.span() if tm else None,
-                                      details={"expected": tok, "found": near}))
-                continue
-            expansion = _spelled_out(tok, seg.target)
-            if expansion:
-                at = seg.target.find(expansion)
-                out.append(self.issue(
-                    seg, f"{tok!r} in the source is spelled out as {expansion!r}, an expansion the glossary does not "
-                    f"document: keep {tok!r} or add the expansion to the glossary", m.span() if m else None,
-                    (at, at + len(expansion)), details={"expected": tok, "found": expansion}))
-                continue
-            out.append(self.issue(seg, f"{tok!r} in the source is missing from the target",
-                                  m.span() if m else None, None))
+        out = [self._lost(tok, seg, src, tgt) for tok in src if not (tgt.get(tok) or self._expanded(tok, seg, ctx))]
         # the target may spell out acronyms the Chinese leaves implicit (AI, UN, CERTs), but a
         # code with digits (5G, 6G, G20) cannot appear from nowhere
         for tok in tgt:
@@ -268,3 +247,21 @@ class AcronymMismatch(Check):
                 out.append(self.issue(seg, f"{tok!r} in the target is not in the source", None,
                                       m.span() if m else None))
         return out
+
+    def _lost(self, tok: str, seg: QASegment, src: Counter, tgt: Counter) -> Issue:
+        """The issue for a source token the target lacks: misspelled, spelled out, or missing."""
+        m = re.search(rf"(?<![A-Za-z0-9-]){re.escape(tok)}", seg.source)
+        span = m.span() if m else None
+        near = _near_miss(tok, Counter({t: n for t, n in tgt.items() if t not in src}))
+        if near:
+            tm = re.search(rf"(?<![A-Za-z0-9-]){re.escape(near)}", seg.target)
+            return self.issue(seg, f"{tok!r} in the source is misspelled as {near!r} in the target",
+                              span, tm.span() if tm else None, details={"expected": tok, "found": near})
+        expansion = _spelled_out(tok, seg.target)
+        if expansion:
+            at = seg.target.find(expansion)
+            return self.issue(
+                seg, f"{tok!r} in the source is spelled out as {expansion!r}, an expansion the glossary does not "
+                f"document: keep {tok!r} or add the expansion to the glossary", span,
+                (at, at + len(expansion)), details={"expected": tok, "found": expansion})
+        return self.issue(seg, f"{tok!r} in the source is missing from the target", span, None)
