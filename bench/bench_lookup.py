@@ -63,7 +63,7 @@ def normalise_all(texts: list[str]) -> list[str]:
         return [t for part in pool.map(_norm_chunk, chunks) for t in part]
 
 
-def make_db(path: Path, segs: list[str], norms: list[str]) -> str:
+def make_db(path: Path, segs: list[str], norms: list[str], targets: list[str] | None = None) -> str:
     from sqlalchemy import insert
 
     from tmserver.store.db import make_engine, upgrade
@@ -72,12 +72,13 @@ def make_db(path: Path, segs: list[str], norms: list[str]) -> str:
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     upgrade(engine)
+    tgt = targets or [f"synthetic translation {i + 1}" for i in range(len(segs))]
     with engine.begin() as conn:
         for lo in range(0, len(segs), 50_000):
             conn.execute(insert(Segment), [
                 {"id": i + 1, "source_lang": "zh", "target_lang": "en", "source_tag": "zh", "target_tag": "en",
-                 "source_text": segs[i], "target_text": f"synthetic translation {i + 1}", "source_norm": norms[i],
-                 "source_hash": text_hash(norms[i]), "target_norm": f"synthetic translation {i + 1}",
+                 "source_text": segs[i], "target_text": tgt[i], "source_norm": norms[i],
+                 "source_hash": text_hash(norms[i]), "target_norm": tgt[i].lower(),
                  "version": 1, "extra": {}}
                 for i in range(lo, min(lo + 50_000, len(segs)))
             ])
@@ -131,23 +132,24 @@ def child_engine(url: str, qfile: str, out: str, taus: list[float]) -> None:
     idx = tm.index._langs["zh"]
     sets = json.loads(Path(qfile).read_text())
     zh, en = parse_lang("zh"), parse_lang("en")
-    res: dict = {"build_s": build, "rss_mb_after_build": rss_build, "rss_mb_resident": rss_now, "docs": len(idx),
+    res: dict = {"load": load(), "build_s": build, "rss_mb_after_build": rss_build, "rss_mb_resident": rss_now, "docs": len(idx),
                  "sets": {}}
     for tau in taus:
         for name, qs in sets.items():
-            search_t, lookup_t, answers, proven = [], [], [], 0
+            search_t, search_cpu, lookup_t, answers, proven = [], [], [], [], 0
             for q in qs:
                 qn = normalize_text(q)
-                t = time.perf_counter()
+                c, t = time.process_time(), time.perf_counter()
                 r = idx.search(qn, K, tau * 100)
                 search_t.append(time.perf_counter() - t)
+                search_cpu.append(time.process_time() - c)
                 proven += r.proven
                 answers.append([((m - d) / m, int(idx.seg_ids.a[doc])) for doc, d, m in r.hits])
                 t = time.perf_counter()
                 tm.index.lookup(q, zh, en, limit=K, min_score=tau * 100)
                 lookup_t.append(time.perf_counter() - t)
-            res["sets"][f"{name}@{tau}"] = {"search": search_t, "lookup": lookup_t, "answers": answers,
-                                            "proven": proven}
+            res["sets"][f"{name}@{tau}"] = {"search": search_t, "search_cpu": search_cpu, "lookup": lookup_t,
+                                            "answers": answers, "proven": proven}
     res["rss_mb_peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     Path(out).write_text(json.dumps(res))
 
@@ -273,15 +275,124 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}, {platform.system()}"
 
 
+def make_data(gen: str, n: int, nq: int) -> tuple[list[str], list[str], dict[str, list[str]]]:
+    """Sources, targets and query sets of one generator (all seeded)."""
+    if gen == "synth":
+        from bench.synth import generate, queries
+
+        segs, editor = generate(n)
+        return segs, [f"synthetic translation {i + 1}" for i in range(n)], queries(segs, editor, nq)
+    from bench import synth_real
+
+    segs, targets, state = synth_real.generate(gen, n)
+    return segs, targets, synth_real.queries(gen, state, nq)
+
+
+def prepare(gen: str, n: int, nq: int, taus: list[float], where: Path) -> tuple[str, dict, dict, dict]:
+    """The TM database, query sets and exhaustive truths (with brute-force times) in ``where``;
+    reused when ``where`` already holds them (``--cache``: the engine is re-measured on the same
+    data without regenerating it or re-running the brute force)."""
+    db, qfile, tfile = where / "tm.sqlite", where / "q.json", where / "truth.json"
+    if db.exists() and qfile.exists() and tfile.exists():
+        done = json.loads(tfile.read_text())
+        print(f"[{gen} {n}] reusing {where}", flush=True)
+        return f"sqlite:///{db}", json.loads(qfile.read_text()), done["truth"], done["brute"]
+    where.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    segs, targets, sets = make_data(gen, n, nq)
+    norms = normalise_all(segs)
+    gen_s = time.perf_counter() - t
+    t = time.perf_counter()
+    db.unlink(missing_ok=True)
+    url = make_db(db, segs, norms, targets)
+    print(f"[{gen} {n}] generated in {gen_s:.1f}s, stored in {time.perf_counter() - t:.1f}s", flush=True)
+    del segs, targets
+    from tmserver.normalize import normalize_text
+
+    truth: dict[str, list] = {}
+    brute: dict[str, list[float]] = {}
+    for tau in taus:
+        for name, qs in sets.items():
+            key = f"{name}@{tau}"
+            truth[key], brute[key] = [], []
+            for q in qs:
+                ans, dt = truth_topk(normalize_text(q), norms, tau)
+                truth[key].append([list(x) for x in ans])
+                brute[key].append(dt)
+    print(f"[{gen} {n}] brute force done", flush=True)
+    qfile.write_text(json.dumps(sets, ensure_ascii=False))
+    tfile.write_text(json.dumps({"truth": truth, "brute": brute}))
+    return url, sets, truth, brute
+
+
+def run_one(gen: str, n: int, args, taus: list[float], where: Path) -> list[str]:
+    nq = args.queries if n <= 100_000 else args.queries_large
+    url, sets, truth, brute = prepare(gen, n, nq, taus, where)
+    qfile, efile = where / "q.json", where / "e.json"
+    subprocess.run([sys.executable, __file__, "--taus", args.taus, "--child", url, str(qfile), str(efile)],
+                   check=True, cwd=ROOT)
+    eng = json.loads(efile.read_text())
+    print(f"[{gen} {n}] engine built in {eng['build_s']:.1f}s, RSS {eng['rss_mb_peak']:.0f} MB", flush=True)
+    trgm = {}
+    if args.pg:
+        from sqlalchemy import text as sql
+
+        from tmserver.normalize import normalize_text
+        from tmserver.store.db import make_engine
+
+        with make_engine(url).connect() as conn:
+            norms = [normalize_text(r[0]) for r in conn.execute(sql("SELECT source_text FROM segments ORDER BY id"))]
+        trgm = pg_trgm(args.pg, norms, sets, taus[0], args.trgm_threshold)
+        print(f"[{gen} {n}] pg_trgm built in {trgm['build_s']:.1f}s", flush=True)
+    lines = [f"\n### {gen}: {n:,} segments (load before: {eng.get('load', '?')}, after: {load()})\n"]
+    lines.append(f"Engine: index build from the store {eng['build_s']:.1f} s, peak RSS of the engine process "
+                 f"{eng['rss_mb_peak']:.0f} MB, resident once built {eng['rss_mb_resident']:.0f} MB "
+                 f"({eng['docs']:,} zh documents). "
+                 + (f"pg_trgm: COPY + GIN build {trgm['build_s']:.1f} s, similarity_threshold "
+                    f"{args.trgm_threshold}, 50 candidates re-scored." if trgm else "") + "\n")
+    lines.append("| set@τ | queries | engine search | search CPU | engine lookup (full) | proven | recall@5 engine "
+                 "| brute force | speed-up (p50) | pg_trgm | recall@5 pg_trgm |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    for key, e in eng["sets"].items():
+        got = [[tuple(x) for x in a] for a in e["answers"]]
+        want = [[tuple(x) for x in w] for w in truth[key]]
+        r_eng = np.mean([recall(g, w) for g, w in zip(got, want, strict=True)])
+        tr = trgm.get(key.split("@")[0]) if key.endswith(f"@{taus[0]}") else None
+        r_pg = (np.mean([recall([tuple(x) for x in g], w) for g, w in zip(tr["answers"], want, strict=True)])
+                if tr else None)
+        speed = np.median(brute[key]) / np.median(e["search"])
+        lines.append(
+            f"| {key} | {len(e['search'])} | {pct(e['search'])} | {pct(e['search_cpu'])} | {pct(e['lookup'])} | "
+            f"{e['proven']}/{len(e['search'])} | {r_eng:.3f} | {pct(brute[key])} | {speed:,.0f}× | "
+            + (f"{pct(tr['times'])} | {r_pg:.3f} |" if tr else "– | – |"))
+    print("\n".join(lines), flush=True)
+    if n == args.http_size:
+        allq = [q for qs in sets.values() for q in qs]
+        h = http_bench(url, allq)
+        lines.append(f"\nHTTP through `tmserver serve` (gunicorn, {h['workers']} workers, one keep-alive client, "
+                     f"{len(h['lookup'])} requests): `GET /api/v1/lookup` {pct(h['lookup'])} ms; "
+                     f"`GET /tmserver/zh/en/unit/…` {pct(h['compat'])} ms.\n")
+        print(lines[-1], flush=True)
+    return lines
+
+
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--generator", default="synth",
+                    help="comma-separated: synth (bench/synth.py), vocab, templated (bench/synth_real.py)")
     ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--templated-sizes", default="100000", help="sizes for the templated generator")
     ap.add_argument("--queries", type=int, default=100, help="queries per set (sizes ≤ 1e5)")
     ap.add_argument("--queries-large", type=int, default=50, help="queries per set at 1e6 (brute force is slow)")
     ap.add_argument("--taus", default="0.6,0.7")
     ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432", help="'' to skip pg_trgm")
     ap.add_argument("--trgm-threshold", type=float, default=0.3)
     ap.add_argument("--http-size", type=int, default=10000)
+    ap.add_argument("--cache", default="", help="keep (and reuse) databases, queries and truths here")
     ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -289,77 +400,19 @@ def main() -> None:
     if args.child:
         child_engine(*args.child, taus)
         return
-
-    from bench.synth import generate, queries
-
     lines = [f"\n## Run of {time.strftime('%Y-%m-%d %H:%M')}\n",
              f"Command: `.venv/bin/python bench/bench_lookup.py {' '.join(sys.argv[1:])}`  ",
-             f"Machine: {machine()}  ",
-             f"k = {K}; latencies p50 / p95 / p99 in ms; recall@5 against the exhaustive rapidfuzz scan.\n"]
-    tmp = Path(tempfile.mkdtemp(prefix="tmbench-"))
-    for n in [int(x) for x in args.sizes.split(",")]:
-        t = time.perf_counter()
-        segs, editor = generate(n)
-        norms = normalise_all(segs)
-        nq = args.queries if n <= 100_000 else args.queries_large
-        sets = queries(segs, editor, nq)
-        gen_s = time.perf_counter() - t
-        t = time.perf_counter()
-        url = make_db(tmp / f"tm_{n}.sqlite", segs, norms)
-        db_s = time.perf_counter() - t
-        print(f"[{n}] generated in {gen_s:.1f}s, stored in {db_s:.1f}s", flush=True)
-        qfile, efile = tmp / f"q_{n}.json", tmp / f"e_{n}.json"
-        qfile.write_text(json.dumps(sets, ensure_ascii=False))
-        subprocess.run([sys.executable, __file__, "--taus", args.taus, "--child", url, str(qfile), str(efile)],
-                       check=True, cwd=ROOT)
-        eng = json.loads(efile.read_text())
-        print(f"[{n}] engine built in {eng['build_s']:.1f}s, RSS {eng['rss_mb_peak']:.0f} MB", flush=True)
-        from tmserver.normalize import normalize_text
-
-        truth: dict[str, list] = {}
-        brute: dict[str, list[float]] = {}
-        for tau in taus:
-            for name, qs in sets.items():
-                key = f"{name}@{tau}"
-                truth[key], brute[key] = [], []
-                for q in qs:
-                    ans, dt = truth_topk(normalize_text(q), norms, tau)
-                    truth[key].append([tuple(x) for x in ans])
-                    brute[key].append(dt)
-        print(f"[{n}] brute force done", flush=True)
-        trgm = {}
-        if args.pg:
-            trgm = pg_trgm(args.pg, norms, sets, taus[0], args.trgm_threshold)
-            print(f"[{n}] pg_trgm built in {trgm['build_s']:.1f}s", flush=True)
-        lines.append(f"\n### {n:,} segments\n")
-        lines.append(f"Engine: index build from the store {eng['build_s']:.1f} s, peak RSS of the engine process "
-                     f"{eng['rss_mb_peak']:.0f} MB, resident once built {eng['rss_mb_resident']:.0f} MB "
-                     f"({eng['docs']:,} zh documents). "
-                     + (f"pg_trgm: COPY + GIN build {trgm['build_s']:.1f} s, similarity_threshold "
-                        f"{args.trgm_threshold}, 50 candidates re-scored." if trgm else "") + "\n")
-        lines.append("| set@τ | queries | engine search | engine lookup (full) | proven | recall@5 engine "
-                     "| brute force | speed-up (p50) | pg_trgm | recall@5 pg_trgm |")
-        lines.append("|---|---|---|---|---|---|---|---|---|---|")
-        for key, e in eng["sets"].items():
-            got = [[tuple(x) for x in a] for a in e["answers"]]
-            r_eng = np.mean([recall(g, w) for g, w in zip(got, truth[key], strict=True)])
-            tr = trgm.get(key.split("@")[0]) if key.endswith(f"@{taus[0]}") else None
-            r_pg = (np.mean([recall([tuple(x) for x in g], w) for g, w in zip(tr["answers"], truth[key], strict=True)])
-                    if tr else None)
-            speed = np.median(brute[key]) / np.median(e["search"])
-            lines.append(
-                f"| {key} | {len(e['search'])} | {pct(e['search'])} | {pct(e['lookup'])} | "
-                f"{e['proven']}/{len(e['search'])} | {r_eng:.3f} | {pct(brute[key])} | {speed:,.0f}× | "
-                + (f"{pct(tr['times'])} | {r_pg:.3f} |" if tr else "– | – |"))
-        print("\n".join(lines[-len(eng['sets']) - 4:]), flush=True)
-        if n == args.http_size:
-            allq = [q for qs in sets.values() for q in qs]
-            h = http_bench(url, allq)
-            lines.append(f"\nHTTP through `tmserver serve` (gunicorn, {h['workers']} workers, one keep-alive client, "
-                         f"{len(h['lookup'])} requests): `GET /api/v1/lookup` {pct(h['lookup'])} ms; "
-                         f"`GET /tmserver/zh/en/unit/…` {pct(h['compat'])} ms.\n")
-            print(lines[-1], flush=True)
-        (tmp / f"tm_{n}.sqlite").unlink(missing_ok=True)
+             f"Machine: {machine()}; load average at start {load()}  ",
+             f"k = {K}; latencies p50 / p95 / p99 in ms (search CPU: process time of the search, unpolluted "
+             f"by other processes on the box); recall@5 against the exhaustive rapidfuzz scan.\n"]
+    base = Path(args.cache) if args.cache else Path(tempfile.mkdtemp(prefix="tmbench-"))
+    for gen in args.generator.split(","):
+        sizes = args.templated_sizes if gen == "templated" else args.sizes
+        for n in [int(x) for x in sizes.split(",")]:
+            where = base / f"{gen}_{n}"
+            lines += run_one(gen, n, args, taus, where)
+            if not args.cache:
+                (where / "tm.sqlite").unlink(missing_ok=True)
     with open(args.out, "a", encoding="utf-8") as f:
         if f.tell() == 0:
             f.write("# Lookup benchmark results\n\nAppended by `bench/bench_lookup.py`; newest run last.\n")

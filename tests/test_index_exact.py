@@ -85,13 +85,23 @@ def test_char_bound_never_above_distance(docs, extra, query):
         assert b <= Levenshtein.distance(query, idx.texts[doc])
 
 
-def test_proof_fails_for_repetitive_query_and_scan_is_exact():
+def test_repetitive_query_is_proven_by_multiplicities():
+    """Six 哈 have one distinct bigram: missing it was once "not enough" and the search scanned
+    the store. Counted with its multiplicity (5 positions) it proves the answer."""
     docs = ["哈哈哈哈哈哈", "哈哈哈哈哈", "哈哈哈哈哈哈哈", "网络空间"]
     idx = LangIndex.build([1, 2, 3, 4], docs, [True] * 4)
     res = idx.search("哈哈哈哈哈哈", 5, 60)
-    assert res.proven is False and res.strategy == "scan"
+    assert res.proven is True and res.strategy == "index"
     # 6/7 (seven 哈) beats 5/6 (five 哈)
     assert [int(idx.seg_ids.a[d]) for d, _, _ in res.hits] == [1, 3, 2]
+
+
+def test_too_short_a_query_falls_back_to_the_exact_scan():
+    docs = ["哈哈哈", "哈哈", "哈网", "网络空间"]
+    idx = LangIndex.build([1, 2, 3, 4], docs, [True] * 4)
+    res = idx.search("哈哈", 5, 50)  # missing its one bigram still leaves 1/2
+    assert res.proven is False and res.strategy == "scan"
+    assert answer(idx, "哈哈", 5, 50)[0] == exhaustive(dict(enumerate(docs, 1)), "哈哈", 5, 50)
 
 
 def test_ordinary_query_is_proven():

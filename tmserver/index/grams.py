@@ -69,3 +69,12 @@ def joined_bigrams(text: str, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarr
     del keep, doc_of_pos
     packed = sorted_unique(packed)
     return packed >> SHIFT, (packed & ((1 << SHIFT) - 1)).astype(np.int32)
+
+
+def bigram_counts(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct bigram keys of ``text`` (sorted ``int64``) and how often each occurs in it
+    (the multiplicities sum to ``len(text) − 1``)."""
+    if len(text) < 2:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    cps = codepoints(text).astype(np.int64)
+    return unique_counts((cps[:-1] << SHIFT) | cps[1:])

@@ -26,7 +26,14 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from tmserver.index.grams import codepoints, joined_bigrams, run_starts, string_bigrams, unique_counts
+from tmserver.index.grams import (
+    bigram_counts,
+    codepoints,
+    joined_bigrams,
+    run_starts,
+    string_bigrams,
+    unique_counts,
+)
 
 BUILD_CHUNK = 50_000  # documents per vectorised build pass (bounds the temporaries)
 COMPACT_MIN = 20_000  # the delta is folded into the base past max(this, a tenth of the base)
@@ -76,9 +83,11 @@ def _popcount(x: np.ndarray) -> np.ndarray:
 def upper_bound(absent: np.ndarray, cand_len: np.ndarray, qlen: int) -> tuple[np.ndarray, np.ndarray]:
     """Best similarity a document can still reach, as ``(numerator, denominator)`` arrays.
 
-    ``absent`` is a lower bound on the number of the query's distinct bigrams missing from the
-    document. A bigram is missing only if every position where the query has it was touched by
-    an edit; a substitution or deletion touches at most 2 bigram positions, an insertion 1.
+    ``absent`` is a lower bound on the number of the query's bigram *positions* that any
+    alignment must touch: a bigram occurring m times in the query and missing from the document
+    counts m (every position where the query has it was touched by an edit), so the sum of the
+    multiplicities of the missing bigrams is one (the distinct count is a weaker one). A
+    substitution or deletion touches at most 2 bigram positions, an insertion 1.
     With Δ = len(doc) − len(query) the cheapest edit scripts give
 
     * Δ ≤ 0: d ≥ max(−Δ, ⌈absent/2⌉)
@@ -106,8 +115,8 @@ def _window(qlen: int, num: int, den: int) -> tuple[int, int]:
 
 @lru_cache(maxsize=4096)
 def _reach_table(qlen: int, n_keys: int, hi: int, num: int, den: int) -> np.ndarray:
-    """``reach[x]`` for x in 0..n_keys: can a document missing x of the query's distinct bigrams
-    still reach τ at some allowed length? Non-increasing in x (the bound is).
+    """``reach[x]`` for x in 0..n_keys: can a document missing x of the query's bigram positions
+    (see :func:`upper_bound`) still reach τ at some allowed length? Non-increasing in x.
 
     Only lengths in [qlen, qlen + n_keys] need checking: a shorter document has the same
     max(len) and a bound no smaller than at qlen, and once Δ = len − qlen ≥ x the bound is
@@ -149,12 +158,15 @@ def _passes(absent: np.ndarray, cand_len: np.ndarray, qlen: int, num: int, den: 
     return d_lb * den <= longer * (den - num)
 
 
-def _first_false(reach: np.ndarray) -> int | None:
-    """Smallest j such that a document missing j of the rarest query bigrams cannot reach τ
-    (documents outside the union of those j posting lists are proven out). ``None`` when even
-    missing all of them is not enough (short or repetitive query)."""
-    j = int(np.count_nonzero(reach))
-    return None if j == len(reach) else j
+def _first_false(reach: np.ndarray, cumw: np.ndarray) -> int | None:
+    """Smallest j such that a document missing the j rarest query bigrams cannot reach τ
+    (documents outside the union of those j posting lists are proven out). ``cumw[j]`` is the
+    number of query bigram positions those j bigrams cover (their multiplicities summed), so a
+    repeated phrase weighs what it occurs. ``None`` when even missing all of them is not enough
+    (a short query, or a low τ)."""
+    x = int(np.count_nonzero(reach))  # the first missing weight that cannot reach τ
+    j = int(np.searchsorted(cumw, x))  # the first prefix covering at least that weight
+    return None if j >= len(cumw) else j
 
 
 def _merge_counts(va: np.ndarray, ca: np.ndarray, vb: np.ndarray, cb: np.ndarray):
@@ -236,6 +248,10 @@ PROBE_MIN = 12_000
 SIG_MIN = 64
 #: ... and already before the bisections when at least this many survive the prefix count
 SIG_PRE = 4096
+#: frequent posting lists bisected per round when tightening the survivors' bounds
+TIGHTEN_STEP = 8
+#: ... and no round when at most this many survivors are left (they are scored directly)
+SCORE_DIRECT = 48
 
 
 class LangIndex:
@@ -490,12 +506,13 @@ class LangIndex:
         lo, hi = _window(qlen, num, den)
         if hi < lo:
             return SearchResult()
-        keys = string_bigrams(query)
+        keys, mult = bigram_counts(query)
         plists = self._lists(keys, lo, hi)
         df = np.fromiter(map(len, plists), dtype=np.int64, count=len(plists))
         by_df = np.argsort(df, kind="stable")
-        reach = _reach_table(qlen, len(keys), hi, num, den)
-        j_stop = _first_false(reach)
+        cumw = np.concatenate([[0], np.cumsum(mult[by_df])])
+        reach = _reach_table(qlen, qlen - 1, hi, num, den)
+        j_stop = _first_false(reach, cumw)
         # Probe: score the few documents sharing most of the rarest bigrams. If k of them
         # reach τ, the k-th of them is a higher threshold τ' that every true top-k member
         # also reaches, and a higher threshold needs far fewer posting lists to be exact.
@@ -508,8 +525,8 @@ class LangIndex:
                 if thr > tau:
                     tau, num, den = thr, thr.numerator, thr.denominator
                     lo, hi = _window(qlen, num, den)
-                    reach = _reach_table(qlen, len(keys), hi, num, den)
-        return self._search_at(query, k, tau, plists, by_df, reach)
+                    reach = _reach_table(qlen, qlen - 1, hi, num, den)
+        return self._search_at(query, k, tau, plists, by_df, reach, mult)
 
     def _probe(self, query, k, tau, plists, by_df, volume: int = 20_000, take: int = 24):
         chosen: list[np.ndarray] = []
@@ -555,7 +572,13 @@ class LangIndex:
                 continue
             dist = process.cdist([query], texts.take(docs), scorer=Levenshtein.distance,
                                  score_cutoff=top, dtype=np.int32)[0]
-            for j in np.flatnonzero(dist <= limit).tolist():
+            hit = np.flatnonzero(dist <= limit)
+            if len(hit) > k:  # only this batch's own top k can enter the top k (templated TMs
+                # put hundreds of hits in one batch: no Python step for each)
+                mh = m[hit]
+                sim = (mh - dist[hit]) / mh
+                hit = hit[np.lexsort((seg_ids[docs[hit]], -sim))[:k]]
+            for j in hit.tolist():
                 doc, d, mm = int(docs[j]), int(dist[j]), int(m[j])
                 item = ((mm - d) / mm, -int(seg_ids[doc]), doc, d, mm)
                 if len(heap) < k:
@@ -564,64 +587,99 @@ class LangIndex:
                     heapq.heapreplace(heap, item)
         return heap
 
-    def _search_at(self, query, k, tau, plists, by_df, reach) -> SearchResult:
+    def _search_at(self, query, k, tau, plists, by_df, reach, mult) -> SearchResult:
+        """The count filter at τ: ``seen`` is, per candidate, the number of query bigram
+        positions (multiplicities summed) whose bigram the document holds, so a repeated
+        phrase counts as often as the query repeats it; ``total − seen`` positions must be
+        touched by the edits (see :func:`upper_bound`)."""
         num, den = tau.numerator, tau.denominator
         qlen = len(query)
         lo, hi = _window(qlen, num, den)
-        j_stop = _first_false(reach)
+        weight = mult[by_df]
+        cumw = np.concatenate([[0], np.cumsum(weight)])
+        j_stop = _first_false(reach, cumw)
         if j_stop is None:
             return self._scan(query, k, num, den, lo, hi)
-        chosen = [plists[i] for i in by_df[:j_stop].tolist()]
+        # a list whose bigram the query holds m times enters the count m times
+        chosen = [plists[i] for i, w in zip(by_df[:j_stop].tolist(), weight[:j_stop].tolist(), strict=True)
+                  for _ in range(w)]
         if not chosen or not any(len(p) for p in chosen):
             return SearchResult()
         # Count, for every document in the union, how many of the chosen lists hold it: one
         # sort of the concatenation (a posting list holds each document once).
         cand, seen = unique_counts(np.concatenate(chosen))
-        # (Every document in the union has seen at least one of them, and missing j − 1 of
-        # them can still reach τ — j is the first count that cannot — so the bound below is
-        # the whole filter.)
+        # (Documents outside the union miss at least cumw[j_stop] positions, which cannot
+        # reach τ; inside it the bound below is the whole filter.)
+        need = int(cumw[j_stop])
         clen = self.lens.a[cand]
-        keep = _passes(j_stop - seen, clen, qlen, num, den) & (clen >= lo) & (clen <= hi)
+        keep = _passes(need - seen, clen, qlen, num, den) & (clen >= lo) & (clen <= hi)
         if self.n_dead:
             keep &= self.alive.a[cand]
         cand, seen, clen = cand[keep], seen[keep], clen[keep]
         # Many survivors: the character-signature bound (independent of the bigram counts)
-        # removes most of them for a few vectorised passes, before the bisections below and
-        # the rescoring; it is kept to tighten the final bound (an earlier stop when scoring).
-        d_char = None
-        if len(cand) >= SIG_PRE:
+        # removes most of them for a few vectorised passes (16 bytes read per candidate),
+        # before the bisections or, for fewer, before the rescoring.
+        early = len(cand) >= SIG_PRE
+        d_char = self.char_bound(query, cand) if early else np.zeros(len(cand), dtype=np.int64)
+        cand, seen, clen, d_char, covered = self._tighten(
+            cand, seen, clen, d_char, need, plists, by_df[j_stop:], weight[j_stop:], qlen, num, den)
+        ub_num, ub_den = upper_bound(covered - seen, clen, qlen)
+        if not early and len(cand) >= SIG_MIN:  # still many to rescore
             d_char = self.char_bound(query, cand)
-            ub_num, ub_den = upper_bound(j_stop - seen, clen, qlen)
-            ok = np.minimum(ub_num, ub_den - d_char) * den >= num * ub_den
-            cand, seen, clen, d_char = cand[ok], seen[ok], clen[ok], d_char[ok]
-        # The survivors are few: count their presence in the frequent posting lists we skipped
-        # (sorted, so by bisection) to tighten each bound from "missing ≥ j − seen" to the
-        # exact number of missing bigrams.
-        for i in by_df[j_stop:].tolist():
-            p = plists[i]
-            if not len(p) or not len(cand):
-                continue
-            at = np.searchsorted(p, cand)
-            np.minimum(at, len(p) - 1, out=at)
-            seen += p[at] == cand
-        ub_num, ub_den = upper_bound(len(plists) - seen, clen, qlen)
-        if d_char is not None:
-            np.minimum(ub_num, ub_den - d_char, out=ub_num)
+        np.minimum(ub_num, ub_den - d_char, out=ub_num)
         ok = ub_num * den >= num * ub_den
         cand, ub_num, ub_den = cand[ok], ub_num[ok], ub_den[ok]
-        if d_char is None and len(cand) >= SIG_MIN:  # still many to rescore
-            np.minimum(ub_num, ub_den - self.char_bound(query, cand), out=ub_num)
-            ok = ub_num * den >= num * ub_den
-            cand, ub_num, ub_den = cand[ok], ub_num[ok], ub_den[ok]
         best_first = np.lexsort((cand, -(ub_num / ub_den)))
         heap = self._score(query, k, tau, cand[best_first], [], (ub_num[best_first], ub_den[best_first]))
         hits = [(doc, d, m) for _, _, doc, d, m in sorted(heap, reverse=True)]
         return SearchResult(hits=hits, proven=True, strategy="index")
 
-    def _scan(self, query, k, num, den, lo, hi) -> SearchResult:
-        """Exact bounded scan over every live document whose length can reach τ."""
-        lens = self.lens.view
-        docs = np.flatnonzero(self.alive.view & (lens >= lo) & (lens <= hi))
+    def _tighten(self, cand, seen, clen, d_char, covered, plists, rest, weight, qlen, num, den):
+        """Count the candidates' presence in the frequent posting lists the union skipped
+        (sorted, so by bisection), a few lists at a time, dropping those the tighter bound
+        rules out. Stops when few candidates are left (scoring them is cheaper) or when a round
+        removes almost none: on a templated TM every unit holds those bigrams and the
+        bisections would cost more than scoring what they save. ``covered`` is the number of
+        query bigram positions counted so far; a candidate misses at least ``covered − seen``."""
+        todo = list(zip(rest.tolist(), weight.tolist(), strict=True))
+        for lo in range(0, len(todo), TIGHTEN_STEP):
+            if len(cand) <= SCORE_DIRECT:
+                break
+            for i, w in todo[lo : lo + TIGHTEN_STEP]:
+                covered += w
+                p = plists[i]
+                if len(p):
+                    at = np.searchsorted(p, cand)
+                    np.minimum(at, len(p) - 1, out=at)
+                    seen += (p[at] == cand) * w
+            ub_num, ub_den = upper_bound(covered - seen, clen, qlen)
+            np.minimum(ub_num, ub_den - d_char, out=ub_num)
+            ok = ub_num * den >= num * ub_den
+            before = len(cand)
+            cand, seen, clen, d_char = cand[ok], seen[ok], clen[ok], d_char[ok]
+            if len(cand) > before * 0.9:
+                break
+        return cand, seen, clen, d_char, covered
+
+    def _window_docs(self, lo: int, hi: int) -> np.ndarray:
+        """Live documents with a length in [lo, hi]: a range of base numbers (they are ordered
+        by length) plus the matching delta documents — not a pass over every document."""
+        nb, lens = self.n_base, self.lens.view
+        a, b = np.searchsorted(lens[:nb], np.array((min(lo, 1 << 30), min(hi + 1, 1 << 30)), dtype=np.int32)).tolist()
+        docs = np.arange(a, b, dtype=np.int64)
+        if len(lens) > nb:
+            extra = np.arange(nb, len(lens), dtype=np.int64)
+            docs = np.concatenate([docs, extra[(lens[nb:] >= lo) & (lens[nb:] <= hi)]])
+        return docs[self.alive.a[docs]] if self.n_dead else docs
+
+    def _scan(self, query, k, num, den, lo, hi, screen: bool = True) -> SearchResult:
+        """Exact bounded scan over every live document whose length can reach τ; with
+        ``screen`` (the search's fallback, not the brute-force reference) the documents the
+        character-signature bound rules out are not scored."""
+        docs = self._window_docs(lo, hi)
+        if screen and len(docs) >= SIG_PRE:
+            m = np.maximum(len(query), self.lens.a[docs].astype(np.int64))
+            docs = docs[(m - self.char_bound(query, docs)) * den >= num * m]
         if not len(docs):
             return SearchResult(proven=False, strategy="scan")
         texts = self.texts.take(docs)
@@ -645,4 +703,4 @@ class LangIndex:
     def brute_force(self, query: str, k: int = 5, min_score: float = 70) -> SearchResult:
         """Reference answer: score every live document (tests and the benchmark)."""
         tau = _as_fraction(min_score)
-        return self._scan(query, k, tau.numerator, tau.denominator, 1, 1 << 62)
+        return self._scan(query, k, tau.numerator, tau.denominator, 1, 1 << 62, screen=False)
