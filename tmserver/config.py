@@ -77,6 +77,13 @@ class Settings(BaseModel):
     #: SQLite durability: FULL (an acknowledged write survives power loss) | NORMAL (faster; the
     #: last commits may be lost on power loss or an OS crash) | OFF | EXTRA.
     SQLITE_SYNCHRONOUS: SqliteSync = "FULL"
+    #: Seconds between a process's reports of how far it has applied the change log.
+    CHANGE_LOG_HEARTBEAT: float = Field(5.0, gt=0)
+    #: Seconds after its last report that a process no longer holds back change-log compaction
+    #: (when it comes back it finds its position pruned and rebuilds its index).
+    CHANGE_CONSUMER_TIMEOUT: float = Field(600.0, gt=0)
+    #: Seconds between compactions of the change log (each process, at most this often).
+    CHANGE_LOG_COMPACT_INTERVAL: float = Field(60.0, ge=0)
 
     @field_validator("GLOSSARY_POLICY", "LOG_FORMAT", mode="before")
     @classmethod

@@ -69,7 +69,7 @@ class Engine:
         self._langs: dict[str, LangIndex] = {}
         #: sub-segment parts of multi-sentence texts, per language (:mod:`tmserver.index.parts`)
         self._parts: dict[str, PartIndex] = {}
-        self._follower = ChangeFollower(tm.sessions)
+        self._follower = ChangeFollower(tm.sessions, tm.config)
         self._last_poll = 0.0
         self._marked = False
         tm.on_change(self._on_change)
