@@ -31,6 +31,7 @@ import costs the pollers nothing until it commits.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -68,6 +69,26 @@ class SeqFollower:
             return
         apply(sorted({seg for _, seg, op in rows}))
         self.floor = rows[-1][0] if rows else hi
+
+    # -- a saved index's stamp (:mod:`tmserver.index.persist`) ------------------------------------
+
+    def position(self) -> dict[str, Any]:
+        """Where this follower stands, as JSON: a saved index built after :meth:`mark` holds it."""
+        return {"kind": "seq", "seq": self.floor}
+
+    def seek(self, position: dict[str, Any]) -> None:
+        """Continue from a saved ``position`` (the next :meth:`poll` replays what came after it)."""
+        self.floor = int(position["seq"])
+
+    def covers(self, position: dict[str, Any]) -> bool:
+        """Does the log still hold every change after ``position``? False when it was emptied or
+        compacted past it (then a saved index at ``position`` cannot be caught up)."""
+        if position.get("kind") != "seq":
+            return False
+        seq = int(position["seq"])
+        with self.sessions() as s:
+            lo, hi = s.execute(select(func.min(SegmentChange.seq), func.max(SegmentChange.seq))).one()
+        return (hi or 0) >= seq and (lo is None or lo <= seq + 1)
 
 
 #: rows of the transactions that may have committed since snapshot :prev and that the current
@@ -115,6 +136,25 @@ class SnapshotFollower:
         if rows:
             apply(sorted({seg for _, seg, _ in rows}))
         self.snapshot, self.max_seq = snapshot, max(self.max_seq, hi or 0)
+
+    # -- a saved index's stamp (:mod:`tmserver.index.persist`) ------------------------------------
+
+    def position(self) -> dict[str, Any]:
+        return {"kind": "snapshot", "snapshot": self.snapshot, "max_seq": self.max_seq}
+
+    def seek(self, position: dict[str, Any]) -> None:
+        self.snapshot, self.max_seq = position["snapshot"], int(position["max_seq"])
+
+    def covers(self, position: dict[str, Any]) -> bool:
+        """Like :meth:`SeqFollower.covers`: the log was not emptied (``max(seq)`` went down) nor
+        compacted past the snapshot (rows of transactions after it would be gone)."""
+        if position.get("kind") != "snapshot" or not position.get("snapshot"):
+            return False
+        with self.engine.connect() as conn:
+            lo, hi = conn.execute(select(func.min(SegmentChange.seq), func.max(SegmentChange.seq))).one()
+            conn.rollback()
+        max_seq = int(position["max_seq"])
+        return (hi or 0) >= max_seq and (lo is None or lo <= max_seq + 1)
 
 
 def ChangeFollower(sessions: sessionmaker[Session]) -> SeqFollower | SnapshotFollower:  # noqa: N802
