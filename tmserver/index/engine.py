@@ -157,7 +157,9 @@ class Engine:
 
     def readiness(self) -> dict[str, Any]:
         """Which languages this worker can answer now. ``ready`` when every language of
-        ``INDEX_LANGS`` is loaded (``auto``: when no language is being loaded)."""
+        ``INDEX_LANGS`` is loaded (``auto``: when no language is being loaded). Asking starts
+        loading them, so a server run without ``tmserver serve``'s warm-up still gets ready."""
+        self.start()
         with self._lock:
             loaded = sorted(self._slots)
             loading = sorted(set(self._loading) - set(self._slots))
