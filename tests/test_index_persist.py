@@ -13,6 +13,7 @@ import os
 import random
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -323,3 +324,28 @@ def _serves(proc: Path, base: str) -> bool:
         return False
     port = base.rsplit(":", 1)[1].encode()
     return b"serve" in cmd and port in cmd and os.getpid() != int(proc.name)
+
+
+def test_a_cold_build_answers_503_natively_and_no_suggestions_on_cat_routes(app, client, tm, index_dir):
+    fill(tm, ["网络空间命运共同体"])
+    tm.index.wait_seconds = 0.2
+    release = threading.Event()
+    build = tm.index._build
+
+    def slow_build(lang):  # a long cold build, held until the test lets it finish
+        release.wait(30)
+        return build(lang)
+
+    tm.index._build = slow_build
+    q = quote("网络空间命运共同体", safe="")
+    r = client.get(f"/api/v1/lookup?q={q}&source_lang=zh&target_lang=en")
+    assert r.status_code == 503 and r.get_json()["error"]["code"] == "index_warming"
+    assert r.headers["Retry-After"] == "5"
+    r = client.get(f"/tmserver/zh/en/unit/{q}")
+    assert r.status_code == 200 and r.get_json() == [] and "max-age" not in r.headers.get("Cache-Control", "")
+    r = client.get(f"/get?q={q}&langpair=zh|en")
+    assert r.status_code == 200 and r.get_json()["matches"] == []
+    assert client.get("/api/v1/ready").status_code == 503
+    release.set()
+    tm.index.wait_seconds = 30
+    assert client.get(f"/tmserver/zh/en/unit/{q}").get_json()[0]["target"] == "unit 0"
