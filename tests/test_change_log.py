@@ -130,8 +130,10 @@ def test_engine_finds_units_written_after_its_position_was_pruned(quiet_log: TM,
         writer.index.lookup("辛", zh, en)  # the writer's engine follows too
         with writer.session() as s:
             s.execute(text("UPDATE change_consumers SET heartbeat_at = :t").bindparams(bindparam("t", type_=UTCDateTime())), {"t": utcnow() - timedelta(days=30)})
-        writer.index._follower.flush(compact=False)  # only the writer is live now
-        assert writer.index._follower.compact() > 0
+        follower = writer.index._slots["zh"].follower  # the zh index's follower (one per loaded language)
+        for slot in writer.index._slots.values():
+            slot.follower.flush(compact=False)  # only the writer is live now
+        assert follower.compact() > 0
         reader.index.refresh(force=True)
         found = reader.index.lookup("辛第2条测试句子用于变更日志", zh, en)["matches"]
         assert found and found[0]["id"] == ids[2]

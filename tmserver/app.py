@@ -20,7 +20,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from tmserver import logs
-from tmserver.config import load_config
+from tmserver.config import default_index_dir, load_config
 from tmserver.errors import TMError
 from tmserver.store.db import make_engine, make_sessionmaker, needs_upgrade, upgrade
 from tmserver.tm import TM
@@ -56,6 +56,8 @@ def create_app(config: dict[str, Any] | None = None, *, config_file: str | None 
                          synchronous=app.config["SQLITE_SYNCHRONOUS"])
     if app.config["AUTO_UPGRADE"] and needs_upgrade(engine):
         upgrade(engine)
+    if not app.config["INDEX_DIR"]:
+        app.config["INDEX_DIR"] = str(default_index_dir(database_url(app), app.instance_path))
     tm = TM(engine, make_sessionmaker(engine), dict(app.config))
     app.extensions["tmserver"] = tm
 

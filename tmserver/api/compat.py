@@ -47,12 +47,19 @@ from flask import Blueprint, current_app, g, request
 from tmserver.api.catweb import add_cors, json_answer
 from tmserver.api.common import doc, get_tm, json_body, offered_pair, requires, user_name
 from tmserver.auth import ANONYMOUS
-from tmserver.errors import ValidationError
+from tmserver.errors import IndexWarming, ValidationError
 from tmserver.langs import try_parse_lang
 from tmserver.tm import SegmentInput
 
 bp = Blueprint("compat", __name__)
 add_cors(bp)
+
+
+@bp.errorhandler(IndexWarming)
+def _warming(_exc: IndexWarming):
+    """During a cold index build (no saved index yet) a CAT tool gets "no suggestions", uncached,
+    not the 503 the native API sends: Weblate pauses the whole service for 30 minutes on a 503."""
+    return json_answer([], cache=False)
 
 DEFAULT_MIN_SIMILARITY = 70
 DEFAULT_MAX_CANDIDATES = 5

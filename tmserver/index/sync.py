@@ -173,6 +173,23 @@ class Follower:
         self._pos = found.position
         self.applied(found.position)
 
+    # -- a saved index's stamp (:mod:`tmserver.index.persist`) ------------------------------------
+
+    def stamp(self) -> dict[str, Any]:
+        """The position taken by :meth:`mark` (not the log's end now: writes committed while the
+        index was built must be replayed by whoever opens it), as JSON for a manifest."""
+        return {"kind": type(self).__name__, "position": self._pos}
+
+    def covers(self, stamp: dict[str, Any]) -> bool:
+        """Can this follower continue from ``stamp``? A pruned or emptied log is caught by
+        :meth:`changes` (it answers ``reset``), so only the stamp's kind is checked here."""
+        return stamp.get("kind") == type(self).__name__ and isinstance(stamp.get("position"), str)
+
+    def seek(self, stamp: dict[str, Any]) -> None:
+        """Continue from a saved ``stamp`` (the next :meth:`poll` replays what came after it)."""
+        self._pos = str(stamp["position"])
+        self.applied(self._pos)
+
     # -- heartbeat and compaction -------------------------------------------------------------
 
     def flush(self, compact: bool = True) -> None:
