@@ -242,6 +242,7 @@ def _beat(ref: weakref.ref[Follower], interval: float) -> None:
 
 
 _MAX_SEQ = text("SELECT max(seq) FROM segment_changes")  # a rowid's max: one b-tree descent
+_MIN_SEQ = text("SELECT min(seq) FROM segment_changes")  # likewise
 _ROWS_AFTER = text("SELECT seq, segment_id, op FROM segment_changes WHERE seq > :floor ORDER BY seq")
 #: never the newest row: an emptied log would let SQLite hand out its seqs again
 _PRUNE_SEQ = text("DELETE FROM segment_changes WHERE seq < :below AND seq < (SELECT max(seq) FROM segment_changes)")
@@ -266,7 +267,8 @@ class SeqFollower(Follower):
             if hi == floor:  # the idle poll: one O(1) read (a prune never removes the newest row)
                 return Changes(since, [], False)
             pruned = s.scalar(_PRUNED) or 0
-            if hi < floor or floor + 1 < pruned:
+            lo = s.scalar(_MIN_SEQ) or 0  # rows deleted by anything but compact() leave a gap too
+            if hi < floor or floor + 1 < pruned or floor + 1 < lo:
                 return Changes(str(hi), [], True)
             rows = s.execute(_ROWS_AFTER, {"floor": floor}).all()
         if any(op == "reset" for _, _, op in rows):
