@@ -337,6 +337,7 @@ class Engine:
         if save:
             assert self.root is not None
             generation = persist.save(self.root, lang, index, parts, follower.stamp(), self._database_id())
+            follower.hold = follower.stamp()["position"]  # later workers replay from it: keep its log
             saved = persist.load(self.root, lang, self._database_id())
             if saved is not None and saved.generation == generation:
                 index, parts = saved.index, saved.parts  # the shared mapping, not this private copy

@@ -126,6 +126,9 @@ class Follower:
         self._pid = 0  # the process that named this consumer and started its thread
         self.name = ""
         self._pos: str | None = None  # for mark()/poll()
+        #: a position whose log rows must be kept though this process applied them: the stamp of
+        #: the saved index it has open, which a worker starting later replays from
+        self.hold: str | None = None
 
     # -- the interface ------------------------------------------------------------------------
 
@@ -187,7 +190,7 @@ class Follower:
 
     def seek(self, stamp: dict[str, Any]) -> None:
         """Continue from a saved ``stamp`` (the next :meth:`poll` replays what came after it)."""
-        self._pos = str(stamp["position"])
+        self._pos = self.hold = str(stamp["position"])
         self.applied(self._pos)
 
     # -- heartbeat and compaction -------------------------------------------------------------
@@ -198,7 +201,10 @@ class Follower:
         if position is None:
             return
         with self._beat_lock:
-            values = {"n": self.name, "h": self.horizon(position), "p": position, "t": utcnow()}
+            horizon = self.horizon(position)
+            if self.hold is not None:
+                horizon = min(horizon, self.horizon(self.hold))
+            values = {"n": self.name, "h": horizon, "p": position, "t": utcnow()}
             with write_transaction(self.sessions) as s:
                 if s.execute(_UPDATE_CONSUMER, values).rowcount == 0:  # type: ignore[attr-defined]
                     s.execute(_INSERT_CONSUMER, values)
