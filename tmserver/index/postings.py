@@ -291,10 +291,9 @@ class MappedTexts(_Texts):
 NARROW_MIN = 512
 #: the probe runs only when the prefix union is at least this many postings
 PROBE_MIN = 12_000
-#: the character-signature bound is applied when at least this many candidates are left to rescore
-SIG_MIN = 64
-#: ... and already before the bisections when at least this many survive the prefix count
-SIG_PRE = 4096
+#: the character-signature bound is applied before the text bounds when at least this many
+#: candidates survive the prefix count (it reads 16 bytes per candidate, the text bounds its text)
+SIG_PRE = 64
 
 
 class LangIndex:
@@ -667,42 +666,39 @@ class LangIndex:
             keep &= self.alive.a[cand]
         cand, seen, clen = cand[keep], seen[keep], clen[keep]
         # Many survivors: the character-signature bound (independent of the bigram counts)
-        # removes most of them for a few vectorised passes, before the bisections below and
-        # the rescoring; it is kept to tighten the final bound (an earlier stop when scoring).
-        d_char = None
+        # removes most of them for a few vectorised passes (16 bytes read per candidate).
+        ub_num, ub_den = upper_bound(need - seen, clen, qlen)
         if len(cand) >= SIG_PRE:
-            d_char = self.char_bound(query, cand)
-            ub_num, ub_den = upper_bound(need - seen, clen, qlen)
-            ok = np.minimum(ub_num, ub_den - d_char) * den >= num * ub_den
-            cand, seen, clen, d_char = cand[ok], seen[ok], clen[ok], d_char[ok]
-        # The survivors are few: count their presence in the frequent posting lists we skipped
-        # (sorted, so by bisection) to tighten each bound from "missing ≥ j − seen" to the
-        # exact number of missing bigram positions.
-        for i, w in zip(by_df[j_stop:].tolist(), weight[j_stop:].tolist(), strict=True):
-            p = plists[i]
-            if not len(p) or not len(cand):
-                continue
-            at = np.searchsorted(p, cand)
-            np.minimum(at, len(p) - 1, out=at)
-            seen += (p[at] == cand) * w
-        ub_num, ub_den = upper_bound(int(cumw[-1]) - seen, clen, qlen)
-        if d_char is not None:
-            np.minimum(ub_num, ub_den - d_char, out=ub_num)
+            np.minimum(ub_num, ub_den - self.char_bound(query, cand), out=ub_num)
         ok = ub_num * den >= num * ub_den
         cand, ub_num, ub_den = cand[ok], ub_num[ok], ub_den[ok]
-        if d_char is None and len(cand) >= SIG_MIN:  # still many to rescore
-            np.minimum(ub_num, ub_den - self.char_bound(query, cand), out=ub_num)
-            ok = ub_num * den >= num * ub_den
-            cand, ub_num, ub_den = cand[ok], ub_num[ok], ub_den[ok]
+        # The survivors go to the scorer, best bound first. (Bisecting each frequent posting
+        # list the union skipped, to tighten the bounds, cost more than scoring the candidates
+        # it removed: on templated TMs every unit holds those bigrams — bench/RESULTS.md.)
         best_first = np.lexsort((cand, -(ub_num / ub_den)))
         heap = self._score(query, k, tau, cand[best_first], [], (ub_num[best_first], ub_den[best_first]))
         hits = [(doc, d, m) for _, _, doc, d, m in sorted(heap, reverse=True)]
         return SearchResult(hits=hits, proven=True, strategy="index")
 
-    def _scan(self, query, k, num, den, lo, hi) -> SearchResult:
-        """Exact bounded scan over every live document whose length can reach τ."""
-        lens = self.lens.view
-        docs = np.flatnonzero(self.alive.view & (lens >= lo) & (lens <= hi))
+    def _window_docs(self, lo: int, hi: int) -> np.ndarray:
+        """Live documents with a length in [lo, hi]: a range of base numbers (they are ordered
+        by length) plus the matching delta documents — not a pass over every document."""
+        nb, lens = self.n_base, self.lens.view
+        a, b = np.searchsorted(lens[:nb], np.array((min(lo, 1 << 30), min(hi + 1, 1 << 30)), dtype=np.int32)).tolist()
+        docs = np.arange(a, b, dtype=np.int64)
+        if len(lens) > nb:
+            extra = np.arange(nb, len(lens), dtype=np.int64)
+            docs = np.concatenate([docs, extra[(lens[nb:] >= lo) & (lens[nb:] <= hi)]])
+        return docs[self.alive.a[docs]] if self.n_dead else docs
+
+    def _scan(self, query, k, num, den, lo, hi, screen: bool = True) -> SearchResult:
+        """Exact bounded scan over every live document whose length can reach τ; with
+        ``screen`` (the search's fallback, not the brute-force reference) the documents the
+        character-signature bound rules out are not scored."""
+        docs = self._window_docs(lo, hi)
+        if screen and len(docs) >= SIG_PRE:
+            m = np.maximum(len(query), self.lens.a[docs].astype(np.int64))
+            docs = docs[(m - self.char_bound(query, docs)) * den >= num * m]
         if not len(docs):
             return SearchResult(proven=False, strategy="scan")
         texts = self.texts.take(docs)
@@ -726,4 +722,4 @@ class LangIndex:
     def brute_force(self, query: str, k: int = 5, min_score: float = 70) -> SearchResult:
         """Reference answer: score every live document (tests and the benchmark)."""
         tau = _as_fraction(min_score)
-        return self._scan(query, k, tau.numerator, tau.denominator, 1, 1 << 62)
+        return self._scan(query, k, tau.numerator, tau.denominator, 1, 1 << 62, screen=False)
