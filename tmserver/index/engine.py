@@ -424,6 +424,8 @@ class Engine:
         langs = langs or tuple(self.langs or ())
         self.start(*langs)
         for lang in langs:
+            while lang not in self._slots and lang not in self._errors:  # however long a cold build takes
+                self._start_load(lang).wait()
             other = "en" if lang == "zh" else "zh"
             sample = _PRIME.get(lang, _PRIME["en"])
             try:
