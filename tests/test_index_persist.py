@@ -349,3 +349,12 @@ def test_a_cold_build_answers_503_natively_and_no_suggestions_on_cat_routes(app,
     release.set()
     tm.index.wait_seconds = 30
     assert client.get(f"/tmserver/zh/en/unit/{q}").get_json()[0]["target"] == "unit 0"
+
+
+def test_an_unusable_index_directory_still_serves(tm, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    tm.index.root = blocker
+    fill(tm, ["网络空间命运共同体"])
+    assert tm.index.lookup("网络空间命运共同体", ZH, EN)["matches"][0]["score"] >= 100
+    assert tm.index._slots["zh"].generation is None  # this worker's own copy, in memory
