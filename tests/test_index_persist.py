@@ -349,3 +349,22 @@ def test_a_cold_build_answers_503_natively_and_no_suggestions_on_cat_routes(app,
     release.set()
     tm.index.wait_seconds = 30
     assert client.get(f"/tmserver/zh/en/unit/{q}").get_json()[0]["target"] == "unit 0"
+
+
+def test_an_unusable_index_directory_still_serves(tm, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    tm.index.root = blocker
+    fill(tm, ["网络空间命运共同体"])
+    assert tm.index.lookup("网络空间命运共同体", ZH, EN)["matches"][0]["score"] >= 100
+    assert tm.index._slots["zh"].generation is None  # this worker's own copy, in memory
+
+
+def test_auto_languages_load_on_first_lookup_only(client, tm, index_dir):
+    tm.index.langs = None  # INDEX_LANGS=auto
+    fill(tm, ["网络空间命运共同体"])
+    r = client.get("/api/v1/ready")
+    assert r.status_code == 200 and r.get_json()["loaded"] == [] and r.get_json()["langs"] == "auto"
+    assert tm.index.lookup("网络空间命运共同体", ZH, EN)["matches"]
+    assert client.get("/api/v1/ready").get_json()["loaded"] == ["zh"]  # the English index was never built
+    assert not (index_dir / "en").exists()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ from tmserver.store.models import (
     utcnow,
 )
 
+_INDEX_LOCK = threading.Lock()
 log = logging.getLogger(__name__)
 
 POLICIES = ("strict", "warn", "off")
@@ -219,11 +221,14 @@ class TM:
 
     @property
     def index(self):
-        """The fuzzy lookup engine (built lazily from the store on first use)."""
+        """The fuzzy lookup engine (made on first use; one per TM even when a server's warm-up
+        thread and its first requests ask at once — two would each follow the log and load)."""
         if self._index is None:
-            from tmserver.index import Engine as IndexEngine
+            with _INDEX_LOCK:
+                if self._index is None:
+                    from tmserver.index import Engine as IndexEngine
 
-            self._index = IndexEngine(self)
+                    self._index = IndexEngine(self)
         return self._index
 
     # -- settings ---------------------------------------------------------------------------

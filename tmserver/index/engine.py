@@ -303,6 +303,11 @@ class Engine:
         one another process saved while this one waited for the lock (newer than ``generation``)."""
         if self.root is None:
             return self._fresh(lang, save=False)
+        try:
+            persist.lang_dir(self.root, lang).mkdir(parents=True, exist_ok=True)
+        except OSError:  # unusable INDEX_DIR: serve from memory rather than not at all
+            log.exception("the index directory %s is not usable; this worker builds its own copy", self.root)
+            return self._fresh(lang, save=False)
         with persist.build_lock(self.root, lang):
             if (persist.current(self.root, lang) or 0) > (generation or 0):
                 slot = self._open_saved(lang)
@@ -336,11 +341,15 @@ class Engine:
         generation = None
         if save:
             assert self.root is not None
-            generation = persist.save(self.root, lang, index, parts, follower.stamp(), self._database_id())
-            follower.hold = follower.stamp()["position"]  # later workers replay from it: keep its log
-            saved = persist.load(self.root, lang, self._database_id())
-            if saved is not None and saved.generation == generation:
-                index, parts = saved.index, saved.parts  # the shared mapping, not this private copy
+            try:
+                generation = persist.save(self.root, lang, index, parts, follower.stamp(), self._database_id())
+            except OSError:  # a full or read-only disk: serve from memory rather than not at all
+                log.exception("saving the %s index to %s failed; this worker keeps its own copy", lang, self.root)
+            else:
+                follower.hold = follower.stamp()["position"]  # later workers replay from it: keep its log
+                saved = persist.load(self.root, lang, self._database_id())
+                if saved is not None and saved.generation == generation:
+                    index, parts = saved.index, saved.parts  # the shared mapping, not this private copy
         index.auto_compact = False
         slot = _Slot(index, parts, follower, generation)
         self._catch_up(slot)
@@ -425,6 +434,8 @@ class Engine:
         langs = langs or tuple(self.langs or ())
         self.start(*langs)
         for lang in langs:
+            while lang not in self._slots and lang not in self._errors:  # however long a cold build takes
+                self._start_load(lang).wait()
             other = "en" if lang == "zh" else "zh"
             sample = _PRIME.get(lang, _PRIME["en"])
             try:
