@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import bindparam, text
 
 from tests.test_index_exact import answer, exhaustive
-from tests.test_index_persist import ZH, EN, fill, found, other_engine, sentences
+from tests.test_index_persist import EN, ZH, fill, found, other_engine, sentences
 from tmserver.index import persist
 from tmserver.index.postings import LangIndex
 from tmserver.store.models import UTCDateTime, utcnow
