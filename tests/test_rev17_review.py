@@ -9,7 +9,11 @@ from __future__ import annotations
 import gc
 import json
 import random
+import signal
+import subprocess
+import sys
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -231,3 +235,35 @@ def test_pg_a_transaction_running_at_the_stamp_is_replayed_from_the_saved_index(
     third = other_engine(tm, index_dir)
     assert found(third.lookup("长事务中写入的句子数据治理", ZH, EN))[0] == (out[0], 100)
     assert third._slots["zh"].generation == 1
+
+
+def test_a_killed_builder_leaves_no_stale_lock_and_its_partial_generation_is_ignored(tmp_path):
+    """A process killed while holding the build lock and writing a generation: the lock is free at
+    once (flock dies with its holder), the half-written directory is never opened, and the next
+    save takes a new number and cleans it up."""
+    code = ("import sys, time; from pathlib import Path; from tmserver.index import persist\n"
+            "root = Path(sys.argv[1])\n"
+            "with persist.build_lock(root, 'zh'):\n"
+            "    (root / 'zh' / f'tmp-{__import__(\"os\").getpid()}-dead').mkdir()\n"
+            "    print('locked', flush=True); time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+        with persist.build_lock(tmp_path, "zh", wait=False) as got:
+            assert got is False  # held by the live builder
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    deadline = time.monotonic() + 5
+    while True:
+        with persist.build_lock(tmp_path, "zh", wait=False) as got:
+            if got or time.monotonic() > deadline:
+                break
+    assert got is True
+    assert persist.load(tmp_path, "zh", "db") is None  # nothing current: the partial one is not opened
+    texts = sentences(50)
+    built = LangIndex.build(range(1, 51), texts, [True] * 50)
+    assert persist.save(tmp_path, "zh", built, PartIndex("zh"), {"kind": "t", "position": "0"}, "db") == 1
+    assert not list((tmp_path / "zh").glob("tmp-*"))  # the dead builder's directory was removed
