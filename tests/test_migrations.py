@@ -18,7 +18,7 @@ from tmserver.store.db import alembic_config, head_revisions, make_engine, upgra
 
 TABLES = {
     "segments", "segment_history", "segment_changes", "api_keys", "settings",
-    "glossary_concepts", "glossary_terms", "qa_suppressions",
+    "glossary_concepts", "glossary_terms", "qa_suppressions", "change_consumers", "change_log_state",
 }
 
 
@@ -38,7 +38,7 @@ def test_autogenerate_finds_no_difference(engine) -> None:
 
 
 def test_env_sees_every_table(engine) -> None:
-    """The metadata Alembic compares holds all eight tables (env.py imported every model)."""
+    """The metadata Alembic compares holds all ten tables (env.py imported every model)."""
     cfg = alembic_config(engine)
     seen: set[str] = set()
 

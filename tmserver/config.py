@@ -80,6 +80,23 @@ class Settings(BaseModel):
     #: SQLite durability: FULL (an acknowledged write survives power loss) | NORMAL (faster; the
     #: last commits may be lost on power loss or an OS crash) | OFF | EXTRA.
     SQLITE_SYNCHRONOUS: SqliteSync = "FULL"
+    #: Seconds between a process's reports of how far it has applied the change log.
+    CHANGE_LOG_HEARTBEAT: float = Field(5.0, gt=0)
+    #: Seconds after its last report that a process no longer holds back change-log compaction
+    #: (when it comes back it finds its position pruned and rebuilds its index).
+    CHANGE_CONSUMER_TIMEOUT: float = Field(600.0, gt=0)
+    #: Seconds between compactions of the change log (each process, at most this often).
+    CHANGE_LOG_COMPACT_INTERVAL: float = Field(60.0, ge=0)
+    #: Where the saved lookup indexes live (memory-mapped by every worker of the machine). Empty:
+    #: next to the SQLite file (``tm.sqlite.index``) or ``<instance>/index-<database>`` for
+    #: PostgreSQL; ``off``: no saved index (each worker builds its own in memory).
+    INDEX_DIR: str = ""
+    #: Language indexes loaded at start (comma-separated, e.g. ``zh`` or ``zh,en``), or ``auto``:
+    #: each language's index is loaded on its first lookup. Readiness waits for the listed ones.
+    INDEX_LANGS: str = "zh,en"
+    #: Seconds a lookup waits for its language's index during a cold build (no saved index)
+    #: before answering 503 ``index_warming`` with ``Retry-After``.
+    INDEX_WAIT: float = Field(30.0, ge=0)
 
     @field_validator("GLOSSARY_POLICY", "LOG_FORMAT", mode="before")
     @classmethod
@@ -90,6 +107,18 @@ class Settings(BaseModel):
     @classmethod
     def _upper_case(cls, value: Any) -> Any:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("INDEX_LANGS")
+    @classmethod
+    def _index_langs(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value == "auto":
+            return value
+        langs = [v.strip() for v in value.split(",") if v.strip()]
+        bad = [v for v in langs if v not in ("zh", "en")]
+        if not langs or bad:
+            raise ValueError(f"expected 'auto' or a comma-separated list of zh, en; got {value!r}")
+        return ",".join(langs)
 
     @field_validator("SEED_DIRS", mode="before")
     @classmethod
@@ -172,3 +201,13 @@ def default_seed_dirs() -> list[Path]:
             if d.is_dir() and d.resolve() not in [x.resolve() for x in dirs]:
                 dirs.append(d)
     return dirs
+
+
+def default_index_dir(database_url: str, instance_path: str) -> Path:
+    """Where saved indexes go when ``INDEX_DIR`` is empty: next to a SQLite file
+    (``tm.sqlite`` → ``tm.sqlite.index``), else ``<instance>/index-<database name>`` (several
+    PostgreSQL databases may share an instance folder)."""
+    if database_url.startswith("sqlite:///") and database_url != "sqlite:///:memory:":
+        return Path(database_url[len("sqlite:///"):] + ".index")
+    name = database_url.rsplit("/", 1)[-1].split("?", 1)[0] or "default"
+    return Path(instance_path) / f"index-{name}"

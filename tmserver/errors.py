@@ -85,3 +85,17 @@ class Busy(TMError):
     status = 503
     code = "busy"
     retry_after = 2  #: seconds, sent as ``Retry-After``
+
+
+class IndexWarming(TMError):
+    """The lookup index of a language is still being opened or built (a cold start with no saved
+    index): the request waited ``INDEX_WAIT`` seconds. Answered 503 with ``Retry-After``;
+    ``GET /api/v1/ready`` says when the worker can answer."""
+
+    status = 503
+    code = "index_warming"
+    retry_after = 5
+
+    def __init__(self, lang: str, error: str | None = None) -> None:
+        super().__init__(f"the {lang} lookup index is being built; retry shortly",
+                         {"lang": lang, **({"last_error": error} if error else {})})

@@ -233,8 +233,24 @@ def _whitespace(chars: list[str], spans: list[tuple[int, int]]):
     return out_c, out_s
 
 
+#: texts up to this long are remembered (a lookup normalises its query and each returned text in
+#: the engine and again in the glossary's recogniser; popular units come back for many queries)
+_CACHE_MAX_CHARS = 1000
+
+
 def normalize(text: str, *, casefold: bool = True, script: bool = True) -> Normalized:
     """Return the matching form of ``text`` with its offset map (see module docstring)."""
+    if len(text) <= _CACHE_MAX_CHARS:
+        return _remembered(text, casefold, script)
+    return _normalize(text, casefold, script)
+
+
+@lru_cache(maxsize=4096)
+def _remembered(text: str, casefold: bool, script: bool) -> Normalized:
+    return _normalize(text, casefold, script)  # Normalized is frozen (tuples): safe to share
+
+
+def _normalize(text: str, casefold: bool, script: bool) -> Normalized:
     chars, spans = _nfkc(text)
     if script:
         chars, spans = _script(chars, spans)

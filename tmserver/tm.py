@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine, delete, func, insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,10 +41,6 @@ from tmserver.formats.tmx import iter_tmx, tmx_date, write_tmx
 from tmserver.index import Engine as IndexEngine
 from tmserver.langs import Lang, UnknownLanguage, parse_lang
 from tmserver.logs import audit
-
-if TYPE_CHECKING:  # for annotations only: both import this module back
-    from tmserver.formats import Unit
-    from tmserver.index import Engine as IndexEngine
 from tmserver.normalize import normalize, normalize_text
 from tmserver.store.db import make_engine, make_sessionmaker, read_transaction, transaction, write_transaction
 from tmserver.store.models import (
@@ -56,6 +53,7 @@ from tmserver.store.models import (
     utcnow,
 )
 
+_INDEX_LOCK = threading.Lock()
 log = logging.getLogger(__name__)
 
 POLICIES = ("strict", "warn", "off")
@@ -250,9 +248,12 @@ class TM:
 
     @property
     def index(self) -> IndexEngine:
-        """The fuzzy lookup engine (built lazily from the store on first use)."""
+        """The fuzzy lookup engine (made on first use; one per TM even when a server's warm-up
+        thread and its first requests ask at once — two would each follow the log and load)."""
         if self._index is None:
-            self._index = IndexEngine(self)
+            with _INDEX_LOCK:
+                if self._index is None:
+                    self._index = IndexEngine(self)
         return self._index
 
     # -- settings ---------------------------------------------------------------------------

@@ -23,7 +23,7 @@ def _warm_worker(worker) -> None:
     full collections over millions of index objects would otherwise show up as latency spikes."""
     def warm() -> None:
         try:
-            worker.wsgi.extensions["tmserver"].index.warm("zh", "en")
+            worker.wsgi.extensions["tmserver"].index.warm()  # the INDEX_LANGS languages
         except Exception:  # the worker still serves: lookups build the index on first use
             logging.getLogger("tmserver.wsgi").exception("warming the lookup index failed")
         finally:

@@ -54,7 +54,7 @@ from tmserver.api.schemas import (
     Error,
     WriteResult,
 )
-from tmserver.errors import ValidationError
+from tmserver.errors import IndexWarming, ValidationError
 from tmserver.langs import try_parse_lang
 from tmserver.services import lookup as lookup_svc
 from tmserver.services import segments as segments_svc
@@ -63,6 +63,13 @@ from tmserver.services.segments import SegmentInput
 
 bp = Blueprint("compat", __name__)
 add_cors(bp)
+
+
+@bp.errorhandler(IndexWarming)
+def _warming(_exc: IndexWarming):
+    """During a cold index build (no saved index yet) a CAT tool gets "no suggestions", uncached,
+    not the 503 the native API sends: Weblate pauses the whole service for 30 minutes on a 503."""
+    return json_answer([], cache=False)
 
 DEFAULT_MIN_SIMILARITY = 70
 DEFAULT_MAX_CANDIDATES = 5

@@ -31,7 +31,7 @@ from flask import Blueprint, request
 from tmserver.api.catweb import add_cors, json_answer
 from tmserver.api.common import doc, get_tm, offered_pair, requires
 from tmserver.api.schemas import MyMemoryAnswer
-from tmserver.errors import TMError, ValidationError
+from tmserver.errors import IndexWarming, TMError, ValidationError
 from tmserver.langs import try_parse_lang
 from tmserver.services import lookup as lookup_svc
 
@@ -88,6 +88,15 @@ def _match(m: dict[str, Any], src: str, tgt: str) -> dict[str, Any] | None:
         "create-date": m.get("created_at"),
         "last-update-date": m.get("updated_at"),
     }
+
+
+@bp.errorhandler(IndexWarming)
+def _warming(_exc: IndexWarming):
+    """A cold index build: "no match" (uncached), never a 503, which such clients read as banned."""
+    return json_answer({"responseData": {"translatedText": "", "match": 0}, "quotaFinished": False,
+                        "mtLangSupported": None, "responseDetails": "", "responseStatus": 200,
+                        "responderId": None, "exception_code": None, "matches": []},
+                       callbacks=("callback",), cache=False)
 
 
 def _error_answer(exc: TMError):

@@ -19,6 +19,8 @@ glossary fix is applied on top of it.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from threading import Lock
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -74,16 +76,48 @@ def _fixes(violations: list[Violation]) -> list[Violation]:
     return out
 
 
+class _PairCache:
+    """The glossary's verdict on a (source, target) pair, kept for the pairs lookups return.
+
+    The same stored units come back for many queries (a TM's popular segments, a document's
+    repetitions), and their verdict only changes with the glossary: the key holds the glossary's
+    version, so a new version never sees an old answer. Bounded LRU, shared by a process's threads."""
+
+    def __init__(self, size: int = 8192) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str | None, str, str, str, str], list[Violation]] = OrderedDict()
+        self._lock = Lock()
+
+    def check(self, glossary: Glossary, source: str, target: str, source_lang: str, target_lang: str) -> list[Violation]:
+        if glossary.version is None:  # an uncompiled, unversioned glossary (tests, files): no cache
+            return glossary.check_pair(source, target, source_lang, target_lang)
+        key = (glossary.version, source, target, source_lang, target_lang)
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        found = glossary.check_pair(source, target, source_lang, target_lang)
+        with self._lock:
+            self._items[key] = found
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return found
+
+
+_pairs = _PairCache()
+
+
 def annotate_match(glossary: Glossary, match: dict[str, Any], source_lang: str, target_lang: str) -> dict[str, Any]:
     """Add ``term_problems`` (and, when a fix is possible, ``adapted_target``) to one match."""
     source, target = match.get("source"), match.get("target")
     if not isinstance(source, str) or not isinstance(target, str):
         match["term_problems"] = []
         return match
-    problems = glossary.check_pair(source, target, source_lang, target_lang)
+    problems = _pairs.check(glossary, source, target, source_lang, target_lang)
     adapted = match.get("adapted_target")
-    base = adapted if isinstance(adapted, str) else target
-    fix_on = problems if base == target else glossary.check_pair(source, base, source_lang, target_lang)
+    base: str = adapted if isinstance(adapted, str) else target
+    fix_on = problems if base == target else _pairs.check(glossary, source, base, source_lang, target_lang)
     fixes = _fixes(fix_on)
     fixed_concepts = {v.concept_id for v in fixes}
     match["term_problems"] = [

@@ -24,9 +24,13 @@ from tmserver.store.models import Setting
 VERSION_KEY = "glossary_version"
 
 
+#: one Core statement, compiled once: read on every lookup's annotation, where the ORM's
+#: ``session.get`` (identity map, entity loading) cost more than the read itself
+_VERSION = select(Setting.value).where(Setting.key == VERSION_KEY)
+
+
 def get_version(session: Session) -> str:
-    row = session.get(Setting, VERSION_KEY)
-    return row.value if row else ""
+    return session.connection().execute(_VERSION).scalar() or ""
 
 
 def bump_version(session: Session) -> str:

@@ -49,10 +49,21 @@ query since positions are counted with multiplicity. Either way the answer is th
 
 **Freshness.** Writes in this process reach the index through ``TM.on_change`` before the write
 call returns (the listener replays the ``segment_changes`` log, so the same code path serves
-every process). Other processes' writes are picked up by a ``max(seq)`` check at most every
-200 ms on lookup (:mod:`tmserver.index.sync`). New documents go to a small delta (dict of
-lists); replaced or deleted ones are marked dead; when the delta passes a tenth of the base
-(and 20,000 documents) the index is rebuilt from the texts it holds.
+every process). Other processes' writes are picked up by a change-log check at most every
+200 ms on lookup (:mod:`tmserver.index.sync`; each language's index has its own follower). New
+documents go to a small delta (dict of lists); replaced or deleted ones are marked dead.
+
+**One index per machine** (:mod:`tmserver.index.persist`). A language's base is saved to
+``INDEX_DIR`` as flat ``.npy`` arrays plus a manifest holding the change-log position it is
+consistent with; every worker maps it (read-only posting lists, copy-on-write per-document arrays
+with spare room for the delta), so its pages are shared, and replays the log from that position.
+A missing, damaged, foreign or stale (log compacted past it, or a ``reset`` since) generation is
+rebuilt from the database — in a background thread, by one process of the machine at a time
+(file lock), the others waiting for it and opening what it saved. When a delta outgrows
+max(20,000, a tenth of the base), one process builds a new generation in the background and every
+worker swaps to it at its next poll (new directory, then ``CURRENT``, atomically): no request
+waits for a rebuild. Until a language is loaded, its lookups wait up to ``INDEX_WAIT`` seconds
+and ``GET /api/v1/ready`` answers 503.
 
 **Memory.** At 1e6 Chinese segments (~27 characters) the postings are ~26 M ``int32`` (~100 MB),
 the vocabulary and offsets ~40 MB, the texts one joined string with an offset array (~55 MB; a list of a
@@ -60,7 +71,8 @@ million ``str`` costs ~140 MB; 4 bytes a character, ~105 MB, as soon as one text
 beyond U+FFFF, as the synthetic benchmark set does), the signatures 16 MB. The build takes the fetched list of
 texts over and frees it, works in 50k-document chunks, and pins glibc's mmap threshold so its
 large temporaries go back to the OS: peak RSS of a 1e6 engine process ~620 MB, ~370 MB once built.
-Only the languages that are queried get built.
+Opened from a saved generation, the texts stay one UTF-8 byte array and everything but the delta
+is shared page cache. ``INDEX_LANGS`` names the languages loaded at start (``auto``: on first lookup).
 """
 
 from tmserver.index.engine import Engine

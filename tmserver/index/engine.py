@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
+import contextlib
+import logging
 import threading
 import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import bindparam, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tmserver.errors import ValidationError
+from tmserver.errors import IndexWarming, ValidationError
+from tmserver.index import persist
 from tmserver.index.parts import PartHit, PartIndex, may_have_parts, target_part
 from tmserver.index.postings import LangIndex
 from tmserver.index.sync import ChangeFollower
@@ -22,10 +27,15 @@ from tmserver.langs import Lang
 from tmserver.match import adapt_target, diff, score, with_context
 from tmserver.match.adapt import Adaptation, adapt
 from tmserver.normalize import normalize
-from tmserver.store.models import Segment, context_hash
+from tmserver.store.models import Segment, Setting, context_hash
+
+log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 20_000  # as long as a stored segment may be (tmserver.tm.MAX_SEGMENT_CHARS)
 POLL_INTERVAL = 0.2  # seconds between change-log checks on lookup (freshness target: 1 s)
+MERGE_RETRY = 60.0  # seconds before a failed background merge is tried again
+#: the settings row holding the token that ties a saved index to this database
+TOKEN_KEY = "index_token"
 #: texts for the warm-up lookup: numbers, Chinese numerals, dates, Traditional script, punctuation
 _PRIME = {"zh": "二〇二五年三月五日，網路用戶達十一億五千萬，增長百分之五。",
           "en": "On March 5, 2025, internet users reached 1.15 billion, up 5%."}
@@ -51,6 +61,9 @@ def _pin_mmap_threshold() -> None:
         return
     _PINNED = True
     try:
+        import ctypes
+        import ctypes.util
+
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
     except (OSError, AttributeError):
@@ -60,75 +73,197 @@ def _pin_mmap_threshold() -> None:
 _PINNED = False
 
 
+def _configured_langs(value: Any) -> tuple[str, ...] | None:
+    """``INDEX_LANGS``: a comma-separated list loaded at start, or ``auto`` (None: each language
+    on its first lookup)."""
+    if isinstance(value, str):
+        if value.strip().lower() == "auto":
+            return None
+        value = value.split(",")
+    return tuple(dict.fromkeys(v.strip().lower() for v in value if v.strip()))
+
+
+def _database_token(tm) -> str:
+    """The database's index token (made on first use; two processes racing agree on one)."""
+    for _ in range(3):
+        with tm.session() as s:
+            row = s.get(Setting, TOKEN_KEY)
+            if row is not None:
+                return row.value
+        try:
+            with tm.write_session() as s:
+                if s.get(Setting, TOKEN_KEY) is None:
+                    s.add(Setting(key=TOKEN_KEY, value=uuid.uuid4().hex))
+        except IntegrityError:
+            continue  # another process made it first: read theirs
+    raise RuntimeError("could not read or store the index token")
+
+
+class _Slot:
+    """One language's indexes and the change-log follower that keeps them fresh."""
+
+    def __init__(self, index: LangIndex, parts: PartIndex, follower: Any, generation: int | None) -> None:
+        self.index = index
+        self.parts = parts
+        self.follower = follower
+        #: the saved generation the base was opened from (None: built in memory, not saved)
+        self.generation = generation
+
+
+class _ResetSeen(Exception):
+    """The change log holds a ``reset`` (``TM.clear``) after the position being caught up from."""
+
+
 class Engine:
-    """Fuzzy lookup over one TM. Thread-safe; one per process (``TM.index``)."""
+    """Fuzzy lookup over one TM. Thread-safe; one per process (``TM.index``).
+
+    Each language's index is opened from the saved one (:mod:`tmserver.index.persist`) or built,
+    always in a background thread, then replayed from the change log; a request needing a
+    language that is not loaded yet waits at most ``INDEX_WAIT`` seconds and otherwise gets
+    :class:`~tmserver.errors.IndexWarming` (503). Writes go to the index's small delta; when it
+    outgrows its threshold one process of the machine builds a new base in the background and
+    every worker swaps to it — no request ever waits for a rebuild."""
 
     def __init__(self, tm) -> None:
         self.tm = tm
         self._lock = threading.RLock()
-        self._langs: dict[str, LangIndex] = {}
-        #: sub-segment parts of multi-sentence texts, per language (:mod:`tmserver.index.parts`)
-        self._parts: dict[str, PartIndex] = {}
-        self._follower = ChangeFollower(tm.sessions)
+        self._slots: dict[str, _Slot] = {}
+        #: languages being opened or built: the event is set when that attempt ends
+        self._loading: dict[str, threading.Event] = {}
+        self._merging: set[str] = set()
+        self._merge_failed: dict[str, float] = {}
+        self._errors: dict[str, str] = {}
+        #: bumped by a reset: a load begun before it must not install what it read
+        self._epoch = 0
         self._last_poll = 0.0
         self._due = False  #: a write of this process committed: the next lookup polls whatever the interval
-        self._marked = False
+        self._db_id: str | None = None
+        cfg = tm.config
+        root = cfg.get("INDEX_DIR")
+        self.root: Path | None = None if root in (None, "", "off") else Path(root)
+        self.wait_seconds = float(cfg.get("INDEX_WAIT", 30.0))
+        self.langs = _configured_langs(cfg.get("INDEX_LANGS", "zh,en"))
         tm.on_change(self._on_change)
+
+    # -- compatibility views (benchmarks read these) --------------------------------------------
+
+    @property
+    def _langs(self) -> dict[str, LangIndex]:
+        return {lang: slot.index for lang, slot in self._slots.items()}
+
+    @property
+    def _parts(self) -> dict[str, PartIndex]:
+        return {lang: slot.parts for lang, slot in self._slots.items()}
+
+    # -- readiness ----------------------------------------------------------------------------
+
+    def readiness(self) -> dict[str, Any]:
+        """Which languages this worker can answer now. ``ready`` when every language of
+        ``INDEX_LANGS`` is loaded (``auto``: when no language is being loaded). Asking starts
+        loading them, so a server run without ``tmserver serve``'s warm-up still gets ready."""
+        self.start()
+        with self._lock:
+            loaded = sorted(self._slots)
+            loading = sorted(set(self._loading) - set(self._slots))
+            merging = sorted(self._merging)
+            wanted = self.langs if self.langs is not None else loading
+            ready = all(lang in self._slots for lang in wanted)
+            out: dict[str, Any] = {"ready": ready, "loaded": loaded, "loading": loading, "merging": merging,
+                                   "langs": "auto" if self.langs is None else list(self.langs),
+                                   "index_dir": str(self.root) if self.root else None}
+            if self._errors:
+                out["errors"] = dict(self._errors)
+            return out
+
+    def start(self, *langs: str) -> None:
+        """Begin loading ``langs`` (default: ``INDEX_LANGS``) in the background; returns at once."""
+        for lang in langs or (self.langs or ()):
+            if lang not in self._slots:
+                self._start_load(lang)
 
     # -- freshness ----------------------------------------------------------------------------
 
     def _on_change(self, op: str, ids: list[int]) -> None:
         if op == "reset":
-            with self._lock:
-                self._reset()
+            self._reset()
             return
-        # no poll here (it would be a second transaction for every write): the next lookup polls
-        # in its own transaction, whatever the interval, so it still sees this write at once
+        # no poll here (it would be a second transaction after every write): the next lookup
+        # polls in its own transaction whatever the interval, so it still sees this write at once
         self._due = True
 
     def _reset(self) -> None:
-        self._langs.clear()
-        self._parts.clear()
-        self._marked = False
+        """The TM was emptied: drop every index and load them again (a saved base is older than
+        the reset, so it is rebuilt)."""
+        with self._lock:
+            self._epoch += 1
+            langs = list(self._slots)
+            self._slots.clear()
+        self.start(*langs)
 
     def refresh(self, force: bool = False, session: Session | None = None) -> None:
-        """Replay the change log if it is due (or ``force``); ``session``: in the caller's
-        transaction (a lookup's, see :meth:`tmserver.tm.TM.read_session`)."""
+        """Replay the change log if it is due (or ``force``); start a background merge for an
+        index whose delta outgrew its base, and a re-open for one another process merged.
+        ``session``: read the log in the caller's transaction (a lookup's, see
+        :meth:`tmserver.tm.TM.read_session`)."""
         with self._lock:
-            if not self._langs:
+            if not self._slots:
                 return
             now = time.monotonic()
             if not force and not self._due and now - self._last_poll < POLL_INTERVAL:
                 return
             self._last_poll = now
             self._due = False
-            self._follower.poll(lambda ids: self._apply(ids, session), self._reset, session)
+            reset = False
+            for lang, slot in list(self._slots.items()):
+                try:
+                    self._catch_up(slot, session)
+                except _ResetSeen:
+                    reset = True
+                    break
+                self._maybe_merge(lang, slot)
+        if reset:
+            self._reset()
 
-    def _apply(self, seg_ids: list[int], session: Session | None = None) -> None:
+    def _maybe_merge(self, lang: str, slot: _Slot) -> None:
+        if lang in self._merging or time.monotonic() - self._merge_failed.get(lang, -1e9) < MERGE_RETRY:
+            return
+        newer = self.root is not None and (persist.current(self.root, lang) or 0) > (slot.generation or 0)
+        if newer or slot.index.merge_due:
+            self._merging.add(lang)
+            threading.Thread(target=self._merge, args=(lang, self._epoch, slot.generation), daemon=True,
+                             name=f"tmserver-merge-{lang}").start()
+
+    def _catch_up(self, slot: _Slot, session: Session | None = None) -> None:
+        """Replay what the log holds after the slot's position into its indexes."""
+
+        def reset() -> None:
+            raise _ResetSeen
+
+        slot.follower.poll(lambda ids: self._apply(slot, ids, session), reset, session)
+
+    def _apply(self, slot: _Slot, seg_ids: list[int], session: Session | None = None) -> None:
         if session is None:
             with self.tm.session() as s:
                 rows = self._changed_rows(s, seg_ids)
         else:
             rows = self._changed_rows(session, seg_ids)
-        for lang, idx in self._langs.items():
-            parts = self._parts.get(lang)
-            for seg in seg_ids:
-                r = rows.get(seg)
-                if r is None:
-                    idx.remove(seg)
-                elif r.source_lang == lang:
-                    idx.upsert(seg, r.source_norm, True)
-                elif r.target_lang == lang:
-                    idx.upsert(seg, r.target_norm, False)
-                else:
-                    idx.remove(seg)
-                if parts is not None:
-                    if r is not None and r.source_lang == lang:
-                        parts.update(seg, r.source_text, True, r.source_norm)
-                    elif r is not None and r.target_lang == lang:
-                        parts.update(seg, r.target_text, False, r.target_norm)
-                    else:
-                        parts.update(seg, None, False)
+        idx, parts, lang = slot.index, slot.parts, slot.parts.lang
+        for seg in seg_ids:
+            r = rows.get(seg)
+            if r is None:
+                idx.remove(seg)
+            elif r.source_lang == lang:
+                idx.upsert(seg, r.source_norm, True)
+            elif r.target_lang == lang:
+                idx.upsert(seg, r.target_norm, False)
+            else:
+                idx.remove(seg)
+            if r is not None and r.source_lang == lang:
+                parts.update(seg, r.source_text, True, r.source_norm)
+            elif r is not None and r.target_lang == lang:
+                parts.update(seg, r.target_text, False, r.target_norm)
+            else:
+                parts.update(seg, None, False)
 
     @staticmethod
     def _changed_rows(s: Session, seg_ids: list[int]) -> dict[int, Any]:
@@ -140,18 +275,144 @@ class Engine:
             rows.update({r.id: r for r in s.execute(q)})
         return rows
 
-    def _lang(self, lang: str) -> LangIndex:
-        idx = self._langs.get(lang)
-        if idx is None:
-            if not self._marked:
-                self._follower.mark()  # before reading: writes from now on are replayed
-                self._marked = True
-                self._last_poll = time.monotonic()
-            idx = self._build(lang)
-            self._langs[lang] = idx
-        return idx
+    # -- loading, building, merging (background threads) ----------------------------------------
 
-    def _build(self, lang: str) -> LangIndex:
+    def _start_load(self, lang: str) -> threading.Event:
+        with self._lock:
+            ev = self._loading.get(lang)
+            if ev is None:
+                ev = self._loading[lang] = threading.Event()
+                threading.Thread(target=self._load, args=(lang, ev, self._epoch), daemon=True,
+                                 name=f"tmserver-index-{lang}").start()
+            return ev
+
+    def _load(self, lang: str, ev: threading.Event, epoch: int) -> None:
+        try:
+            slot = self._open_saved(lang) if self.root is not None else None
+            if slot is None:
+                slot = self._rebuild(lang, None)
+            self._install(lang, slot, epoch)
+            self._errors.pop(lang, None)
+        except Exception as exc:  # noqa: BLE001 - reported by readiness; the next lookup tries again
+            log.exception("loading the %s index failed", lang)
+            self._errors[lang] = f"{type(exc).__name__}: {exc}"
+        finally:
+            with self._lock:
+                if self._loading.get(lang) is ev:
+                    del self._loading[lang]
+            ev.set()
+
+    def _merge(self, lang: str, epoch: int, generation: int | None) -> None:
+        try:
+            self._install(lang, self._rebuild(lang, generation), epoch)
+            self._merge_failed.pop(lang, None)
+        except Exception:  # noqa: BLE001 - the current index keeps serving; retried later
+            log.exception("merging the %s index failed", lang)
+            self._merge_failed[lang] = time.monotonic()
+        finally:
+            with self._lock:
+                self._merging.discard(lang)
+
+    def _rebuild(self, lang: str, generation: int | None) -> _Slot:
+        """A new base: built from the database and saved, under the machine's build lock — or the
+        one another process saved while this one waited for the lock (newer than ``generation``)."""
+        if self.root is None:
+            return self._fresh(lang, save=False)
+        try:
+            persist.lang_dir(self.root, lang).mkdir(parents=True, exist_ok=True)
+        except OSError:  # unusable INDEX_DIR: serve from memory rather than not at all
+            log.exception("the index directory %s is not usable; this worker builds its own copy", self.root)
+            return self._fresh(lang, save=False)
+        with persist.build_lock(self.root, lang):
+            if (persist.current(self.root, lang) or 0) > (generation or 0):
+                slot = self._open_saved(lang)
+                if slot is not None:
+                    return slot
+            return self._fresh(lang, save=True)
+
+    def _open_saved(self, lang: str) -> _Slot | None:
+        """The saved index, caught up with the log; None when missing, unusable or stale."""
+        assert self.root is not None
+        saved = persist.load(self.root, lang, self._database_id())
+        if saved is None:
+            return None
+        follower = ChangeFollower(self.tm.sessions, self.tm.config)
+        if not follower.covers(saved.stamp):
+            log.info("saved %s index (generation %d) is older than the change log: rebuilding", lang,
+                     saved.generation)
+            return None
+        follower.seek(saved.stamp)
+        slot = _Slot(saved.index, saved.parts, follower, saved.generation)
+        try:
+            self._catch_up(slot)
+        except _ResetSeen:
+            return None
+        return slot
+
+    def _fresh(self, lang: str, *, save: bool) -> _Slot:
+        follower = ChangeFollower(self.tm.sessions, self.tm.config)
+        follower.mark()  # before reading: writes from now on are replayed
+        index, parts = self._build(lang)
+        generation = None
+        if save:
+            assert self.root is not None
+            try:
+                generation = persist.save(self.root, lang, index, parts, follower.stamp(), self._database_id())
+            except OSError:  # a full or read-only disk: serve from memory rather than not at all
+                log.exception("saving the %s index to %s failed; this worker keeps its own copy", lang, self.root)
+            else:
+                follower.hold = follower.stamp()["position"]  # later workers replay from it: keep its log
+                saved = persist.load(self.root, lang, self._database_id())
+                if saved is not None and saved.generation == generation:
+                    index, parts = saved.index, saved.parts  # the shared mapping, not this private copy
+        index.auto_compact = False
+        slot = _Slot(index, parts, follower, generation)
+        self._catch_up(slot)
+        return slot
+
+    def _install(self, lang: str, slot: _Slot, epoch: int) -> None:
+        """Swap ``slot`` in after a last (short) catch-up, unless the TM was reset meanwhile."""
+        with self._lock:
+            if epoch != self._epoch:
+                return
+            try:
+                self._catch_up(slot)
+            except _ResetSeen:
+                self._slots.pop(lang, None)
+                return
+            self._slots[lang] = slot
+
+    def _database_id(self) -> str:
+        """A token stored in the database itself, so a saved index is never opened against another
+        database (or the same one emptied and re-created behind the server's back)."""
+        if self._db_id is None:
+            self._db_id = _database_token(self.tm)
+        return self._db_id
+
+    # -- waiting for an index -----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _using(self, lang: str, *, poll: bool = True, session: Session | None = None) -> Iterator[_Slot]:
+        """Hold the lock over ``lang``'s index (polled for changes unless ``poll`` is off),
+        waiting at most ``INDEX_WAIT`` seconds for it to be loaded."""
+        deadline = time.monotonic() + self.wait_seconds
+        while True:
+            if lang not in self._slots:
+                ev = self._start_load(lang)
+                if not ev.wait(max(0.0, deadline - time.monotonic())) or (
+                        lang not in self._slots and lang in self._errors):
+                    raise IndexWarming(lang, self._errors.get(lang))
+            with self._lock:
+                if poll:
+                    self.refresh(session=session)
+                slot = self._slots.get(lang)
+                if slot is not None:
+                    yield slot
+                    return
+            if time.monotonic() >= deadline:
+                raise IndexWarming(lang, self._errors.get(lang))
+
+    def _build(self, lang: str) -> tuple[LangIndex, PartIndex]:
         _pin_mmap_threshold()
         ids: list[int] = []
         texts: list[str] = []
@@ -176,20 +437,20 @@ class Engine:
         seg_ids, on_source = np.asarray(ids, dtype=np.int64), np.asarray(side, dtype=np.bool_)
         del ids, side
         # the parts first, from the few texts that passed the regex (original texts are not kept)
-        self._parts[lang] = PartIndex.build(lang, originals)
+        parts = PartIndex.build(lang, originals)
         del originals
-        return LangIndex.build(seg_ids, texts, on_source, consume=True)
+        return LangIndex.build(seg_ids, texts, on_source, consume=True), parts
 
     def warm(self, *langs: str) -> None:
-        """Build the indexes now (servers call this at start so the first lookup is fast), then
+        """Load the indexes now (servers call this at start so the first lookup is fast), then
         run one throwaway lookup per language: the first lookup otherwise pays for one-time
         set-up on its own (OpenCC converters, the fetch statement's compilation, the Chinese
         numeral parser's import and regexes — ~150 ms)."""
-        langs = langs or ("zh", "en")
-        with self._lock:
-            for lang in langs:
-                self._lang(lang)
+        langs = langs or tuple(self.langs or ())
+        self.start(*langs)
         for lang in langs:
+            while lang not in self._slots and lang not in self._errors:  # however long a cold build takes
+                self._start_load(lang).wait()
             other = "en" if lang == "zh" else "zh"
             sample = _PRIME.get(lang, _PRIME["en"])
             try:
@@ -226,12 +487,11 @@ class Engine:
         if not 1 <= limit <= 1000:
             raise ValidationError("limit must be between 1 and 1000", {"field": "limit"})
         qn = normalize(query)
-        with self._lock:
-            idx = self._lang(src.base)
-            self.refresh(session=session)
+        with self._using(src.base, session=session) as slot:
+            idx = slot.index
             res = idx.search(qn.text, limit, min_score)
             hits = [(int(idx.seg_ids.a[doc]), bool(idx.is_source.a[doc]), d, m) for doc, d, m in res.hits]
-            part_hits = self._parts[src.base].search(qn.text, limit, min_score) if subsegments else []
+            part_hits = slot.parts.search(qn.text, limit, min_score) if subsegments else []
         segs = self._fetch(list(dict.fromkeys([h[0] for h in hits] + [p.seg_id for p in part_hits])), session)
         return self._shape(query, qn, hits, segs, src, tgt, min_score, context_prev, context_next, res,
                            part_hits, limit)
@@ -254,16 +514,15 @@ class Engine:
         if not 1 <= limit <= 1000:
             raise ValidationError("limit must be between 1 and 1000", {"field": "limit"})
         searched = []
-        with self._lock:
-            self._lang(src.base)
-            self.refresh()  # once for the batch, not once per query
+        with self._using(src.base):
+            pass  # loaded and polled once for the batch, not once per query
         for query, _prev, _next in queries:
             if len(query) > MAX_QUERY_CHARS:
                 raise ValidationError(f"the query is longer than {MAX_QUERY_CHARS} characters",
                                       {"field": "q", "maximum": MAX_QUERY_CHARS})
             qn = normalize(query)
-            with self._lock:  # per query, so concurrent single lookups are never held up long
-                idx = self._lang(src.base)
+            with self._using(src.base, poll=False) as slot:  # per query: single lookups are never held up long
+                idx = slot.index
                 res = idx.search(qn.text, limit, min_score)
                 hits = [(int(idx.seg_ids.a[doc]), bool(idx.is_source.a[doc]), d, m) for doc, d, m in res.hits]
             searched.append((qn, hits, res))
@@ -285,14 +544,13 @@ class Engine:
         rules out most documents with a few vectorised operations, and only the rest are scored."""
         if not queries:
             return []
-        with self._lock:
-            self._lang(src.base)
-            self.refresh()
+        with self._using(src.base):
+            pass
         out: list[int] = []
         for query in queries:
             q = normalize(query).text
-            with self._lock:  # per query: the index may change between queries, never during one
-                idx = self._lang(src.base)
+            with self._using(src.base, poll=False) as slot:  # per query: the index may change between queries
+                idx = slot.index
                 docs = np.flatnonzero(idx.alive.view)
                 if not q or not len(docs):
                     out.append(0)

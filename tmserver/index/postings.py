@@ -46,6 +46,15 @@ class _Grow:
         self.a = np.asarray(data if data is not None else np.empty(0), dtype=dtype).copy()
         self.n = len(self.a)
 
+    @classmethod
+    def adopt(cls, a: np.ndarray, n: int) -> _Grow:
+        """Take ``a`` over without copying, its first ``n`` items in use and the rest spare: a saved
+        index's per-document arrays are copy-on-write mappings with room for a delta at the end,
+        so appending touches (and privately copies) only the pages written."""
+        g = cls.__new__(cls)
+        g.a, g.n = a, n
+        return g
+
     def append(self, value) -> int:
         if self.n == len(self.a):
             self.a = np.resize(self.a, max(16, 2 * len(self.a)))
@@ -238,6 +247,44 @@ class _Texts:
         base, offs = self._base, self._offs
         return [base[a:b] for a, b in zip(offs[docs].tolist(), offs[docs + 1].tolist(), strict=True)]
 
+    def base_utf8(self) -> tuple[np.ndarray, np.ndarray]:
+        """The base texts as one UTF-8 byte array and byte offsets (what a saved index stores)."""
+        data = np.frombuffer(self._base.encode("utf-8"), dtype=np.uint8)
+        cps = codepoints(self._base)
+        width = 1 + (cps >= 0x80).astype(np.int64) + (cps >= 0x800) + (cps >= 0x10000)
+        offs = np.zeros(self._n + 1, dtype=np.int64)
+        if self._n:
+            ends = np.cumsum(width)
+            char_ends = self._offs[1:]
+            offs[1:] = np.where(char_ends > 0, ends[np.maximum(char_ends - 1, 0)], 0)
+        return data, offs
+
+
+class MappedTexts(_Texts):
+    """:class:`_Texts` over a saved index: the base texts stay in one (memory-mapped, shared) UTF-8
+    byte array and are decoded per document on demand; no per-document Python object is kept."""
+
+    def __init__(self, data: np.ndarray, offs: np.ndarray) -> None:
+        self._data = data
+        self._mv = memoryview(data)  # type: ignore[arg-type]  # numpy's stubs don't declare the buffer protocol
+        self._offs = offs
+        self._n = len(offs) - 1
+        self._extra = []
+
+    def __getitem__(self, i: int) -> str:
+        if i < self._n:
+            return str(self._mv[int(self._offs[i]) : int(self._offs[i + 1])], "utf-8")
+        return self._extra[i - self._n]
+
+    def take(self, docs: np.ndarray) -> list[str]:
+        if len(docs) and int(docs.max()) >= self._n:
+            return [self[i] for i in docs.tolist()]
+        mv, offs = self._mv, self._offs
+        return [str(mv[a:b], "utf-8") for a, b in zip(offs[docs].tolist(), offs[docs + 1].tolist(), strict=True)]
+
+    def base_utf8(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._data, self._offs
+
 
 #: posting lists longer than this are cut to the length window by bisection (shorter ones are
 #: cheaper to carry and filter by length afterwards)
@@ -256,6 +303,12 @@ SCORE_DIRECT = 48
 
 class LangIndex:
     """Bigram index over the texts of one language, with exact top-k search."""
+
+    #: whole arrays a saved index stores and maps read-only (:mod:`tmserver.index.persist`);
+    #: an array added at build time is saved and re-opened by naming it here
+    PERSISTED: tuple[str, ...] = ("vocab", "indptr", "postings", "_base_segs", "_base_docs", "_charbit")
+    #: per-document :class:`_Grow` arrays: saved with spare room for a delta and mapped copy-on-write
+    PER_DOC: tuple[str, ...] = ("seg_ids", "is_source", "lens", "alive", "sig_lo", "sig_hi")
 
     def __init__(self) -> None:
         self.texts = _Texts()
@@ -280,6 +333,9 @@ class LangIndex:
         self.delta_docs = 0
         #: segment id → doc for segments written after the build (None: no doc any more)
         self.overrides: dict[int, int | None] = {}
+        #: fold the delta into the base inline once it passes :attr:`merge_due` (small indexes such as
+        #: the sub-segment parts); the engine's main indexes are merged in the background instead
+        self.auto_compact = True
 
     # -- building ---------------------------------------------------------------------------
 
@@ -456,8 +512,13 @@ class LangIndex:
             self.delta.setdefault(key, []).append(doc)
         self.overrides[seg_id] = doc
         self.delta_docs += 1
-        if self.delta_docs > max(COMPACT_MIN, self.n_base // 10):
+        if self.auto_compact and self.merge_due:
             self.compact()
+
+    @property
+    def merge_due(self) -> bool:
+        """The delta has outgrown max(20,000 documents, a tenth of the base): time to fold it in."""
+        return self.delta_docs > max(COMPACT_MIN, self.n_base // 10)
 
     # -- search -----------------------------------------------------------------------------
 

@@ -11,7 +11,18 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Table, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from tmserver.normalize import normalize_text
@@ -153,6 +164,36 @@ class SegmentChange(Base):
     segment_id: Mapped[int] = mapped_column(Integer, index=True)
     op: Mapped[str] = mapped_column(String(8))  # upsert | delete
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChangeConsumer(Base):
+    """A process (an index) following ``segment_changes``: how far it has applied the log.
+
+    ``horizon`` is the first log position the consumer still needs (SQLite: a ``seq``; PostgreSQL:
+    a transaction id, the ``xmin`` of its last snapshot); ``position`` is the follower's own
+    opaque position (:mod:`tmserver.index.sync`). Rows below the smallest horizon of the consumers
+    whose ``heartbeat_at`` is recent are pruned; a consumer that went quiet longer finds its
+    position pruned and rebuilds its index from the segments."""
+
+    __tablename__ = "change_consumers"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    horizon: Mapped[int] = mapped_column(BigInteger)
+    position: Mapped[str] = mapped_column(Text)
+    heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChangeLogState(Base):
+    """One row (``id`` 1): how far ``segment_changes`` has been pruned.
+
+    Every log row below ``pruned_below`` (SQLite: ``seq``; PostgreSQL: ``xid``) is gone. It is
+    written in the same transaction as the prune, so a follower that reads it in the snapshot of
+    its poll knows whether rows it still needed were removed (then it rebuilds)."""
+
+    __tablename__ = "change_log_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pruned_below: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class ApiKey(Base):

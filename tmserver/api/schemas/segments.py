@@ -170,6 +170,20 @@ class Health(OpenOut):
     database: str = Field(examples=["sqlite", "postgresql"])
     segments: int
     glossary_policy: Literal["strict", "warn", "off"]
+    ready: bool = Field(description="this worker can answer lookups now (its lookup indexes are loaded)")
+
+
+class Readiness(Out):
+    """Whether this worker can answer lookups now, and which language indexes are where."""
+
+    ready: bool
+    loaded: list[str] = Field(description="languages answering now")
+    loading: list[str] = Field(description="languages being opened or built")
+    merging: list[str] = Field(default_factory=list, description="background merges running")
+    langs: str | list[str] | None = Field(default=None,
+                                          description="INDEX_LANGS: the languages readiness waits for, or 'auto'")
+    index_dir: str | None = None
+    errors: dict[str, str] = Field(default_factory=dict)
 
 
 class ApiKey(Out):

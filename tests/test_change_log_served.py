@@ -1,0 +1,162 @@
+"""The change log under real servers: writers run while the log is compacted, and no change is
+missed — by the served workers (every acknowledged unit is found, updated and deleted ones as
+they now are) nor by a follower in this process that reports its position like any other.
+
+Also two servers on two ports sharing one database: additions, updates and deletes made through
+one are seen through the other within a second (each worker polls the log every 200 ms).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import text
+
+from tmserver.index.sync import ChangeFollower
+
+pytestmark = pytest.mark.slow
+
+#: compaction every few hundred milliseconds, so it runs many times during the writes
+FAST_LOG = {"TMSERVER_CHANGE_LOG_HEARTBEAT": "0.1", "TMSERVER_CHANGE_LOG_COMPACT_INTERVAL": "0.2"}
+WRITERS, PER_WRITER = 4, 30
+
+
+def _call(method: str, url: str, body: dict | None = None, key: str | None = None) -> Any:
+    headers = {"Content-Type": "application/json"}
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
+    for attempt in range(20):  # SQLite may answer 503 (busy) to one of many concurrent writers: retry
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                raw = r.read()
+                return json.loads(raw) if raw else None
+        except urllib.error.HTTPError as exc:
+            if exc.code != 503 or attempt == 19:
+                raise
+            time.sleep(0.2)
+    return None
+
+
+def _top(base: str, q: str) -> dict | None:
+    found = _call("GET", f"{base}/api/v1/lookup?q={quote(q)}&source_lang=zh&target_lang=en&limit=1")["matches"]
+    return found[0] if found else None
+
+
+def _source(w: int, i: int) -> str:
+    return f"并发写入者{w}号提交的第{i}条翻译记忆单元"
+
+
+def _writer(base: str, key: str, w: int, out: dict[int, dict], errors: list[BaseException]) -> None:
+    """Add units; update every 5th, delete every 7th — each acknowledged before the next."""
+    try:
+        for i in range(PER_WRITER):
+            seg = _call("POST", f"{base}/api/v1/segments", {"source": _source(w, i), "target": f"unit {w}-{i}"},
+                        key)["segment"]
+            state = {"id": seg["id"], "target": f"unit {w}-{i}", "deleted": False}
+            if i % 5 == 0:
+                _call("PATCH", f"{base}/api/v1/segments/{seg['id']}", {"target": f"updated {w}-{i}"}, key)
+                state["target"] = f"updated {w}-{i}"
+            if i % 7 == 3:
+                _call("DELETE", f"{base}/api/v1/segments/{seg['id']}", None, key)
+                state["deleted"] = True
+            out[w * 1000 + i] = state
+    except BaseException as exc:  # noqa: BLE001 - re-raised by the test
+        errors.append(exc)
+
+
+def _reader(base: str, stop: threading.Event) -> None:
+    """Lookups keep both workers polling, so their positions advance and the log is compacted."""
+    while not stop.is_set():
+        _top(base, _source(0, 1))
+
+
+def _follow(sessions, stop: threading.Event, seen: set[int], resets: list[str]) -> None:
+    """A consumer in this process: collects every segment id the log hands it."""
+    follower = ChangeFollower(sessions, {"CHANGE_LOG_HEARTBEAT": 0.1, "CHANGE_LOG_COMPACT_INTERVAL": 0.2})
+    pos = follower.position()
+    follower.applied(pos)
+    follower.flush(compact=False)
+    while not stop.is_set():
+        found = follower.changes(pos)
+        if found.reset:
+            resets.append(pos)
+        seen.update(found.segment_ids)
+        pos = found.position
+        follower.applied(pos)
+        time.sleep(0.05)
+    seen.update(follower.changes(pos).segment_ids)
+
+
+def _check(base: str, units: dict[int, dict]) -> None:
+    for key, unit in units.items():
+        w, i = divmod(key, 1000)
+        top = _top(base, _source(w, i))
+        if unit["deleted"]:
+            assert top is None or top["id"] != unit["id"], (base, unit)
+        else:
+            assert top is not None and top["id"] == unit["id"] and top["target"] == unit["target"], (base, unit, top)
+
+
+def test_no_change_missed_while_the_log_is_compacted(live_server, keys, tm):
+    base = live_server(workers=2, extra_env=FAST_LOG)
+    _top(base, "预热"), _top(base, "预热")  # build the indexes (both workers, most likely)
+    units: dict[int, dict] = {}
+    errors: list[BaseException] = []
+    stop, seen, resets = threading.Event(), set(), []
+    helpers = [threading.Thread(target=_reader, args=(base, stop)),
+               threading.Thread(target=_follow, args=(tm.sessions, stop, seen, resets))]
+    writers = [threading.Thread(target=_writer, args=(base, keys["translator"], w, units, errors))
+               for w in range(WRITERS)]
+    for t in helpers + writers:
+        t.start()
+    for t in writers:
+        t.join()
+    time.sleep(1.0)  # the freshness target: every worker has polled since the last write
+    stop.set()
+    for t in helpers:
+        t.join()
+    assert not errors, errors
+    assert len(units) == WRITERS * PER_WRITER
+    with tm.session() as s:
+        logged = s.scalar(text("SELECT count(*) FROM segment_changes"))
+        pruned = s.scalar(text("SELECT pruned_below FROM change_log_state WHERE id = 1"))
+    writes = sum(1 + (k % 1000 % 5 == 0) + (k % 1000 % 7 == 3) for k in units)
+    assert pruned and logged < writes, (logged, writes)  # compaction really ran during the writes
+    assert not resets, resets  # a live consumer is never pruned past
+    assert {u["id"] for u in units.values()} <= seen
+    for _ in range(3):  # each pass may land on either worker
+        _check(base, units)
+
+
+def _within(check, timeout: float = 1.0) -> float | None:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout + 0.5:
+        if check():
+            return time.monotonic() - start
+        time.sleep(0.05)
+    return None
+
+
+def test_two_servers_see_additions_updates_and_deletes(live_server, keys):
+    a, b = live_server(), live_server()
+    q = "两台服务器共享一个数据库"
+    assert _top(a, q) is None and _top(b, q) is None  # both indexes built
+    key = keys["translator"]
+    seg = _call("POST", f"{a}/api/v1/segments", {"source": q, "target": "two servers, one database"}, key)["segment"]
+    lag = _within(lambda: (_top(b, q) or {}).get("id") == seg["id"])
+    assert lag is not None and lag <= 1.0, lag
+    _call("PATCH", f"{a}/api/v1/segments/{seg['id']}", {"target": "shared database"}, key)
+    lag = _within(lambda: (_top(b, q) or {}).get("target") == "shared database")
+    assert lag is not None and lag <= 1.0, lag
+    _call("DELETE", f"{b}/api/v1/segments/{seg['id']}", None, key)
+    lag = _within(lambda: _top(a, q) is None)
+    assert lag is not None and lag <= 1.0, lag
