@@ -121,7 +121,7 @@ def test_a_lookup_with_an_older_snapshot_never_steps_the_index_back(client, auth
 
     add("数字经济发展迅速。", "The digital economy grows fast.")
     tm.index.warm("zh")
-    follower = tm.index._follower
+    follower = tm.index._slots["zh"].follower
     with tm.read_session() as old:
         old.scalar(select(func.count(Segment.id)))  # fixes this transaction's snapshot
         add("网络空间命运共同体。", "A community with a shared future in cyberspace.")
