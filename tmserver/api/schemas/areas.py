@@ -242,6 +242,8 @@ class BringBackReport(OpenOut):
 class ImportReport(RootModel[FileImportReport | BringBackReport]):
     """What ``POST /api/v1/import`` did: a file import, or a translated document brought back."""
 
+    model_config = ConfigDict(defer_build=True)
+
 
 class Report(OpenOut):
     """A document report (analysis, evaluation, pre-translation); see the tmserver.docloop module."""
@@ -272,7 +274,7 @@ class CompatResult(Out):
 class CompatResults(RootModel[list[CompatResult]]):
     """amaGama's answer: the matches, best first (an unsupported language pair is [])."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [[{
+    model_config = ConfigDict(defer_build=True, json_schema_extra={"examples": [[{
         "source": "网络空间命运共同体", "target": "a community with a shared future in cyberspace", "quality": 100,
         "rank": 1}]]})
 

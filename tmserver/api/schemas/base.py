@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    # defer_build: a validator is built on first use, not at import (server and CLI start-up)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
     def sent(self) -> dict[str, Any]:
         """The fields the client sent (defaults left out), as plain JSON values: what a route
@@ -27,11 +28,11 @@ class Body(BaseModel):
 
 
 class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class OpenOut(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
 class ErrorInfo(Out):
