@@ -230,7 +230,8 @@ class Engine:
     def _catch_up(self, *slots: _Slot) -> None:
         """Replay what the log holds after each slot's position into its indexes. Slots standing
         at the same position share one poll and one fetch of the changed segments (a write then
-        costs one round of queries, not one per language)."""
+        costs one round of queries, not one per language; PostgreSQL snapshots taken apart never
+        coincide, hence the alignment at the end)."""
 
         def reset() -> None:
             raise _ResetSeen
@@ -241,8 +242,13 @@ class Engine:
         for group in groups.values():
             lead = group[0]
             lead.follower.poll(lambda ids, group=group: self._apply(group, ids), reset)
-            for other in group[1:]:
-                other.follower.seek(lead.follower.position())
+        # Then every slot takes the position of the first poll (the oldest "now": a later poll
+        # saw at least as much), so they share one poll from now on. Slots that saw more get
+        # those changes again next time, which is harmless: replaying a held change is a no-op.
+        first = next(iter(groups.values()))[0].follower.position() if groups else None
+        for slot in slots:
+            if first is not None and slot.follower.position() != first:
+                slot.follower.seek(first)
 
     def _apply(self, slots: list[_Slot], seg_ids: list[int]) -> None:
         rows: dict[int, Any] = {}
