@@ -684,41 +684,15 @@ class TM:
             for unit in with_context(units):
                 report.total += 1
                 where = unit.where or f"unit {report.total}"
-                inp = SegmentInput(
-                    source=unit.source,
-                    target=unit.target,
-                    source_lang=unit.source_lang,
-                    target_lang=unit.target_lang,
-                    origin=unit.origin or origin,
-                    context_prev=unit.context_prev,
-                    context_next=unit.context_next,
-                    extra=unit.extra or {},
-                )
-                try:
-                    src, tgt = self._validate(inp)
-                except TMError as exc:
-                    raise ImportFailed(f"{where}: {exc.message}", {"where": where, **(exc.details or {})}) from exc
-                key = inp.origin
-                if key not in policy_cache:
-                    policy_cache[key] = self.glossary_policy(key, session=s)
-                policy = policy_cache[key]
-                warnings: list[dict[str, Any]] = []
-                if policy != "off":
-                    warnings = self._violations(s, src, tgt, inp.source, inp.target)
-                if warnings:
-                    report.violating += 1
-                    if len(report.violations) < MAX_REPORTED:  # a report, not a copy of the file
-                        report.violations.append({"where": where, "source": inp.source, "violations": warnings})
-                    if policy == "strict":
-                        if on_violation == "refuse":
-                            refuse = True
-                            continue
-                        if on_violation == "skip":
-                            report.skipped += 1
-                            continue
-                    report.flagged += 1
-                if refuse:
-                    continue  # keep scanning only to report every violation
+                inp, src, tgt = self._unit_input(unit, origin, where)
+                if inp.origin not in policy_cache:
+                    policy_cache[inp.origin] = self.glossary_policy(inp.origin, session=s)
+                policy = policy_cache[inp.origin]
+                warnings = self._violations(s, src, tgt, inp.source, inp.target) if policy != "off" else []
+                verdict = _import_verdict(report, where, inp, warnings, policy, on_violation)
+                refuse = refuse or verdict == "refuse"
+                if verdict != "import" or refuse:
+                    continue  # (after a refusal: keep scanning only to report every violation)
                 row = self._columns(inp, src, tgt)
                 row.update(creator=getattr(unit, "creator", None) or user, version=1, created_at=now, updated_at=now,
                            extra=self._with_flags(inp.extra, warnings, False, None))
@@ -742,6 +716,25 @@ class TM:
         if new_ids:
             self._notify("upsert", new_ids)
         return report
+
+    def _unit_input(self, unit: Any, origin: str | None, where: str) -> tuple[SegmentInput, Lang, Lang]:
+        """One format unit as a validated segment input (its languages parsed); a bad unit fails
+        the whole import naming where it is."""
+        inp = SegmentInput(
+            source=unit.source,
+            target=unit.target,
+            source_lang=unit.source_lang,
+            target_lang=unit.target_lang,
+            origin=unit.origin or origin,
+            context_prev=unit.context_prev,
+            context_next=unit.context_next,
+            extra=unit.extra or {},
+        )
+        try:
+            src, tgt = self._validate(inp)
+        except TMError as exc:
+            raise ImportFailed(f"{where}: {exc.message}", {"where": where, **(exc.details or {})}) from exc
+        return inp, src, tgt
 
     @staticmethod
     def _dedup_batch(s: Session, rows: list[dict[str, Any]], policy: str, report: ImportReport,
@@ -922,3 +915,21 @@ def export_file(
     if mode == "fullwidth":
         units = (punct.apply_to_unit(u) for u in units)
     return write_tabular(units, fh, fmt, source_lang=source_lang or src.tag, target_lang=target_lang or tgt.tag)
+
+
+def _import_verdict(report: ImportReport, where: str, inp: SegmentInput, warnings: list[dict[str, Any]],
+                    policy: str, on_violation: str) -> str:
+    """What an import does with one unit and its glossary ``warnings``: ``import`` (flagged when
+    it has warnings), ``skip`` or ``refuse`` (the strict policy's two answers); counts it."""
+    if not warnings:
+        return "import"
+    report.violating += 1
+    if len(report.violations) < MAX_REPORTED:  # a report, not a copy of the file
+        report.violations.append({"where": where, "source": inp.source, "violations": warnings})
+    if policy == "strict" and on_violation == "refuse":
+        return "refuse"
+    if policy == "strict" and on_violation == "skip":
+        report.skipped += 1
+        return "skip"
+    report.flagged += 1
+    return "import"

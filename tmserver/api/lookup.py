@@ -12,7 +12,15 @@ from typing import Any
 from flask import Blueprint
 
 from tmserver.api.common import arg_int, arg_str, doc, get_tm, json_body, requires
-from tmserver.api.schemas import MAX_BATCH, MAX_LIMIT, Error, Lookup, LookupBatch, LookupBatchRequest
+from tmserver.api.schemas import Error
+from tmserver.api.schemas.lookup import (
+    MAX_BATCH,
+    MAX_LIMIT,
+    BatchItem,
+    Lookup,
+    LookupBatch,
+    LookupBatchRequest,
+)
 from tmserver.errors import TMError, ValidationError
 from tmserver.services import lookup as lookup_svc
 
@@ -59,6 +67,22 @@ def lookup():
     return lookup_svc.lookup(get_tm(), query).to_dict()
 
 
+def _batch_items(segments: list[str | BatchItem]) -> list[tuple[str, str | None, str | None]]:
+    """(query, context_prev, context_next) per segment: in a list of strings, each item's
+    neighbours in the list are its context; an object names its own."""
+    items: list[tuple[str, str | None, str | None]] = []
+    for i, seg in enumerate(segments):
+        if isinstance(seg, str):
+            prev = segments[i - 1] if i > 0 else None
+            nxt = segments[i + 1] if i + 1 < len(segments) else None
+            items.append((seg, prev if isinstance(prev, str) else None, nxt if isinstance(nxt, str) else None))
+        else:
+            items.append((seg.q, seg.context_prev, seg.context_next))
+        if not items[-1][0].strip():
+            raise ValidationError(f"segments[{i}] is empty", {"field": f"segments[{i}]"})
+    return items
+
+
 @bp.post("/api/v1/lookup/batch")
 @doc(
     "Fuzzy lookup of up to 1,000 segments (pre-translation)",
@@ -70,44 +94,16 @@ def lookup():
 )
 @requires("reader")
 def lookup_batch():
-    data = json_body(LookupBatchRequest).sent()
-    unknown = set(data) - {"source_lang", "target_lang", "limit", "min_score", "segments"}
-    if unknown:
-        raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}", {"fields": sorted(unknown)})
-    segments = data.get("segments")
-    if not isinstance(segments, list) or not segments:
-        raise ValidationError("'segments' must be a non-empty list", {"field": "segments"})
-    if len(segments) > MAX_BATCH:
-        raise ValidationError(f"at most {MAX_BATCH} segments per call, got {len(segments)}",
-                              {"field": "segments", "maximum": MAX_BATCH})
-    limit = _check_limit(data.get("limit", 5))
-    min_score = _check_score(data.get("min_score", 70))
-    src, tgt = data.get("source_lang", "zh"), data.get("target_lang", "en")
-    for name, value in (("source_lang", src), ("target_lang", tgt)):
-        if not isinstance(value, str):
-            raise ValidationError(f"{name!r} must be a string", {"field": name})
-    items: list[tuple[str, str | None, str | None]] = []
-    for i, seg in enumerate(segments):
-        if isinstance(seg, str):
-            prev = segments[i - 1] if i > 0 and isinstance(segments[i - 1], str) else None
-            nxt = segments[i + 1] if i + 1 < len(segments) and isinstance(segments[i + 1], str) else None
-            items.append((seg, prev, nxt))
-        elif isinstance(seg, dict) and isinstance(seg.get("q"), str):
-            bad = set(seg) - {"q", "context_prev", "context_next"}
-            ctx = [seg.get("context_prev"), seg.get("context_next")]
-            if bad or any(c is not None and not isinstance(c, str) for c in ctx):
-                raise ValidationError(f"segments[{i}]: only 'q', 'context_prev', 'context_next' (strings)",
-                                      {"field": f"segments[{i}]"})
-            items.append((seg["q"], ctx[0], ctx[1]))
-        else:
-            raise ValidationError(f"segments[{i}] must be a string or an object with 'q'", {"field": f"segments[{i}]"})
-        if not items[-1][0].strip():
-            raise ValidationError(f"segments[{i}] is empty", {"field": f"segments[{i}]"})
+    # the model has already refused unknown fields, wrong types, an empty or too long list and
+    # out-of-range limit/min_score (400 naming the field); what is left is about the texts
+    req = json_body(LookupBatchRequest)
+    items = _batch_items(req.segments)
     total = sum(len(q) for q, _p, _n in items)
     if total > MAX_BATCH_CHARS:
         raise TMError(f"the batch holds {total} characters of queries; at most {MAX_BATCH_CHARS} per request "
                       "(split it into several calls)",
                       {"field": "segments", "characters": total, "maximum_characters": MAX_BATCH_CHARS},
                       code="batch_too_large", status=413)
-    queries = [lookup_svc.LookupQuery(q, src, tgt, limit, min_score, p, n) for q, p, n in items]
+    queries = [lookup_svc.LookupQuery(q, req.source_lang, req.target_lang, req.limit, int(req.min_score), p, n)
+               for q, p, n in items]
     return {"results": [r.to_dict() for r in lookup_svc.lookup_batch(get_tm(), queries)]}
