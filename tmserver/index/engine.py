@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import threading
 import time
@@ -206,14 +207,14 @@ class Engine:
             if not force and now - self._last_poll < POLL_INTERVAL:
                 return
             self._last_poll = now
-            reset = False
-            for lang, slot in list(self._slots.items()):
-                try:
-                    self._catch_up(slot)
-                except _ResetSeen:
-                    reset = True
-                    break
-                self._maybe_merge(lang, slot)
+            try:
+                self._catch_up(*self._slots.values())
+            except _ResetSeen:
+                reset = True
+            else:
+                reset = False
+                for lang, slot in list(self._slots.items()):
+                    self._maybe_merge(lang, slot)
         if reset:
             self._reset()
 
@@ -226,15 +227,24 @@ class Engine:
             threading.Thread(target=self._merge, args=(lang, self._epoch, slot.generation), daemon=True,
                              name=f"tmserver-merge-{lang}").start()
 
-    def _catch_up(self, slot: _Slot) -> None:
-        """Replay what the log holds after the slot's position into its indexes."""
+    def _catch_up(self, *slots: _Slot) -> None:
+        """Replay what the log holds after each slot's position into its indexes. Slots standing
+        at the same position share one poll and one fetch of the changed segments (a write then
+        costs one round of queries, not one per language)."""
 
         def reset() -> None:
             raise _ResetSeen
 
-        slot.follower.poll(lambda ids: self._apply(slot, ids), reset)
+        groups: dict[str, list[_Slot]] = {}
+        for slot in slots:
+            groups.setdefault(json.dumps(slot.follower.position(), sort_keys=True), []).append(slot)
+        for group in groups.values():
+            lead = group[0]
+            lead.follower.poll(lambda ids, group=group: self._apply(group, ids), reset)
+            for other in group[1:]:
+                other.follower.seek(lead.follower.position())
 
-    def _apply(self, slot: _Slot, seg_ids: list[int]) -> None:
+    def _apply(self, slots: list[_Slot], seg_ids: list[int]) -> None:
         rows: dict[int, Any] = {}
         with self.tm.session() as s:
             for i in range(0, len(seg_ids), 500):
@@ -242,6 +252,11 @@ class Engine:
                 q = select(Segment.id, Segment.source_lang, Segment.target_lang, Segment.source_norm,
                            Segment.target_norm, Segment.source_text, Segment.target_text).where(Segment.id.in_(chunk))
                 rows.update({r.id: r for r in s.execute(q)})
+        for slot in slots:
+            self._apply_rows(slot, seg_ids, rows)
+
+    @staticmethod
+    def _apply_rows(slot: _Slot, seg_ids: list[int], rows: dict[int, Any]) -> None:
         idx, parts, lang = slot.index, slot.parts, slot.parts.lang
         for seg in seg_ids:
             r = rows.get(seg)
