@@ -237,12 +237,13 @@ class Engine:
 
         groups: dict[str, list[_Slot]] = {}
         for slot in slots:
-            groups.setdefault(json.dumps(slot.follower.position(), sort_keys=True), []).append(slot)
+            # the follower's own position (feed's position() is the log's end now: a query)
+            groups.setdefault(json.dumps(slot.follower.stamp(), sort_keys=True), []).append(slot)
         for group in groups.values():
             lead = group[0]
             lead.follower.poll(lambda ids, group=group: self._apply(group, ids), reset)
             for other in group[1:]:
-                other.follower.seek(lead.follower.position())
+                other.follower.follow(lead.follower)
 
     def _apply(self, slots: list[_Slot], seg_ids: list[int]) -> None:
         rows: dict[int, Any] = {}

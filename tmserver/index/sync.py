@@ -193,6 +193,14 @@ class Follower:
         self._pos = self.hold = str(stamp["position"])
         self.applied(self._pos)
 
+    def follow(self, lead: Follower) -> None:
+        """Stand where ``lead`` stands after a poll whose changes were applied for both (not
+        :meth:`seek`: that would also move :attr:`hold`, the saved stamp this follower keeps)."""
+        if lead._pos is None:
+            return
+        self._pos = lead._pos
+        self.applied(lead._pos)
+
     # -- heartbeat and compaction -------------------------------------------------------------
 
     def flush(self, compact: bool = True) -> None:
