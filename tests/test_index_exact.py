@@ -57,12 +57,12 @@ def test_topk_equals_exhaustive_scan(docs, query, k, min_score, extra, sig_min):
         else:
             idx.remove(seg)
             truth.pop(seg, None)
-    saved = postings.SIG_PRE
-    postings.SIG_PRE = 0 if sig_min == 0 else saved
+    saved = postings.SIG_MIN, postings.SIG_PRE
+    postings.SIG_MIN, postings.SIG_PRE = sig_min, (sig_min if sig_min == 0 else saved[1])
     try:
         got, proven = answer(idx, query, k, min_score)
     finally:
-        postings.SIG_PRE = saved
+        postings.SIG_MIN, postings.SIG_PRE = saved
     assert got == exhaustive(truth, query, k, min_score), (proven, got)
 
 

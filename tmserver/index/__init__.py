@@ -15,31 +15,36 @@ one range of numbers and a long posting list is cut to it by two bisections.
 **Filters, and why they are safe.** For a threshold τ a document can only qualify if
 
 * its length is within [⌈τ|q|⌉, ⌊|q|/τ⌋] (d ≥ length difference), and
-* it misses few of the query's distinct bigrams: a bigram is missing only if every position
-  where the query has it was touched by an edit; a substitution or deletion touches at most two
-  bigram positions, an insertion one. So *X* missing bigrams and a length difference Δ force
+* it misses few of the query's bigram *positions*: a bigram occurring m times in the query and
+  missing from the document leaves all m positions touched by edits (a repeated phrase counts as
+  often as the query repeats it); a substitution or deletion touches at most two bigram
+  positions, an insertion one. So *X* touched positions and a length difference Δ force
   d ≥ max(|Δ|, ⌈X/2⌉) (Δ ≤ 0) or d ≥ max(Δ, ⌈(X+Δ)/2⌉) (Δ > 0)
   (:func:`~tmserver.index.postings.upper_bound`, checked against real distances by a
   hypothesis test).
 
 **Search** (:meth:`LangIndex.search`). Sort the query's bigrams by (length-window) document
 frequency. Take the smallest number *j* of the rarest ones such that a document missing all *j*
-cannot reach τ (*prefix filter*): every document outside the union of those *j* posting lists is
-proven out without being looked at, and the frequent lists — the bulk of the postings — are never
-scanned. Count how many of the *j* each document in the union holds (one sort of the concatenated
-lists), keep those whose bound still reaches τ, count their exact number of missing bigrams in the
-skipped frequent lists by bisection (posting lists are sorted), tighten the bound of the many that
-may remain with a *character* bound (an occurrence of a query character the document lacks is never
-matched, so d ≥ max(len) − (|q| − missing); read off a 128-bit character signature per document),
-then rescore in descending bound order with rapidfuzz in batches, stopping as soon as the next
-bound is below the current k-th score. When the union at τ is large, a cheap *probe* first scores
-the few documents sharing most of the rarest bigrams: if k of them reach τ, the k-th score becomes
-the threshold, which shrinks *j* a lot.
+(their multiplicities summed) cannot reach τ (*prefix filter*): every document outside the union
+of those *j* posting lists is proven out without being looked at, and the frequent lists — the
+bulk of the postings — are never scanned. Count how many of the *j* each document in the union
+holds (one sort of the concatenated lists; a list enters m times for a bigram the query holds m
+times), keep those whose bound still reaches τ, tighten the bound with a *character* bound (an
+occurrence of a query character the document lacks is never matched, so
+d ≥ max(len) − (|q| − missing); read off a 128-bit character signature per document), then count
+the survivors' presence in the skipped frequent lists by bisection, a few lists per round, while
+that still removes candidates (on a templated TM every unit holds those bigrams and the rounds
+stop at once); rescore in descending bound order with rapidfuzz in batches, stopping as soon as
+the next bound is below the current k-th score. When the union at τ is large, a cheap *probe*
+first scores the few documents sharing most of the rarest bigrams: if k of them reach τ, the
+k-th score becomes the threshold, which shrinks *j* a lot.
 
-**Proof and fallback.** When no *j* suffices — short or repetitive queries (哈哈哈哈, one or two
-characters) where even missing every bigram leaves a document able to reach τ — the index
-answers with an exact scan over all documents in the length window. Either way the answer is the
-true top-k (ties broken by lower segment id); ``proven`` in the response says which path gave it
+**Proof and fallback.** When no *j* suffices — queries of a few characters, or a low τ, where
+even missing every bigram position leaves a document able to reach τ — the index answers with an
+exact scan of the length window (a range of base document numbers, screened by the character
+signature). Repeated phrases (哈哈哈哈, 我们将进一步…，我们将进一步…) are proven like any other
+query since positions are counted with multiplicity. Either way the answer is the true top-k
+(ties broken by lower segment id); ``proven`` in the response says which path gave it
 (``true``: the count-filter proof; ``false``: the exhaustive bounded scan).
 
 **Freshness.** Writes in this process reach the index through ``TM.on_change`` before the write

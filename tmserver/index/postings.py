@@ -291,9 +291,14 @@ class MappedTexts(_Texts):
 NARROW_MIN = 512
 #: the probe runs only when the prefix union is at least this many postings
 PROBE_MIN = 12_000
-#: the character-signature bound is applied before the text bounds when at least this many
-#: candidates survive the prefix count (it reads 16 bytes per candidate, the text bounds its text)
-SIG_PRE = 64
+#: the character-signature bound is applied when at least this many candidates are left to rescore
+SIG_MIN = 64
+#: ... and already before the bisections when at least this many survive the prefix count
+SIG_PRE = 4096
+#: frequent posting lists bisected per round when tightening the survivors' bounds
+TIGHTEN_STEP = 8
+#: ... and no round when at most this many survivors are left (they are scored directly)
+SCORE_DIRECT = 48
 
 
 class LangIndex:
@@ -627,7 +632,13 @@ class LangIndex:
                 continue
             dist = process.cdist([query], texts.take(docs), scorer=Levenshtein.distance,
                                  score_cutoff=top, dtype=np.int32)[0]
-            for j in np.flatnonzero(dist <= limit).tolist():
+            hit = np.flatnonzero(dist <= limit)
+            if len(hit) > k:  # only this batch's own top k can enter the top k (templated TMs
+                # put hundreds of hits in one batch: no Python step for each)
+                mh = m[hit]
+                sim = (mh - dist[hit]) / mh
+                hit = hit[np.lexsort((seg_ids[docs[hit]], -sim))[:k]]
+            for j in hit.tolist():
                 doc, d, mm = int(docs[j]), int(dist[j]), int(m[j])
                 item = ((mm - d) / mm, -int(seg_ids[doc]), doc, d, mm)
                 if len(heap) < k:
@@ -666,19 +677,49 @@ class LangIndex:
             keep &= self.alive.a[cand]
         cand, seen, clen = cand[keep], seen[keep], clen[keep]
         # Many survivors: the character-signature bound (independent of the bigram counts)
-        # removes most of them for a few vectorised passes (16 bytes read per candidate).
-        ub_num, ub_den = upper_bound(need - seen, clen, qlen)
-        if len(cand) >= SIG_PRE:
-            np.minimum(ub_num, ub_den - self.char_bound(query, cand), out=ub_num)
+        # removes most of them for a few vectorised passes (16 bytes read per candidate),
+        # before the bisections or, for fewer, before the rescoring.
+        early = len(cand) >= SIG_PRE
+        d_char = self.char_bound(query, cand) if early else np.zeros(len(cand), dtype=np.int64)
+        cand, seen, clen, d_char, covered = self._tighten(
+            cand, seen, clen, d_char, need, plists, by_df[j_stop:], weight[j_stop:], qlen, num, den)
+        ub_num, ub_den = upper_bound(covered - seen, clen, qlen)
+        if not early and len(cand) >= SIG_MIN:  # still many to rescore
+            d_char = self.char_bound(query, cand)
+        np.minimum(ub_num, ub_den - d_char, out=ub_num)
         ok = ub_num * den >= num * ub_den
         cand, ub_num, ub_den = cand[ok], ub_num[ok], ub_den[ok]
-        # The survivors go to the scorer, best bound first. (Bisecting each frequent posting
-        # list the union skipped, to tighten the bounds, cost more than scoring the candidates
-        # it removed: on templated TMs every unit holds those bigrams — bench/RESULTS.md.)
         best_first = np.lexsort((cand, -(ub_num / ub_den)))
         heap = self._score(query, k, tau, cand[best_first], [], (ub_num[best_first], ub_den[best_first]))
         hits = [(doc, d, m) for _, _, doc, d, m in sorted(heap, reverse=True)]
         return SearchResult(hits=hits, proven=True, strategy="index")
+
+    def _tighten(self, cand, seen, clen, d_char, covered, plists, rest, weight, qlen, num, den):
+        """Count the candidates' presence in the frequent posting lists the union skipped
+        (sorted, so by bisection), a few lists at a time, dropping those the tighter bound
+        rules out. Stops when few candidates are left (scoring them is cheaper) or when a round
+        removes almost none: on a templated TM every unit holds those bigrams and the
+        bisections would cost more than scoring what they save. ``covered`` is the number of
+        query bigram positions counted so far; a candidate misses at least ``covered − seen``."""
+        todo = list(zip(rest.tolist(), weight.tolist(), strict=True))
+        for lo in range(0, len(todo), TIGHTEN_STEP):
+            if len(cand) <= SCORE_DIRECT:
+                break
+            for i, w in todo[lo : lo + TIGHTEN_STEP]:
+                covered += w
+                p = plists[i]
+                if len(p):
+                    at = np.searchsorted(p, cand)
+                    np.minimum(at, len(p) - 1, out=at)
+                    seen += (p[at] == cand) * w
+            ub_num, ub_den = upper_bound(covered - seen, clen, qlen)
+            np.minimum(ub_num, ub_den - d_char, out=ub_num)
+            ok = ub_num * den >= num * ub_den
+            before = len(cand)
+            cand, seen, clen, d_char = cand[ok], seen[ok], clen[ok], d_char[ok]
+            if len(cand) > before * 0.9:
+                break
+        return cand, seen, clen, d_char, covered
 
     def _window_docs(self, lo: int, hi: int) -> np.ndarray:
         """Live documents with a length in [lo, hi]: a range of base numbers (they are ordered
