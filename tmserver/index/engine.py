@@ -210,8 +210,9 @@ class Engine:
             raise ValidationError("limit must be between 1 and 1000", {"field": "limit"})
         qn = normalize(query)
         with self._lock:
+            self._lang(src.base)
+            self.refresh()  # may reset (a pruned position, TM.clear()): take the index after it
             idx = self._lang(src.base)
-            self.refresh()
             res = idx.search(qn.text, limit, min_score)
             hits = [(int(idx.seg_ids.a[doc]), bool(idx.is_source.a[doc]), d, m) for doc, d, m in res.hits]
             part_hits = self._parts[src.base].search(qn.text, limit, min_score) if subsegments else []
