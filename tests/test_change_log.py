@@ -140,3 +140,21 @@ def test_engine_finds_units_written_after_its_position_was_pruned(quiet_log: TM,
     finally:
         reader.engine.dispose()
 
+
+
+def test_a_lookup_whose_poll_resets_the_index_answers_from_the_rebuilt_one(quiet_log: TM, database_url: str) -> None:
+    """The poll inside a lookup may reset the index (another process's TM.clear(), or a pruned
+    position): the lookup then searches the rebuilt index, not the dropped one."""
+    writer = quiet_log
+    reader = TM.from_url(database_url, QUIET)
+    try:
+        zh, en = Lang("zh", "zh"), Lang("en", "en")
+        _add(writer, 2, "壬")
+        assert reader.index.lookup("壬第1条测试句子用于变更日志", zh, en)["matches"]
+        writer.clear()
+        (new,) = _add(writer, 1, "癸")
+        reader.index._last_poll = 0.0  # the poll is due
+        found = reader.index.lookup("癸第0条测试句子用于变更日志", zh, en)["matches"]
+        assert found and found[0]["id"] == new
+    finally:
+        reader.engine.dispose()

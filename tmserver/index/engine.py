@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import threading
 import time
@@ -213,14 +214,14 @@ class Engine:
                 return
             self._last_poll = now
             self._due = False
-            reset = False
-            for lang, slot in list(self._slots.items()):
-                try:
-                    self._catch_up(slot, session)
-                except _ResetSeen:
-                    reset = True
-                    break
-                self._maybe_merge(lang, slot)
+            try:
+                self._catch_up(*self._slots.values(), session=session)
+            except _ResetSeen:
+                reset = True
+            else:
+                reset = False
+                for lang, slot in list(self._slots.items()):
+                    self._maybe_merge(lang, slot)
         if reset:
             self._reset()
 
@@ -233,20 +234,45 @@ class Engine:
             threading.Thread(target=self._merge, args=(lang, self._epoch, slot.generation), daemon=True,
                              name=f"tmserver-merge-{lang}").start()
 
-    def _catch_up(self, slot: _Slot, session: Session | None = None) -> None:
-        """Replay what the log holds after the slot's position into its indexes."""
+    def _catch_up(self, *slots: _Slot, session: Session | None = None) -> None:
+        """Replay what the log holds after each slot's position into its indexes. Slots standing
+        at the same position share one poll and one fetch of the changed segments (a write then
+        costs one round of queries, not one per language); ``session``: the caller's transaction."""
 
         def reset() -> None:
             raise _ResetSeen
 
-        slot.follower.poll(lambda ids: self._apply(slot, ids, session), reset, session)
+        groups: dict[str, list[_Slot]] = {}
+        for slot in slots:
+            # the follower's own position (feed's position() is the log's end now: a query)
+            groups.setdefault(json.dumps(slot.follower.stamp(), sort_keys=True), []).append(slot)
+        for group in groups.values():
+            lead = group[0]
+            lead.follower.poll(lambda ids, group=group: self._apply(group, ids, session), reset, session)
+            for other in group[1:]:
+                other.follower.follow(lead.follower)
 
-    def _apply(self, slot: _Slot, seg_ids: list[int], session: Session | None = None) -> None:
+    def _apply(self, slots: list[_Slot], seg_ids: list[int], session: Session | None = None) -> None:
         if session is None:
             with self.tm.session() as s:
                 rows = self._changed_rows(s, seg_ids)
         else:
             rows = self._changed_rows(session, seg_ids)
+        for slot in slots:
+            self._apply_rows(slot, seg_ids, rows)
+
+    @staticmethod
+    def _changed_rows(s: Session, seg_ids: list[int]) -> dict[int, Any]:
+        rows: dict[int, Any] = {}
+        for i in range(0, len(seg_ids), 500):
+            chunk = seg_ids[i : i + 500]
+            q = select(Segment.id, Segment.source_lang, Segment.target_lang, Segment.source_norm,
+                       Segment.target_norm, Segment.source_text, Segment.target_text).where(Segment.id.in_(chunk))
+            rows.update({r.id: r for r in s.execute(q)})
+        return rows
+
+    @staticmethod
+    def _apply_rows(slot: _Slot, seg_ids: list[int], rows: dict[int, Any]) -> None:
         idx, parts, lang = slot.index, slot.parts, slot.parts.lang
         for seg in seg_ids:
             r = rows.get(seg)
@@ -264,16 +290,6 @@ class Engine:
                 parts.update(seg, r.target_text, False, r.target_norm)
             else:
                 parts.update(seg, None, False)
-
-    @staticmethod
-    def _changed_rows(s: Session, seg_ids: list[int]) -> dict[int, Any]:
-        rows: dict[int, Any] = {}
-        for i in range(0, len(seg_ids), 500):
-            chunk = seg_ids[i : i + 500]
-            q = select(Segment.id, Segment.source_lang, Segment.target_lang, Segment.source_norm,
-                       Segment.target_norm, Segment.source_text, Segment.target_text).where(Segment.id.in_(chunk))
-            rows.update({r.id: r for r in s.execute(q)})
-        return rows
 
     # -- loading, building, merging (background threads) ----------------------------------------
 

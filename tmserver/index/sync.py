@@ -46,9 +46,10 @@ import costs the pollers nothing until it commits.
 seq after its position; PostgreSQL its snapshot's ``xmin`` (every transaction below it had ended
 when the snapshot was taken, so its rows were handled). :meth:`compact` deletes the rows below
 the smallest horizon of the consumers heard from within ``CHANGE_CONSUMER_TIMEOUT`` and raises
-``change_log_state.pruned_below`` in the same transaction. A poll reads ``pruned_below`` in its
-own snapshot: a position below it means rows it needed may be gone, and it answers ``reset``
-(rebuild) rather than miss them. A consumer that starts after a prune is unaffected (its
+``change_log_state.pruned_below`` in the same transaction. A PostgreSQL poll reads ``pruned_below``
+in its own snapshot: a position below it means rows it needed may be gone, and it answers
+``reset`` (rebuild) rather than miss them. A SQLite poll needs no state: its seqs are contiguous,
+so the first row after its position is either ``position + 1`` or proof that rows were pruned. A consumer that starts after a prune is unaffected (its
 position is taken after it).
 
 ``TM.clear()`` appends a ``reset`` row (rebuild everything); a log whose ``max(seq)`` went down
@@ -203,6 +204,14 @@ class Follower:
         self._pos = self.hold = str(stamp["position"])
         self.applied(self._pos)
 
+    def follow(self, lead: Follower) -> None:
+        """Stand where ``lead`` stands after a poll whose changes were applied for both (not
+        :meth:`seek`: that would also move :attr:`hold`, the saved stamp this follower keeps)."""
+        if lead._pos is None:
+            return
+        self._pos = lead._pos
+        self.applied(lead._pos)
+
     # -- heartbeat and compaction -------------------------------------------------------------
 
     def flush(self, compact: bool = True) -> None:
@@ -258,7 +267,6 @@ def _beat(ref: weakref.ref[Follower], interval: float) -> None:
 
 
 _MAX_SEQ = text("SELECT max(seq) FROM segment_changes")  # a rowid's max: one b-tree descent
-_MIN_SEQ = text("SELECT min(seq) FROM segment_changes")  # likewise
 _ROWS_AFTER = text("SELECT seq, segment_id, op FROM segment_changes WHERE seq > :floor ORDER BY seq")
 #: never the newest row: an emptied log would let SQLite hand out its seqs again
 _PRUNE_SEQ = text("DELETE FROM segment_changes WHERE seq < :below AND seq < (SELECT max(seq) FROM segment_changes)")
@@ -286,12 +294,12 @@ class SeqFollower(Follower):
                 return Changes(since, [], False)
             if hi < floor and session is not None:
                 return None  # the caller's snapshot predates our position: decide in a fresh one
-            pruned = s.scalar(_PRUNED) or 0
-            lo = s.scalar(_MIN_SEQ) or 0  # rows deleted by anything but compact() leave a gap too
-            if hi < floor or floor + 1 < pruned or floor + 1 < lo:
+            if hi < floor:
                 return Changes(str(hi), [], True)
             rows = s.execute(_ROWS_AFTER, {"floor": floor}).all()
-        if any(op == "reset" for _, _, op in rows):
+        # seqs are contiguous (max + 1 under the write lock; the newest row is never pruned), so a
+        # first row other than floor + 1 means rows we needed were pruned: rebuild, never skip
+        if not rows or rows[0][0] != floor + 1 or any(op == "reset" for _, _, op in rows):
             return Changes(str(hi), [], True)
         return Changes(str(rows[-1][0]), sorted({seg for _, seg, _ in rows}), False)
 
