@@ -48,7 +48,7 @@ def _uploads() -> list[tuple[str, bytes]]:
      "in segments, CJK characters and words", tags=["documents"], params=[
          {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv", "html", "text"]}},
          *_LANGS,
-     ], body=_UPLOAD, responses={200: _ANALYSIS, 400: Error, 401: Error, 413: Error})
+     ], body=_UPLOAD, responses={200: _ANALYSIS, 400: Error, 401: Error, 413: Error, 503: Error})
 @requires("reader")
 def analyze_route():
     fmt = arg_str("format", default="json") or "json"
@@ -73,7 +73,7 @@ def analyze_route():
          {"name": "notes", "in": "query", "schema": {"type": "boolean", "default": True}},
          {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["file", "json"]}},
          *_LANGS,
-     ], body=_UPLOAD_ONE, responses={200: _PRETRANSLATED, 400: Error, 401: Error, 413: Error})
+     ], body=_UPLOAD_ONE, responses={200: _PRETRANSLATED, 400: Error, 401: Error, 413: Error, 503: Error})
 @requires("reader")
 def pretranslate_route():
     uploads = _uploads()
@@ -110,7 +110,7 @@ def pretranslate_route():
          {"name": "max_units", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000,
                                                            "default": 2000},
           "description": "evaluate an evenly spaced sample of at most this many units (a request, not a batch job)"},
-     ], responses={200: Report, 400: Error, 401: Error})
+     ], responses={200: Report, 400: Error, 401: Error, 503: Error})
 @requires("reader")
 def eval_route():
     report = evaluate_tm(get_tm(), source_lang=arg_str("source_lang"), target_lang=arg_str("target_lang"),
@@ -125,7 +125,7 @@ def eval_route():
          *_LANGS,
          {"name": "min_score", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 101, "default": 50}},
          {"name": "units", "in": "query", "schema": {"type": "boolean"}},
-     ], body=_UPLOAD_ONE, responses={200: Report, 400: Error, 401: Error})
+     ], body=_UPLOAD_ONE, responses={200: Report, 400: Error, 401: Error, 503: Error})
 @requires("reader")
 def eval_heldout_route():
     uploads = _uploads()

@@ -52,7 +52,7 @@ def _check_limit(value: Any) -> int:
     {"name": "context_prev", "in": "query", "schema": {"type": "string"},
      "description": "source text of the previous segment (101 % context matches)"},
     {"name": "context_next", "in": "query", "schema": {"type": "string"}},
-], responses={200: Lookup, 400: Error})
+], responses={200: Lookup, 400: Error, 503: Error})
 @requires("reader")
 def lookup():
     query = lookup_svc.LookupQuery(
@@ -90,7 +90,7 @@ def _batch_items(segments: list[str | BatchItem]) -> list[tuple[str, str | None,
                 "(413 past the character budget).",
     tags=["lookup"],
     body=LookupBatchRequest,
-    responses={200: LookupBatch, 400: Error, 413: Error},
+    responses={200: LookupBatch, 400: Error, 413: Error, 503: Error},
 )
 @requires("reader")
 def lookup_batch():
