@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, require_browser
 from sqlalchemy import text
 
 from tmserver.auth import create_key
@@ -34,7 +35,6 @@ from tmserver.tm import TM, SegmentInput
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("TMSERVER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 AXE = ROOT / "tests" / "data" / "axe" / "axe.min.js"
@@ -49,15 +49,6 @@ TRAD_QUERY = ("2015年12月16日,在第二屆世界網際網路大會上,習近�
               "深化合作,共同構建網路空間命運共同體。”①")
 
 
-def _require_browser() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium fonts-noto-cjk; .ci/run does this)"
-    if os.environ.get("CI") == "true":
-        pytest.fail("CI=true: " + message, pytrace=False)
-    pytest.skip(message)
-
-
 @dataclass
 class Served:
     base: str
@@ -68,7 +59,7 @@ class Served:
 @pytest.fixture(scope="module")
 def served(database_url: str, _schema: list[str]) -> Iterator[Served]:
     """One seeded ``tmserver serve`` for the module (seeding the article takes seconds)."""
-    _require_browser()
+    require_browser()
     tm = TM.from_url(database_url)
     with tm.engine.begin() as conn:
         for name in _schema:

@@ -508,12 +508,13 @@ _ZH_NUMBER_CONTEXTS = (_zh_ordinal, _zh_percent_words, _zh_percent_sign, _zh_che
 _ZH_RULES: tuple[_Rule, ...] = (_ZhDateRange(), _ZhDate(), _ZhDecade(), _ZhMonthRange(), _ZhNumber())
 
 
-def _extract_zh(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]:
-    c = _Cands(text, folded, "zh")
-    for rule in _ZH_RULES:
+def _candidates(text: str, folded: str, lang: str) -> list[tuple[int, int, int, Placeable]]:
+    """Every rule of ``lang`` over the text, then numeric ranges joined (10%至40%, 10-40%, 10 to 40)."""
+    rules, conn = (_ZH_RULES, _ZH_RANGE_CONN) if lang == "zh" else (_EN_RULES, _EN_RANGE_CONN)
+    c = _Cands(text, folded, lang)
+    for rule in rules:
         rule.scan(c)
-    # numeric ranges: 10%至40%, 10至40%, 10-40%
-    _merge_ranges(c.items, folded, _ZH_RANGE_CONN, "zh", text)
+    _merge_ranges(c.items, folded, conn, lang, text)
     return c.items
 
 
@@ -776,14 +777,6 @@ _EN_RULES: tuple[_Rule, ...] = (
 )
 
 
-def _extract_en(text: str, folded: str) -> list[tuple[int, int, int, Placeable]]:
-    c = _Cands(text, folded, "en")
-    for rule in _EN_RULES:
-        rule.scan(c)
-    _merge_ranges(c.items, folded, _EN_RANGE_CONN, "en", text)
-    return c.items
-
-
 def _clean(val: Decimal) -> Decimal:
     return Decimal(int(val)) if val == val.to_integral_value() else val.normalize()
 
@@ -877,12 +870,9 @@ def _extract_cached(text: str, lang: str) -> tuple[Placeable, ...]:
     if not text:
         return ()
     folded = text.translate(_FOLD)
-    if lang == "zh":
-        if not re.search(r"[0-9〇零一二两三四五六七八九十百千万亿]", folded):
-            return ()
-        cands = _extract_zh(text, folded)
-    else:
-        cands = _extract_en(text, folded)
+    if lang == "zh" and not re.search(r"[0-9〇零一二两三四五六七八九十百千万亿]", folded):
+        return ()
+    cands = _candidates(text, folded, lang)
     # longest first, then the more specific kind, then leftmost
     cands.sort(key=lambda c: (-(c[1] - c[0]), -c[2], c[0]))
     taken: list[tuple[int, int]] = []

@@ -5,30 +5,19 @@ and sees the 201 answer; the segment is stored. Without the key the same call sh
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, require_browser
 
 from .harness import request
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("TMSERVER_CHROMIUM", "/usr/bin/chromium")
-
-
-def _require_browser() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium; .ci/run does this)"
-    if os.environ.get("CI") == "true":
-        pytest.fail("CI=true: " + message, pytrace=False)
-    pytest.skip(message)
 
 
 def test_try_it_sends_the_example_body_with_the_api_key(served, keys):
-    _require_browser()
+    require_browser()
     from playwright.sync_api import expect, sync_playwright
 
     srv = served()
