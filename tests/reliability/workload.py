@@ -94,7 +94,13 @@ def writer(base: str, key: str, hot_id: int, stop: threading.Event, stats: Stats
         if roll < 0.45:
             seg_id, body = hot_id, {"target": target}
         elif roll < 0.6:  # read the hot segment, then write only if nobody got there first
-            status, _h, seen = get(base, f"/api/v1/segments/{hot_id}")
+            try:
+                status, _h, seen = get(base, f"/api/v1/segments/{hot_id}")
+            except OSError as exc:  # the server went away (kill -9 tests): stop, as after a failed write
+                stats.note(0, "get", exc)
+                if stop_on_disconnect.is_set():
+                    return
+                raise
             stats.note(status, "get", seen)
             if status != 200:
                 continue
