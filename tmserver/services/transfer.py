@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from tmserver import dedup
 from tmserver.docloop import BRING_BACK_FORMATS
@@ -54,7 +54,14 @@ class ExportOptions:
     punctuation: str | None = None
 
 
-def import_file(tm: TM, fh: IO[bytes] | Any, fmt: str, options: ImportOptions = ImportOptions(),
+
+class Readable(Protocol):
+    """What an import reads: a binary file, or a wrapper that counts what was read (the CLI's
+    progress bar)."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+def import_file(tm: TM, fh: Readable, fmt: str, options: ImportOptions = ImportOptions(),
                 progress: Callable[[int], None] | None = None) -> ImportReport:
     """A TMX/CSV/TSV stream, all or nothing (one transaction)."""
     return _import_file(tm, fh, fmt, origin=options.origin, user=options.user, on_violation=options.on_violation,
