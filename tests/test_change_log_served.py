@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from served_support import within
 from sqlalchemy import text
 
 from tmserver.index.sync import ChangeFollower
@@ -140,26 +141,17 @@ def test_no_change_missed_while_the_log_is_compacted(live_server, keys, tm):
         _check(base, units)
 
 
-def _within(check, timeout: float = 1.0) -> float | None:
-    start = time.monotonic()
-    while time.monotonic() - start < timeout + 0.5:
-        if check():
-            return time.monotonic() - start
-        time.sleep(0.05)
-    return None
-
-
 def test_two_servers_see_additions_updates_and_deletes(live_server, keys):
     a, b = live_server(), live_server()
     q = "两台服务器共享一个数据库"
     assert _top(a, q) is None and _top(b, q) is None  # both indexes built
     key = keys["translator"]
     seg = _call("POST", f"{a}/api/v1/segments", {"source": q, "target": "two servers, one database"}, key)["segment"]
-    lag = _within(lambda: (_top(b, q) or {}).get("id") == seg["id"])
+    lag = within(lambda: (_top(b, q) or {}).get("id") == seg["id"])
     assert lag is not None and lag <= 1.0, lag
     _call("PATCH", f"{a}/api/v1/segments/{seg['id']}", {"target": "shared database"}, key)
-    lag = _within(lambda: (_top(b, q) or {}).get("target") == "shared database")
+    lag = within(lambda: (_top(b, q) or {}).get("target") == "shared database")
     assert lag is not None and lag <= 1.0, lag
     _call("DELETE", f"{b}/api/v1/segments/{seg['id']}", None, key)
-    lag = _within(lambda: _top(a, q) is None)
+    lag = within(lambda: _top(a, q) is None)
     assert lag is not None and lag <= 1.0, lag

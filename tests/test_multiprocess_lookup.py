@@ -8,11 +8,11 @@ lookup on the other within a second (each worker replays ``segment_changes``).
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 from urllib.parse import quote
 
 import pytest
+from served_support import within
 
 pytestmark = pytest.mark.slow
 
@@ -29,15 +29,6 @@ def _post(url: str, body: dict, key: str):
         return json.loads(r.read())
 
 
-def _seen_within(url: str, want, timeout: float = 1.0) -> float | None:
-    start = time.monotonic()
-    while time.monotonic() - start < timeout + 0.5:
-        if want(_get(url)):
-            return time.monotonic() - start
-        time.sleep(0.05)
-    return None
-
-
 def test_two_servers_see_each_others_writes(live_server, keys):
     a, b = live_server(), live_server()
     q = "数字鸿沟正在扩大"
@@ -46,10 +37,18 @@ def test_two_servers_see_each_others_writes(live_server, keys):
     seg = _post(f"{a}/api/v1/segments", {"source": q, "target": "The digital divide is widening"},
                 keys["translator"])["segment"]
     assert _get(look(a))["matches"][0]["id"] == seg["id"]  # the writer's own next lookup
-    lag = _seen_within(look(b), lambda r: r["matches"] and r["matches"][0]["id"] == seg["id"])
+    def b_finds_it() -> bool:
+        r = _get(look(b))
+        return bool(r["matches"]) and r["matches"][0]["id"] == seg["id"]
+
+    lag = within(b_finds_it)
     assert lag is not None and lag <= 1.0, lag
     # and back: a write through the compat API on b is seen by a compat lookup on a
     _post(f"{b}/tmserver/zh/en/unit/", {"source": "网络空间命运共同体", "target": "shared future"}, keys["translator"])
     compat = f"{a}/tmserver/zh/en/unit/{quote('网络空间命运共同体', safe='')}"
-    lag = _seen_within(compat, lambda r: bool(r) and r[0]["target"] == "shared future")
+    def compat_finds_it() -> bool:
+        r = _get(compat)
+        return bool(r) and r[0]["target"] == "shared future"
+
+    lag = within(compat_finds_it)
     assert lag is not None and lag <= 1.0, lag
