@@ -96,7 +96,7 @@ def test_every_block_has_a_marker_and_every_expectation_a_command() -> None:
 
 
 def test_synopsis_shows_the_defaults() -> None:
-    """``[--workers 1]`` in the command-line synopsis is the option's real default: a value shown for
+    """``[--threads 4]`` in the command-line synopsis is the option's real default: a value shown for
     an option that has a default must be that default (placeholders in capitals are not values)."""
     from tmserver.cli import main
 
@@ -113,7 +113,24 @@ def test_synopsis_shows_the_defaults() -> None:
             assert str(params[0].default) == shown, f"README synopsis: {line.strip()!r} shows {opt} {shown}, " \
                                                     f"but its default is {params[0].default}"
             checked.append(opt)
-    assert "--workers" in checked and len(checked) >= 5, checked
+    assert len(checked) >= 4, checked
+    assert "[--workers CPUS]" in synopsis and "one per CPU" in synopsis  # computed: shown as a placeholder
+
+
+def test_serve_defaults_to_one_worker_per_cpu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--workers`` left out: ``serve`` asks gunicorn for one worker per CPU this process may run
+    on (at most 8); given, it passes the number through."""
+    from click.testing import CliRunner
+
+    from tmserver import cli
+
+    asked: list[int] = []
+    monkeypatch.setattr(cli, "run_gunicorn", lambda *a, workers, **kw: asked.append(workers))
+    env = {"TMSERVER_DATABASE_URL": f"sqlite:///{tmp_path / 'tm.sqlite'}"}
+    for args in (["serve", "--no-seed"], ["serve", "--no-seed", "--workers", "3"]):
+        result = CliRunner().invoke(cli.main, args, env=env)
+        assert result.exit_code == 0, result.output
+    assert asked == [max(1, min(8, len(os.sched_getaffinity(0)))), 3]
 
 
 @pytest.fixture()

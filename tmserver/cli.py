@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -107,17 +108,26 @@ def seed_if_empty(tm: TM, dirs: list[Path], echo: Callable[[str], Any] = click.e
     return transfer_svc.seed_if_empty(tm, dirs, echo)
 
 
+def default_workers() -> int:
+    """One gunicorn worker per CPU (at most 8). A lookup is CPU-bound Python and holds the GIL, so
+    threads of one process share one core; processes are cheap because the saved index is
+    memory-mapped and shared (the worker-count comparison is in bench/RESULTS.md, issue 17)."""
+    return max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int, help="gunicorn worker processes")
+@click.option("--workers", default=None, type=click.IntRange(min=1),
+              help="gunicorn worker processes  [default: one per CPU, at most 8]")
 @click.option("--threads", default=4, show_default=True, type=int, help="threads per worker")
 @click.option("--seed/--no-seed", default=True, show_default=True,
               help="load alignments/*.tmx and glossary/*.tbx into an empty database")
 @click.option("--dev", is_flag=True, help="use Flask's development server instead of gunicorn")
 @pass_ctx
-def serve(obj: Context, host: str, port: int, workers: int, threads: int, seed: bool, dev: bool) -> None:
+def serve(obj: Context, host: str, port: int, workers: int | None, threads: int, seed: bool, dev: bool) -> None:
     """Upgrade the database, load the shipped TM when it is empty, and serve the API."""
+    workers = workers or default_workers()
     app = obj.app  # upgrades an empty or older database
     tm = obj.tm
     if seed:
