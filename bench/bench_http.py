@@ -502,8 +502,9 @@ def http_recall(port: int, queries: list[str], truths: list[list[tuple[float, in
     """recall@5 of the HTTP answers. The answer is asked with limit 10: a unit whose sentence
     scores higher than the whole unit comes back once, as a ``subsegment`` match, and such matches
     also take places. ``recall`` counts a true top-5 unit found when its id is among the answer's
-    ids, whatever the match type; ``recall_strict`` only looks at the first 5 whole-unit matches
-    (exact, context, fuzzy)."""
+    ids (a match's ``duplicate_ids`` included: identical pairs come back as one match), whatever
+    the match type; ``recall_strict`` only looks at the first 5 whole-unit matches (exact,
+    context, fuzzy)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     loose, strict, sub_only, misses = [], [], 0, []
     for q, truth in zip(queries, truths, strict=True):
@@ -511,8 +512,10 @@ def http_recall(port: int, queries: list[str], truths: list[list[tuple[float, in
         if status != 200:
             raise RuntimeError(f"lookup answered {status}: {body[:200]!r}")
         matches = json.loads(body)["matches"]
-        whole = [m["id"] for m in matches if m["match_type"] != "subsegment"][:K]
-        any_ids = [m["id"] for m in matches]
+        # identical pairs are collapsed into one match; the copies' ids are in its duplicate_ids
+        whole = [i for m in [m for m in matches if m["match_type"] != "subsegment"][:K]
+                 for i in (m["id"], *m.get("duplicate_ids", []))]
+        any_ids = [i for m in matches for i in (m["id"], *m.get("duplicate_ids", []))]
         r = recall_at_k(any_ids, truth)
         loose.append(r)
         strict.append(recall_at_k(whole, truth))
