@@ -53,6 +53,7 @@ import io
 import json
 import multiprocessing as mp
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -827,6 +828,7 @@ def run_one(gen: str, args, phases: set[str]) -> dict[str, Any]:
             say(f"[{gen}] pg_trgm p50 {res['pg_trgm']['p50_ms']:.1f} ms, recall {res['pg_trgm']['recall']}")
         res["db_mb_end"] = db_size_mb(url)
         res["load_after"] = loadavg()
+        res["bench_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -853,8 +855,9 @@ def targets(r: dict[str, Any], units: int) -> list[tuple[str, str, bool | None]]
         out.append(("first lookup ≤ 10 s after start with the saved index", f"{w['first_lookup_s']:.1f} s",
                     w["first_lookup_s"] <= 10))
     if w:
-        m = w["memory"]
-        out.append(("total memory of all workers ≤ 1.5 GB (RSS; PSS beside)",
+        # the larger of: just after the saved-index start, after the latency and recall runs
+        m = max((w["memory"], r.get("memory_after_reads") or w["memory"]), key=lambda x: x["rss_mb"])
+        out.append(("total memory of all workers ≤ 1.5 GB (RSS, at start or after the reads, the larger; PSS beside)",
                     f"RSS {m['rss_mb']:.0f} MB, PSS {m['pss_mb']:.0f} MB", m["rss_mb"] <= 1536))
     by = {x["clients"]: x for x in r.get("lookup", [])}
     if 1 in by:
@@ -909,6 +912,8 @@ def report(results: list[dict[str, Any]], args, argv: str) -> str:
 
     row("load (COPY, streamed) s", lambda r: f"{r['load_s']:.0f}")
     row("database size after load / at end MB", lambda r: f"{r['db_mb_loaded']:.0f} / {r['db_mb_end']:.0f}")
+    row("this benchmark process: peak RSS MB (it holds the normalised texts)",
+        lambda r: f"{r['bench_peak_rss_mb']:.0f}")
     row("index directory MB (after cold build / at end)", lambda r: f"{r.get('index_mb', 0):.0f} / {r['index_mb_end']:.0f}")
     for phase, label in (("cold", "cold start (empty index dir)"), ("warm", "start with the saved index")):
         row(f"{label}: health / first lookup / ready s",
