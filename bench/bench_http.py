@@ -918,7 +918,7 @@ def report(results: list[dict[str, Any]], args, argv: str) -> str:
     row("this benchmark process: peak RSS MB (it holds the normalised texts)",
         lambda r: f"{r['bench_peak_rss_mb']:.0f}")
     row("index directory MB (after cold build / at end)", lambda r: f"{r.get('index_mb', 0):.0f} / {r['index_mb_end']:.0f}")
-    for phase, label in (("cold", "cold start (empty index dir)"), ("warm", "start with the saved index")):
+    for phase, label in (("cold", "cold start (empty index dir)"), ("warm", "start with the saved index (cold phase run first)")):
         row(f"{label}: health / first lookup / ready s",
             lambda r, p=phase: f"{r[p]['health_s']:.1f} / **{r[p]['first_lookup_s']:.1f}** / {r[p]['ready_s']:.1f}")
         row(f"{label}: 503s before the first lookup", lambda r, p=phase: str(r[p]["lookup_503s"]))
