@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import random
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -217,41 +218,51 @@ class Held:
     long: list[Sentence] = field(default_factory=list)
 
 
-def generate_vocab(n: int, seed: int = 17) -> tuple[list[str], list[str], Held]:
-    """``n`` units: ~64 % single sentences, ~33 % near-duplicate families (2–12 members), ~3 %
-    parallel constructions (some in families of their own)."""
+def iter_vocab(held: Held, seed: int = 17) -> Iterator[list[tuple[str, str]]]:
+    """Endless stream of the vocabulary TM, one draw at a time (a single sentence, a family or a
+    parallel unit and its relative), recording in ``held`` what :func:`queries_vocab` needs. A
+    loader takes units until it has ``n`` and may go on drawing for held-out new units."""
     rng = random.Random(seed)
     v = Vocab(rng)
-    src: list[str] = []
-    tgt: list[str] = []
-    held = Held()
-
-    def put(s: Sentence) -> None:
-        src.append(s.text())
-        tgt.append(s.target())
-
-    while len(src) < n:
+    while True:
+        group: list[tuple[str, str]] = []
         x = rng.random()
         if x < 0.03:
             base = v.parallel()
-            put(base)
+            group.append((base.text(), base.target()))
             if rng.random() < 0.5:
-                put(v.relative(base))
+                rel = v.relative(base)
+                group.append((rel.text(), rel.target()))
             if len(held.parallel) < 5000:
                 held.parallel.append(base)
         elif x < 0.12:  # a family (0.09 of draws × ~4.5 members ≈ a third of the units)
             base = v.sentence()
             for _ in range(rng.randrange(2, 13)):
-                put(v.relative(base))
+                rel = v.relative(base)
+                group.append((rel.text(), rel.target()))
             if len(held.families) < 5000:
                 held.families.append(base)
             if len(base.text()) >= 150 and len(held.long) < 5000:
                 held.long.append(base)
         else:
             s = v.sentence()
-            put(s)
+            group.append((s.text(), s.target()))
             if len(s.text()) >= 150 and len(held.long) < 5000 and rng.random() < 0.2:
                 held.long.append(s)
+        yield group
+
+
+def generate_vocab(n: int, seed: int = 17) -> tuple[list[str], list[str], Held]:
+    """``n`` units: ~64 % single sentences, ~33 % near-duplicate families (2–12 members), ~3 %
+    parallel constructions (some in families of their own)."""
+    held = Held()
+    src: list[str] = []
+    tgt: list[str] = []
+    stream = iter_vocab(held, seed)
+    while len(src) < n:
+        for s, t in next(stream):
+            src.append(s)
+            tgt.append(t)
     return src[:n], tgt[:n], held
 
 
@@ -378,17 +389,37 @@ def _template_weights() -> list[float]:
     return [1.0 / (i + 1) ** 0.7 for i in range(len(TEMPLATES))]
 
 
-def generate_templated(n: int, seed: int = 23) -> tuple[list[str], list[str], list[tuple[int, dict[str, str]]]]:
-    """``n`` units from :data:`TEMPLATES`; also returns the (template, slot values) of each unit."""
+def iter_templated(n: int, made: list[tuple[int, dict[str, str]]], seed: int = 23,
+                   keep: int | None = None) -> Iterator[tuple[str, str]]:
+    """The ``n`` units of :func:`generate_templated`, one at a time; the (template, slot values)
+    of the first ``keep`` (default: all) go to ``made`` (what :func:`queries_templated` draws from)."""
     rng = random.Random(seed)
     f = Filler(rng)
     weights = _template_weights()
-    src, tgt, made = [], [], []
-    for t in rng.choices(range(len(TEMPLATES)), weights=weights, k=n):
+    for i, t in enumerate(rng.choices(range(len(TEMPLATES)), weights=weights, k=n)):
         zh, en, vals = f.fill(t)
+        if keep is None or i < keep:
+            made.append((t, vals))
+        yield zh, en
+
+
+def new_templated(seed: int = 2424) -> Iterator[tuple[str, str]]:
+    """Endless held-out units of the templated TM's distribution (another seed: never stored)."""
+    rng = random.Random(seed)
+    f = Filler(rng)
+    weights = _template_weights()
+    while True:
+        zh, en, _ = f.fill(rng.choices(range(len(TEMPLATES)), weights=weights)[0])
+        yield zh, en
+
+
+def generate_templated(n: int, seed: int = 23) -> tuple[list[str], list[str], list[tuple[int, dict[str, str]]]]:
+    """``n`` units from :data:`TEMPLATES`; also returns the (template, slot values) of each unit."""
+    made: list[tuple[int, dict[str, str]]] = []
+    src, tgt = [], []
+    for zh, en in iter_templated(n, made, seed):
         src.append(zh)
         tgt.append(en)
-        made.append((t, vals))
     return src, tgt, made
 
 
