@@ -732,8 +732,9 @@ class LangIndex:
                     continue
                 a, b = p.searchsorted(bounds).tolist()
                 if b - a < log_cost * (b - a).bit_length() and c1 - c0 < MARK_SPAN * len(cand):
-                    if marks is None:
-                        marks = np.zeros(c1 - c0, dtype=np.int32)
+                    if marks is None:  # a round adds at most the query's bigram positions:
+                        # int16 when that fits (half the pages of int32 to fault in)
+                        marks = np.zeros(c1 - c0, dtype=np.int16 if qlen < 1 << 15 else np.int32)
                     marks[p[a:b] - c0] += w  # a posting list holds a document once
                 elif b > a:
                     p = p[a:b]
