@@ -713,10 +713,11 @@ class LangIndex:
 
     def _tighten(self, cand, seen, clen, d_char, covered, plists, rest, weight, qlen, num, den):
         """Count the candidates' presence in the frequent posting lists the union skipped
-        (sorted, so by bisection), a few lists at a time, dropping those the tighter bound
-        rules out. Stops when few candidates are left (scoring them is cheaper) or when a round
-        removes almost none: on a templated TM every unit holds those bigrams and the
-        bisections would cost more than scoring what they save. ``covered`` is the number of
+        (by bisection, or by marking the list's documents in a count array over the
+        candidates' range, whichever is cheaper for the list), a few lists at a time, dropping
+        those the tighter bound rules out. Stops when few candidates are left (scoring them is
+        cheaper) or when a round removes almost none: on a templated TM every unit holds those
+        bigrams and the counting would cost more than scoring what it saves. ``covered`` is the number of
         query bigram positions counted so far; a candidate misses at least ``covered − seen``."""
         todo = list(zip(rest.tolist(), weight.tolist(), strict=True))
         for lo in range(0, len(todo), TIGHTEN_STEP):
