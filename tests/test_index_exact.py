@@ -57,12 +57,13 @@ def test_topk_equals_exhaustive_scan(docs, query, k, min_score, extra, sig_min):
         else:
             idx.remove(seg)
             truth.pop(seg, None)
-    saved = postings.SIG_MIN, postings.SIG_PRE
-    postings.SIG_MIN, postings.SIG_PRE = sig_min, (sig_min if sig_min == 0 else saved[1])
+    saved = postings.SIG_MIN, postings.SIG_PRE, postings.SCAN_SIG_MIN
+    postings.SIG_MIN, postings.SIG_PRE, postings.SCAN_SIG_MIN = (
+        (sig_min, sig_min, sig_min) if sig_min == 0 else (sig_min, saved[1], saved[2]))
     try:
         got, proven = answer(idx, query, k, min_score)
     finally:
-        postings.SIG_MIN, postings.SIG_PRE = saved
+        postings.SIG_MIN, postings.SIG_PRE, postings.SCAN_SIG_MIN = saved
     assert got == exhaustive(truth, query, k, min_score), (proven, got)
 
 
