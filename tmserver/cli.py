@@ -133,7 +133,8 @@ def serve(obj: Context, host: str, port: int, workers: int | None, threads: int,
     if seed:
         dirs = [Path(d) for d in (app.config.get("SEED_DIRS") or [])] or default_seed_dirs()
         seed_if_empty(tm, dirs)
-    click.echo(f"tmserver: {tm.count()} segments on {tm.engine.dialect.name}; http://{host}:{port}/api/v1/docs")
+    # (no count of the units here: it reads every row, seconds at 1e7; /api/v1/health has it)
+    click.echo(f"tmserver: serving the TM on {tm.engine.dialect.name}; http://{host}:{port}/api/v1/docs")
     if dev:
         app.run(host=host, port=port, threaded=True)
         return

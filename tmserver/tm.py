@@ -547,6 +547,12 @@ class TM:
         with self.session() as s:
             return s.scalar(select(func.count(Segment.id))) or 0
 
+    def is_empty(self) -> bool:
+        """No unit at all: one index probe, where :meth:`count` reads every row (1.7 s at 1e7 on
+        PostgreSQL, paid by every ``serve`` start before it answered)."""
+        with self.session() as s:
+            return s.scalar(select(Segment.id).limit(1)) is None
+
     def languages(self) -> dict[str, list[str]]:
         """Languages present in the TM, as tags users sent (for the CAT-tool /languages/ route)."""
         with self.session() as s:

@@ -94,7 +94,7 @@ def seed_if_empty(tm: TM, dirs: list[Path], echo: Callable[[str], Any] = print) 
     """Load ``glossary/*.tbx`` then ``alignments/*.tmx`` into an empty TM (glossary first, so the
     TM import is checked against it); each file is its own transaction."""
     loaded = {"concepts": 0, "segments": 0}
-    if tm.count() > 0:
+    if not tm.is_empty():
         return loaded
     tbx = sorted(p for d in dirs for p in d.glob("*.tbx"))
     tmx = sorted(p for d in dirs for p in d.glob("*.tmx"))
