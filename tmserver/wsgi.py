@@ -20,10 +20,14 @@ from tmserver.gunicorn_errors import install as json_errors
 def _warm_worker(worker) -> None:
     """Build the lookup index in the background as soon as a worker starts, so the first CAT
     request does not pay for it; then freeze the long-lived objects out of the cyclic GC, whose
-    full collections over millions of index objects would otherwise show up as latency spikes."""
+    full collections over millions of index objects would otherwise show up as latency spikes.
+    The index follows the change log from a background thread of the worker, so lookups never
+    pay for replaying writes (:meth:`tmserver.index.Engine.follow`)."""
     def warm() -> None:
         try:
-            worker.wsgi.extensions["tmserver"].index.warm()  # the INDEX_LANGS languages
+            index = worker.wsgi.extensions["tmserver"].index
+            index.follow()
+            index.warm()  # the INDEX_LANGS languages
         except Exception:  # the worker still serves: lookups build the index on first use
             logging.getLogger("tmserver.wsgi").exception("warming the lookup index failed")
         finally:
