@@ -43,6 +43,10 @@ FOLLOW_INTERVAL = 0.1
 #: units applied per hold of the engine lock during a catch-up: a lookup waits for at most one
 #: chunk (~5 ms), not for a whole import batch
 APPLY_CHUNK = 100
+#: how long a catch-up lets lookups waiting for the lock go first between two chunks (seconds):
+#: a released lock is not handed over, so without it the applying thread, still holding the GIL,
+#: takes the lock straight back and the waiting lookups sit out the whole batch
+YIELD_TO_READERS = 0.01
 MERGE_RETRY = 60.0  # seconds before a failed background merge is tried again
 #: the settings row holding the token that ties a saved index to this database
 TOKEN_KEY = "index_token"
@@ -120,6 +124,19 @@ class _Slot:
         self.generation = generation
 
 
+class _Held:
+    """Release an already acquired lock on leaving (``with`` after a separate ``acquire``)."""
+
+    def __init__(self, lock: Any) -> None:
+        self.lock = lock
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
+
+
 class _ResetSeen(Exception):
     """The change log holds a ``reset`` (``TM.clear``) after the position being caught up from."""
 
@@ -151,6 +168,7 @@ class Engine:
         #: ``_lock``, which a catch-up holds only chunk by chunk
         self._sync = threading.Lock()
         self._follow_pid = 0  #: the process whose background follower runs (0: lookups poll)
+        self._waiting = 0  #: lookups waiting for ``_lock`` (a catch-up lets them go first)
         self._db_id: str | None = None
         cfg = tm.config
         root = cfg.get("INDEX_DIR")
@@ -312,9 +330,18 @@ class Engine:
             rows = self._changed_rows(session, seg_ids)
         for i in range(0, len(seg_ids), APPLY_CHUNK):
             chunk = seg_ids[i : i + APPLY_CHUNK]
+            if lock is not None and i:
+                self._let_readers_go()
             with lock if lock is not None else contextlib.nullcontext():
                 for slot in slots:
                     self._apply_rows(slot, chunk, rows)
+
+    def _let_readers_go(self) -> None:
+        """Between two chunks of a catch-up: wait (at most ``YIELD_TO_READERS``) until the lookups
+        that were waiting for the lock have had it."""
+        deadline = time.monotonic() + YIELD_TO_READERS
+        while self._waiting and time.monotonic() < deadline:
+            time.sleep(0.0005)
 
     @staticmethod
     def _changed_rows(s: Session, seg_ids: list[int]) -> dict[int, Any]:
@@ -475,7 +502,12 @@ class Engine:
                     raise IndexWarming(lang, self._errors.get(lang))
             if poll and (self._due or not self.following):  # (a follower thread keeps it fresh)
                 self.refresh(session=session)  # before taking the lock: it takes it chunk by chunk
-            with self._lock:
+            self._waiting += 1  # (under the GIL; a miscount only changes how long a catch-up yields)
+            try:
+                self._lock.acquire()
+            finally:
+                self._waiting -= 1
+            with _Held(self._lock):
                 slot = self._slots.get(lang)
                 if slot is not None:
                     yield slot
