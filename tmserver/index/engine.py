@@ -169,6 +169,7 @@ class Engine:
         self._sync = threading.Lock()
         self._follow_pid = 0  #: the process whose background follower runs (0: lookups poll)
         self._waiting = 0  #: lookups waiting for ``_lock`` (a catch-up lets them go first)
+        self._waiting_lock = threading.Lock()
         self._db_id: str | None = None
         cfg = tm.config
         root = cfg.get("INDEX_DIR")
@@ -340,7 +341,7 @@ class Engine:
         """Between two chunks of a catch-up: wait (at most ``YIELD_TO_READERS``) until the lookups
         that were waiting for the lock have had it."""
         deadline = time.monotonic() + YIELD_TO_READERS
-        while self._waiting and time.monotonic() < deadline:
+        while self._waiting > 0 and time.monotonic() < deadline:
             time.sleep(0.0005)
 
     @staticmethod
@@ -502,11 +503,13 @@ class Engine:
                     raise IndexWarming(lang, self._errors.get(lang))
             if poll and (self._due or not self.following):  # (a follower thread keeps it fresh)
                 self.refresh(session=session)  # before taking the lock: it takes it chunk by chunk
-            self._waiting += 1  # (under the GIL; a miscount only changes how long a catch-up yields)
+            with self._waiting_lock:
+                self._waiting += 1
             try:
                 self._lock.acquire()
             finally:
-                self._waiting -= 1
+                with self._waiting_lock:
+                    self._waiting -= 1
             with _Held(self._lock):
                 slot = self._slots.get(lang)
                 if slot is not None:
