@@ -279,7 +279,13 @@ class Engine:
             self._last_poll = time.monotonic()
             due, self._due = self._due, False
             try:
-                self._catch_up(*list(self._slots.values()), session=session, lock=self._lock)
+                done = list(self._slots.values())
+                self._catch_up(*done, session=session, lock=self._lock)
+                # a slot swapped in meanwhile (a merge, a language loaded) caught up in _install
+                # from a poll that may predate the write this call is applying: once more for it
+                late = [slot for slot in self._slots.values() if all(slot is not d for d in done)]
+                if late:
+                    self._catch_up(*late, session=session, lock=self._lock)
             except _ResetSeen:
                 reset = True
             except BaseException:
