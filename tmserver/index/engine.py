@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,17 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 20_000  # as long as a stored segment may be (tmserver.tm.MAX_SEGMENT_CHARS)
 POLL_INTERVAL = 0.2  # seconds between change-log checks on lookup (freshness target: 1 s)
+#: seconds between the background follower's change-log checks (:meth:`Engine.follow`; served
+#: workers): an idle check is one O(1) read, and a unit another worker wrote is then found within
+#: this plus its catch-up — well inside the 1 s freshness target
+FOLLOW_INTERVAL = 0.1
+#: units applied per hold of the engine lock during a catch-up: a lookup waits for at most one
+#: chunk (~5 ms), not for a whole import batch
+APPLY_CHUNK = 100
+#: how long a catch-up lets lookups waiting for the lock go first between two chunks (seconds):
+#: a released lock is not handed over, so without it the applying thread, still holding the GIL,
+#: takes the lock straight back and the waiting lookups sit out the whole batch
+YIELD_TO_READERS = 0.01
 MERGE_RETRY = 60.0  # seconds before a failed background merge is tried again
 #: the settings row holding the token that ties a saved index to this database
 TOKEN_KEY = "index_token"
@@ -111,6 +124,19 @@ class _Slot:
         self.generation = generation
 
 
+class _Held:
+    """Release an already acquired lock on leaving (``with`` after a separate ``acquire``)."""
+
+    def __init__(self, lock: Any) -> None:
+        self.lock = lock
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
+
+
 class _ResetSeen(Exception):
     """The change log holds a ``reset`` (``TM.clear``) after the position being caught up from."""
 
@@ -138,6 +164,12 @@ class Engine:
         self._epoch = 0
         self._last_poll = 0.0
         self._due = False  #: a write of this process committed: the next lookup polls whatever the interval
+        #: one catch-up at a time (the follower thread, a writer, a polling lookup); taken before
+        #: ``_lock``, which a catch-up holds only chunk by chunk
+        self._sync = threading.Lock()
+        self._follow_pid = 0  #: the process whose background follower runs (0: lookups poll)
+        self._waiting = 0  #: lookups waiting for ``_lock`` (a catch-up lets them go first)
+        self._waiting_lock = threading.Lock()
         self._db_id: str | None = None
         cfg = tm.config
         root = cfg.get("INDEX_DIR")
@@ -184,9 +216,36 @@ class Engine:
 
     # -- freshness ----------------------------------------------------------------------------
 
+    def follow(self) -> None:
+        """Keep the indexes following the change log from a background thread of this process
+        (``tmserver serve`` workers call it): every ``FOLLOW_INTERVAL`` it replays what other
+        processes wrote, and a write of this process is applied by the writing request itself
+        before it answers. Lookups then never poll or catch up; they only wait, at most one
+        ``APPLY_CHUNK`` of units, for the lock. Without it (tests, the CLI, embedding) each lookup
+        polls in its own transaction as before."""
+        if self._follow_pid == os.getpid():
+            return
+        self._follow_pid = os.getpid()
+        threading.Thread(target=_follow, args=(weakref.ref(self), os.getpid()), daemon=True,
+                         name="tmserver-follow").start()
+
+    @property
+    def following(self) -> bool:
+        """A background follower runs in this process (see :meth:`follow`)."""
+        return self._follow_pid == os.getpid()
+
     def _on_change(self, op: str, ids: list[int]) -> None:
         if op == "reset":
             self._reset()
+            return
+        if self.following:
+            # the writing request pays its own catch-up before it answers (read-your-writes
+            # without making the next reader pay it); if that fails, the next lookup polls
+            try:
+                self.refresh(force=True)
+            except Exception:
+                self._due = True
+                raise
             return
         # no poll here (it would be a second transaction after every write): the next lookup
         # polls in its own transaction whatever the interval, so it still sees this write at once
@@ -205,23 +264,38 @@ class Engine:
         """Replay the change log if it is due (or ``force``); start a background merge for an
         index whose delta outgrew its base, and a re-open for one another process merged.
         ``session``: read the log in the caller's transaction (a lookup's, see
-        :meth:`tmserver.tm.TM.read_session`)."""
-        with self._lock:
-            if not self._slots:
-                return
-            now = time.monotonic()
-            if not force and not self._due and now - self._last_poll < POLL_INTERVAL:
-                return
-            self._last_poll = now
-            self._due = False
+        :meth:`tmserver.tm.TM.read_session`).
+
+        One catch-up at a time (``_sync``); the engine lock is held only while a chunk of
+        ``APPLY_CHUNK`` units is applied, so lookups of other threads go on meanwhile (they may
+        see part of another process's batch; a write of this process is applied whole before
+        its request answers, or before this caller's lookup searches)."""
+        if not self._slots or (not force and not self._due
+                                and time.monotonic() - self._last_poll < POLL_INTERVAL):
+            return
+        with self._sync:
+            if not force and not self._due and time.monotonic() - self._last_poll < POLL_INTERVAL:
+                return  # another thread polled while this one waited
+            self._last_poll = time.monotonic()
+            due, self._due = self._due, False
             try:
-                self._catch_up(*self._slots.values(), session=session)
+                done = list(self._slots.values())
+                self._catch_up(*done, session=session, lock=self._lock)
+                # a slot swapped in meanwhile (a merge, a language loaded) caught up in _install
+                # from a poll that may predate the write this call is applying: once more for it
+                late = [slot for slot in self._slots.values() if all(slot is not d for d in done)]
+                if late:
+                    self._catch_up(*late, session=session, lock=self._lock)
             except _ResetSeen:
                 reset = True
+            except BaseException:
+                self._due = self._due or due  # not applied: whoever comes next polls again
+                raise
             else:
                 reset = False
-                for lang, slot in list(self._slots.items()):
-                    self._maybe_merge(lang, slot)
+                with self._lock:
+                    for lang, slot in list(self._slots.items()):
+                        self._maybe_merge(lang, slot)
         if reset:
             self._reset()
 
@@ -234,10 +308,11 @@ class Engine:
             threading.Thread(target=self._merge, args=(lang, self._epoch, slot.generation), daemon=True,
                              name=f"tmserver-merge-{lang}").start()
 
-    def _catch_up(self, *slots: _Slot, session: Session | None = None) -> None:
+    def _catch_up(self, *slots: _Slot, session: Session | None = None, lock: Any = None) -> None:
         """Replay what the log holds after each slot's position into its indexes. Slots standing
         at the same position share one poll and one fetch of the changed segments (a write then
-        costs one round of queries, not one per language); ``session``: the caller's transaction."""
+        costs one round of queries, not one per language); ``session``: the caller's transaction;
+        ``lock``: held while each chunk of units is applied (slots that lookups use)."""
 
         def reset() -> None:
             raise _ResetSeen
@@ -248,18 +323,32 @@ class Engine:
             groups.setdefault(json.dumps(slot.follower.stamp(), sort_keys=True), []).append(slot)
         for group in groups.values():
             lead = group[0]
-            lead.follower.poll(lambda ids, group=group: self._apply(group, ids, session), reset, session)
+            lead.follower.poll(lambda ids, group=group: self._apply(group, ids, session, lock), reset, session)
             for other in group[1:]:
                 other.follower.follow(lead.follower)
 
-    def _apply(self, slots: list[_Slot], seg_ids: list[int], session: Session | None = None) -> None:
+    def _apply(self, slots: list[_Slot], seg_ids: list[int], session: Session | None = None,
+               lock: Any = None) -> None:
+        """Read the changed rows (no lock held), then apply them chunk by chunk under ``lock``."""
         if session is None:
             with self.tm.session() as s:
                 rows = self._changed_rows(s, seg_ids)
         else:
             rows = self._changed_rows(session, seg_ids)
-        for slot in slots:
-            self._apply_rows(slot, seg_ids, rows)
+        for i in range(0, len(seg_ids), APPLY_CHUNK):
+            chunk = seg_ids[i : i + APPLY_CHUNK]
+            if lock is not None and i:
+                self._let_readers_go()
+            with lock if lock is not None else contextlib.nullcontext():
+                for slot in slots:
+                    self._apply_rows(slot, chunk, rows)
+
+    def _let_readers_go(self) -> None:
+        """Between two chunks of a catch-up: wait (at most ``YIELD_TO_READERS``) until the lookups
+        that were waiting for the lock have had it."""
+        deadline = time.monotonic() + YIELD_TO_READERS
+        while self._waiting > 0 and time.monotonic() < deadline:
+            time.sleep(0.0005)
 
     @staticmethod
     def _changed_rows(s: Session, seg_ids: list[int]) -> dict[int, Any]:
@@ -418,9 +507,16 @@ class Engine:
                 if not ev.wait(max(0.0, deadline - time.monotonic())) or (
                         lang not in self._slots and lang in self._errors):
                     raise IndexWarming(lang, self._errors.get(lang))
-            with self._lock:
-                if poll:
-                    self.refresh(session=session)
+            if poll and (self._due or not self.following):  # (a follower thread keeps it fresh)
+                self.refresh(session=session)  # before taking the lock: it takes it chunk by chunk
+            with self._waiting_lock:
+                self._waiting += 1
+            try:
+                self._lock.acquire()
+            finally:
+                with self._waiting_lock:
+                    self._waiting -= 1
+            with _Held(self._lock):
                 slot = self._slots.get(lang)
                 if slot is not None:
                     yield slot
@@ -718,6 +814,21 @@ class Engine:
             return {row.id: row for row in session.connection().execute(_FETCH, {"ids": ids})}
         with self.tm.engine.connect() as conn:
             return {row.id: row for row in conn.execute(_FETCH, {"ids": ids})}
+
+
+def _follow(ref: weakref.ref[Engine], pid: int) -> None:
+    """The background follower (:meth:`Engine.follow`): runs while its engine lives, in the
+    process that started it."""
+    while True:
+        time.sleep(FOLLOW_INTERVAL)
+        engine = ref()
+        if engine is None or engine._follow_pid != pid:
+            return
+        try:
+            engine.refresh(force=True)
+        except Exception:  # noqa: BLE001 - a failed poll is retried next time; never kill the thread
+            log.warning("following the change log failed", exc_info=True)
+        del engine
 
 
 def _shifted(target: str, offset: int, ad: Adaptation) -> str:

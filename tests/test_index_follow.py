@@ -1,0 +1,112 @@
+"""Writes never stall reads: a served worker's index follows the change log from a background
+thread (``Engine.follow``), a writing request applies its own write before it answers, and a
+catch-up lets waiting lookups in between its chunks. Lookups then neither poll nor replay.
+
+Runs on the test database (SQLite by default, PostgreSQL with ``TMSERVER_TEST_DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from tests.test_index_persist import EN, ZH, fill, found, sentences
+from tmserver.index import engine as engine_mod
+from tmserver.tm import TM
+
+
+def _appliers(engine, monkeypatch) -> list[str]:
+    """The names of the threads that apply changes to ``engine``'s indexes, in order."""
+    names: list[str] = []
+    real = engine._apply
+
+    def apply(*args, **kwargs):
+        names.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_apply", apply)
+    return names
+
+
+def test_another_process_write_is_found_within_a_second_and_no_lookup_replays_it(tm, database_url, monkeypatch):
+    fill(tm, sentences(50))
+    reader = TM.from_url(database_url, tm.config)
+    try:
+        assert reader.index.lookup("网络空间", ZH, EN) is not None  # built
+        reader.index.follow()
+        appliers = _appliers(reader.index, monkeypatch)
+        new = "后台跟随线程应用的新翻译单元"
+        fill(tm, [new])  # another TM object: another process's write
+        t0 = time.monotonic()
+        while not found(reader.index.lookup(new, ZH, EN)) and time.monotonic() - t0 < 5:
+            time.sleep(0.01)
+        assert time.monotonic() - t0 < 1.0
+        assert found(reader.index.lookup(new, ZH, EN))[0][1] >= 100
+        assert appliers and set(appliers) == {"tmserver-follow"}, appliers  # never the lookup's thread
+    finally:
+        reader.index._follow_pid = -1  # ends the follower thread
+        reader.engine.dispose()
+
+
+def test_a_following_engine_applies_its_own_write_before_the_write_returns(tm, monkeypatch):
+    fill(tm, sentences(50))
+    assert tm.index.lookup("网络空间", ZH, EN) is not None
+    monkeypatch.setattr(engine_mod, "FOLLOW_INTERVAL", 3600.0)  # the follower thread stays asleep
+    tm.index.follow()
+    try:
+        appliers = _appliers(tm.index, monkeypatch)
+        new = sentences(3, seed=99)
+        fill(tm, new)
+        assert appliers == [threading.current_thread().name]  # the write itself, before it returned
+        before = list(appliers)
+        for text in new:
+            assert found(tm.index.lookup(text, ZH, EN))[0][1] >= 100
+        assert appliers == before  # the lookups replayed nothing
+    finally:
+        tm.index._follow_pid = -1
+
+
+def test_a_long_catch_up_lets_a_waiting_lookup_in_at_the_next_gap(tm, monkeypatch):
+    """A released lock is not handed over: without yielding, the applying thread (holding the GIL)
+    may take it straight back, chunk after chunk, while a lookup waits."""
+    fill(tm, sentences(50))
+    assert tm.index.lookup("网络空间", ZH, EN) is not None
+    monkeypatch.setattr(engine_mod, "FOLLOW_INTERVAL", 3600.0)
+    monkeypatch.setattr(engine_mod, "APPLY_CHUNK", 1)
+    monkeypatch.setattr(engine_mod, "YIELD_TO_READERS", 5.0)  # generous: a loaded machine is slow to wake a thread
+    tm.index.follow()
+    try:
+        slot = tm.index._slots["zh"]
+        searched = threading.Event()
+        real_search = slot.index.search
+
+        def search(*args, **kwargs):
+            searched.set()
+            return real_search(*args, **kwargs)
+
+        monkeypatch.setattr(slot.index, "search", search)
+        seen: list[bool] = []  # per chunk after the first: had the waiting lookup searched?
+        real = tm.index._apply_rows
+        lookups: list[threading.Thread] = []
+
+        def apply_rows(s, seg_ids, rows):
+            if s is slot and not lookups:  # first chunk: a lookup arrives and waits for the lock
+                t = threading.Thread(target=tm.index.lookup, args=("网络空间", ZH, EN))
+                lookups.append(t)
+                t.start()
+                deadline = time.monotonic() + 5
+                while tm.index._waiting == 0 and time.monotonic() < deadline:
+                    time.sleep(0.001)
+            elif s is slot:
+                seen.append(searched.is_set())
+            busy = time.perf_counter() + 0.002  # each chunk takes a while, holding the GIL
+            while time.perf_counter() < busy:
+                pass
+            return real(s, seg_ids, rows)
+
+        monkeypatch.setattr(tm.index, "_apply_rows", apply_rows)
+        fill(tm, sentences(30, seed=5))  # its own write: applied in 30 chunks by this thread
+        lookups[0].join(10)
+        assert seen and seen[0], f"the lookup waited behind {seen.count(False)} more chunks"
+    finally:
+        tm.index._follow_pid = -1
