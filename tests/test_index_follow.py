@@ -110,3 +110,29 @@ def test_a_long_catch_up_lets_a_waiting_lookup_in_at_the_next_gap(tm, monkeypatc
         assert seen and seen[0], f"the lookup waited behind {seen.count(False)} more chunks"
     finally:
         tm.index._follow_pid = -1
+
+
+def test_a_write_whose_own_catch_up_fails_still_succeeds_and_the_next_lookup_polls(tm, monkeypatch):
+    """The write has committed when its catch-up runs: failing it must not turn the write into an
+    error (the client would retry a write that is kept). The next lookup polls instead."""
+    fill(tm, sentences(50))
+    assert tm.index.lookup("网络空间", ZH, EN) is not None
+    monkeypatch.setattr(engine_mod, "FOLLOW_INTERVAL", 3600.0)  # the follower thread stays asleep
+    tm.index.follow()
+    try:
+        real = tm.index.refresh
+        calls: list[bool] = []
+
+        def failing(force=False, session=None):
+            if force and not calls:
+                calls.append(True)
+                raise RuntimeError("the database went away for a moment")
+            return real(force=force, session=session)
+
+        monkeypatch.setattr(tm.index, "refresh", failing)
+        new = sentences(1, seed=7)
+        fill(tm, new)  # no exception: the write stands
+        assert calls and tm.index._due
+        assert found(tm.index.lookup(new[0], ZH, EN))[0][1] >= 100  # the lookup caught up itself
+    finally:
+        tm.index._follow_pid = -1

@@ -240,12 +240,15 @@ class Engine:
             return
         if self.following:
             # the writing request pays its own catch-up before it answers (read-your-writes
-            # without making the next reader pay it); if that fails, the next lookup polls
+            # without making the next reader pay it); if that fails, the next lookup polls. Never
+            # raise here: the write has committed, and an error answer would make the client
+            # retry a write that is kept
             try:
                 self.refresh(force=True)
-            except Exception:
+            except Exception:  # noqa: BLE001 - logged; the next lookup catches up instead
+                log.warning("applying this process's write to the index failed; the next lookup polls",
+                            exc_info=True)
                 self._due = True
-                raise
             return
         # no poll here (it would be a second transaction after every write): the next lookup
         # polls in its own transaction whatever the interval, so it still sees this write at once
