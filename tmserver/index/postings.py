@@ -289,6 +289,8 @@ class MappedTexts(_Texts):
 #: posting lists longer than this are cut to the length window by bisection (shorter ones are
 #: cheaper to carry and filter by length afterwards)
 NARROW_MIN = 512
+#: posting lists longer than this are cut again to the narrower length window of the probe's τ'
+RECUT_MIN = 64
 #: the probe runs only when the prefix union is at least this many postings
 PROBE_MIN = 12_000
 #: the character-signature bound is applied when at least this many candidates are left to rescore
@@ -601,9 +603,33 @@ class LangIndex:
                 thr = Fraction(m - d, m)
                 if thr > tau:
                     tau, num, den = thr, thr.numerator, thr.denominator
-                    lo, hi = _window(qlen, num, den)
-                    reach = _reach_table(qlen, qlen - 1, hi, num, den)
+                    lo2, hi2 = _window(qlen, num, den)
+                    reach = _reach_table(qlen, qlen - 1, hi2, num, den)
+                    if (lo2, hi2) != (lo, hi):
+                        # The lists were cut to the window of τ; τ' allows fewer lengths (a long
+                        # query's window can shrink 10×), so cut them again and re-rank them by
+                        # their new lengths before the count filter picks its prefix.
+                        plists = self._recut(plists, lo2, hi2)
+                        df = np.fromiter(map(len, plists), dtype=np.int64, count=len(plists))
+                        by_df = np.argsort(df, kind="stable")
         return self._search_at(query, k, tau, plists, by_df, reach, mult)
+
+    def _recut(self, plists: list[np.ndarray], lo: int, hi: int) -> list[np.ndarray]:
+        """Cut posting lists (from :meth:`_lists`) to the base documents whose length lies in
+        [lo, hi], keeping every delta document (numbered from ``n_base`` on, after the base ones, so
+        a list stays ascending). Lists of at most ``RECUT_MIN`` postings are kept whole: every
+        caller checks lengths anyway."""
+        nb = self.n_base
+        dlo, dhi = np.searchsorted(self.lens.a[:nb], np.array((min(lo, 1 << 30), min(hi + 1, 1 << 30)),
+                                                              dtype=np.int32)).tolist()
+        bounds = np.array((dlo, dhi, nb), dtype=np.int32)
+        out = []
+        for p in plists:
+            if len(p) > RECUT_MIN:
+                i, j, e = p.searchsorted(bounds).tolist()
+                p = p[i:j] if e == len(p) else np.concatenate([p[i:j], p[e:]])
+            out.append(p)
+        return out
 
     def _probe(self, query, k, tau, plists, by_df, volume: int = 20_000, take: int = 24):
         chosen: list[np.ndarray] = []
