@@ -317,7 +317,8 @@ class LangIndex:
 
     #: whole arrays a saved index stores and maps read-only (:mod:`tmserver.index.persist`);
     #: an array added at build time is saved and re-opened by naming it here
-    PERSISTED: tuple[str, ...] = ("vocab", "indptr", "postings", "_base_segs", "_base_docs", "_charbit")
+    PERSISTED: tuple[str, ...] = ("vocab", "indptr", "postings", "pcounts", "_base_segs", "_base_docs",
+                                  "_charbit")
     #: per-document :class:`_Grow` arrays: saved with spare room for a delta and mapped copy-on-write
     PER_DOC: tuple[str, ...] = ("seg_ids", "is_source", "lens", "alive", "sig_lo", "sig_hi")
 
@@ -337,6 +338,9 @@ class LangIndex:
         self.vocab = np.empty(0, dtype=np.int64)
         self.indptr = np.zeros(1, dtype=np.int64)
         self.postings = np.empty(0, dtype=np.int32)
+        #: parallel to ``postings``: how often the document holds the bigram (255: 255 or more), so
+        #: a bigram the query repeats m times is credited min(m, that) positions, not m
+        self.pcounts = np.empty(0, dtype=np.uint8)
         #: base documents by segment id: ascending segment ids and the document of each
         self._base_segs = np.empty(0, dtype=np.int64)
         self._base_docs = np.empty(0, dtype=np.int32)
@@ -383,9 +387,9 @@ class LangIndex:
         self.delta, self.delta_docs, self.overrides = {}, 0, {}
         offs, joined = self.texts._offs, self.texts._base
 
-        def chunk(lo: int) -> tuple[np.ndarray, np.ndarray]:
+        def chunk(lo: int, counts: bool = False) -> tuple[np.ndarray, ...]:
             o = offs[lo : lo + BUILD_CHUNK + 1]
-            return joined_bigrams(joined[int(o[0]) : int(o[-1])], o - o[0])
+            return joined_bigrams(joined[int(o[0]) : int(o[-1])], o - o[0], counts)
 
         # Pass 1: vocabulary and document frequencies, chunk by chunk (bounded memory), merged
         # as we go so only one vocabulary-sized array pair is alive at a time.
@@ -399,11 +403,12 @@ class LangIndex:
         np.cumsum(df, out=indptr[1:])
         del df
         postings = np.empty(int(indptr[-1]), dtype=np.int32)
+        pcounts = np.empty(int(indptr[-1]), dtype=np.uint8)
         cursor = indptr[:-1].copy()
         # Pass 2: recompute each chunk's pairs and drop them into place. Chunks come in
         # document order, so every posting list ends up sorted.
         for lo in range(0, n, BUILD_CHUNK):
-            keys, docs = chunk(lo)
+            keys, docs, times = chunk(lo, True)
             if not len(keys):
                 continue
             term = np.searchsorted(vocab, keys)
@@ -415,9 +420,12 @@ class LangIndex:
             run = np.cumsum(change) - 1
             rank = np.arange(len(term)) - starts[run]
             del run
-            postings[cursor[term] + rank] = docs + lo
+            at = cursor[term] + rank
+            postings[at] = docs + lo
+            pcounts[at] = times
+            del at, times
             cursor[term[starts]] += np.diff(np.append(starts, len(term)))
-        self.vocab, self.indptr, self.postings = vocab, indptr, postings
+        self.vocab, self.indptr, self.postings, self.pcounts = vocab, indptr, postings, pcounts
         self._build_signatures()
 
     def _build_signatures(self) -> None:
@@ -540,10 +548,15 @@ class LangIndex:
 
     # -- search -----------------------------------------------------------------------------
 
-    def _lists(self, keys: np.ndarray, lo: int, hi: int) -> list[np.ndarray]:
+    def _lists(self, keys: np.ndarray, lo: int, hi: int,
+               mult: np.ndarray | None = None) -> tuple[list[np.ndarray], dict[int, np.ndarray]]:
         """The posting list of each key. Long base lists are cut to the documents whose length
         lies in [lo, hi] (a range of document numbers); short ones and delta documents are not,
-        so every caller still checks lengths."""
+        so every caller still checks lengths.
+
+        Also, for each key the query holds m times (1 < m < 255 in ``mult``), the documents'
+        counts of it aligned with its list (:attr:`pcounts`; a delta document gets 255, read as
+        "at least m": the old, weaker credit)."""
         nb = self.n_base
         base_lens = self.lens.a[:nb]
         # (an int32 needle: an int64 one would make numpy cast the whole length array)
@@ -558,19 +571,24 @@ class LangIndex:
             ends = np.where(found, self.indptr[pos + 1], 0).tolist()
         else:
             starts = ends = [0] * len(keys)
-        postings, delta = self.postings, self.delta
-        out = []
-        for key, a, b in zip(keys.tolist(), starts, ends, strict=True):
+        postings, pcounts, delta = self.postings, self.pcounts, self.delta
+        want = [1 < m < 255 for m in mult.tolist()] if mult is not None else [False] * len(keys)
+        out: list[np.ndarray] = []
+        cnts: dict[int, np.ndarray] = {}
+        for n, (key, a, b) in enumerate(zip(keys.tolist(), starts, ends, strict=True)):
             p = postings[a:b]
+            i, j = 0, b - a
             if narrow and b - a > NARROW_MIN:
                 i, j = p.searchsorted(bounds).tolist()
                 p = p[i:j]
-            if delta:
-                extra = delta.get(key)
-                if extra:
-                    p = np.concatenate([p, np.asarray(extra, dtype=np.int32)])
+            extra = delta.get(key) if delta else None
+            if extra:
+                p = np.concatenate([p, np.asarray(extra, dtype=np.int32)])
+            if want[n]:
+                c = pcounts[a + i : a + j]
+                cnts[n] = np.concatenate([c, np.full(len(extra), 255, dtype=np.uint8)]) if extra else c
             out.append(p)
-        return out
+        return out, cnts
 
     def search(self, query: str, k: int = 5, min_score: float = 70) -> SearchResult:
         """The true top-``k`` documents with similarity ≥ ``min_score``/100 (ties: lower segment id).
@@ -586,7 +604,7 @@ class LangIndex:
         if hi < lo:
             return SearchResult()
         keys, mult = bigram_counts(query)
-        plists = self._lists(keys, lo, hi)
+        plists, cnts = self._lists(keys, lo, hi, mult)
         df = np.fromiter(map(len, plists), dtype=np.int64, count=len(plists))
         by_df = np.argsort(df, kind="stable")
         cumw = np.concatenate([[0], np.cumsum(mult[by_df])])
@@ -609,12 +627,13 @@ class LangIndex:
                         # The lists were cut to the window of τ; τ' allows fewer lengths (a long
                         # query's window can shrink 10×), so cut them again and re-rank them by
                         # their new lengths before the count filter picks its prefix.
-                        plists = self._recut(plists, lo2, hi2)
+                        plists, cnts = self._recut(plists, cnts, lo2, hi2)
                         df = np.fromiter(map(len, plists), dtype=np.int64, count=len(plists))
                         by_df = np.argsort(df, kind="stable")
-        return self._search_at(query, k, tau, plists, by_df, reach, mult)
+        return self._search_at(query, k, tau, plists, by_df, reach, mult, cnts)
 
-    def _recut(self, plists: list[np.ndarray], lo: int, hi: int) -> list[np.ndarray]:
+    def _recut(self, plists: list[np.ndarray], cnts: dict[int, np.ndarray], lo: int,
+               hi: int) -> tuple[list[np.ndarray], dict[int, np.ndarray]]:
         """Cut posting lists (from :meth:`_lists`) to the base documents whose length lies in
         [lo, hi], keeping every delta document (numbered from ``n_base`` on, after the base ones, so
         a list stays ascending). Lists of at most ``RECUT_MIN`` postings are kept whole: every
@@ -624,12 +643,16 @@ class LangIndex:
                                                               dtype=np.int32)).tolist()
         bounds = np.array((dlo, dhi, nb), dtype=np.int32)
         out = []
-        for p in plists:
+        cut = dict(cnts)
+        for n, p in enumerate(plists):
             if len(p) > RECUT_MIN:
                 i, j, e = p.searchsorted(bounds).tolist()
                 p = p[i:j] if e == len(p) else np.concatenate([p[i:j], p[e:]])
+                c = cnts.get(n)
+                if c is not None:
+                    cut[n] = c[i:j] if e == len(c) else np.concatenate([c[i:j], c[e:]])
             out.append(p)
-        return out
+        return out, cut
 
     def _probe(self, query, k, tau, plists, by_df, volume: int = 20_000, take: int = 24):
         chosen: list[np.ndarray] = []
@@ -690,11 +713,14 @@ class LangIndex:
                     heapq.heapreplace(heap, item)
         return heap
 
-    def _search_at(self, query, k, tau, plists, by_df, reach, mult) -> SearchResult:
+    def _search_at(self, query, k, tau, plists, by_df, reach, mult, cnts=None) -> SearchResult:
         """The count filter at τ: ``seen`` is, per candidate, the number of query bigram
-        positions (multiplicities summed) whose bigram the document holds, so a repeated
-        phrase counts as often as the query repeats it; ``total − seen`` positions must be
-        touched by the edits (see :func:`upper_bound`)."""
+        positions whose bigram the document holds, min(m, c) for a bigram the query holds m
+        times and the document c times (an untouched query position is aligned with its own
+        document position, so at most c of the m are untouched); ``total − seen`` positions must
+        be touched by the edits (see :func:`upper_bound`). ``cnts`` has the documents' counts
+        of the query's repeated bigrams (:meth:`_lists`); without them c is taken as m."""
+        cnts = cnts or {}
         num, den = tau.numerator, tau.denominator
         qlen = len(query)
         lo, hi = _window(qlen, num, den)
@@ -703,9 +729,14 @@ class LangIndex:
         j_stop = _first_false(reach, cumw)
         if j_stop is None:
             return self._scan(query, k, num, den, lo, hi)
-        # a list whose bigram the query holds m times enters the count m times
-        chosen = [plists[i] for i, w in zip(by_df[:j_stop].tolist(), weight[:j_stop].tolist(), strict=True)
-                  for _ in range(w)]
+        # a list whose bigram the query holds m times enters the count once, and then once more
+        # for each t = 2..m with the documents holding it at least t times: min(m, c) in all
+        chosen = []
+        for i, w in zip(by_df[:j_stop].tolist(), weight[:j_stop].tolist(), strict=True):
+            p, c = plists[i], cnts.get(i)
+            chosen.append(p)
+            for t in range(2, w + 1):
+                chosen.append(p if c is None else p[c >= t])
         if not chosen or not any(len(p) for p in chosen):
             return SearchResult()
         # Count, for every document in the union, how many of the chosen lists hold it: one
@@ -725,7 +756,7 @@ class LangIndex:
         early = len(cand) >= SIG_PRE
         d_char = self.char_bound(query, cand) if early else np.zeros(len(cand), dtype=np.int64)
         cand, seen, clen, d_char, covered = self._tighten(
-            cand, seen, clen, d_char, need, plists, by_df[j_stop:], weight[j_stop:], qlen, num, den)
+            cand, seen, clen, d_char, need, plists, by_df[j_stop:], weight[j_stop:], qlen, num, den, cnts)
         ub_num, ub_den = upper_bound(covered - seen, clen, qlen)
         if not early and len(cand) >= SIG_MIN:  # still many to rescore
             d_char = self.char_bound(query, cand)
@@ -737,14 +768,16 @@ class LangIndex:
         hits = [(doc, d, m) for _, _, doc, d, m in sorted(heap, reverse=True)]
         return SearchResult(hits=hits, proven=True, strategy="index")
 
-    def _tighten(self, cand, seen, clen, d_char, covered, plists, rest, weight, qlen, num, den):
+    def _tighten(self, cand, seen, clen, d_char, covered, plists, rest, weight, qlen, num, den, cnts=None):
         """Count the candidates' presence in the frequent posting lists the union skipped
         (by bisection, or by marking the list's documents in a count array over the
         candidates' range, whichever is cheaper for the list), a few lists at a time, dropping
         those the tighter bound rules out. Stops when few candidates are left (scoring them is
         cheaper) or when a round removes almost none: on a templated TM every unit holds those
         bigrams and the counting would cost more than scoring what it saves. ``covered`` is the number of
-        query bigram positions counted so far; a candidate misses at least ``covered − seen``."""
+        query bigram positions counted so far; a candidate misses at least ``covered − seen``.
+        A repeated bigram is credited min(m, c) as in :meth:`_search_at` when ``cnts`` has c."""
+        cnts = cnts or {}
         todo = list(zip(rest.tolist(), weight.tolist(), strict=True))
         for lo in range(0, len(todo), TIGHTEN_STEP):
             if len(cand) <= SCORE_DIRECT:
@@ -762,16 +795,19 @@ class LangIndex:
                 if not len(p):
                     continue
                 a, b = p.searchsorted(bounds).tolist()
+                c = cnts.get(i) if w > 1 else None
+                credit = w if c is None else np.minimum(c[a:b], w)  # per document: min(m, c)
                 if b - a < log_cost * (b - a).bit_length() and c1 - c0 < MARK_SPAN * len(cand):
                     if marks is None:  # a round adds at most the query's bigram positions:
                         # int16 when that fits (half the pages of int32 to fault in)
                         marks = np.zeros(c1 - c0, dtype=np.int16 if qlen < 1 << 15 else np.int32)
-                    marks[p[a:b] - c0] += w  # a posting list holds a document once
+                    marks[p[a:b] - c0] += credit  # a posting list holds a document once
                 elif b > a:
                     p = p[a:b]
                     at = np.searchsorted(p, cand)
                     np.minimum(at, len(p) - 1, out=at)
-                    seen += (p[at] == cand) * w
+                    hit = p[at] == cand
+                    seen += hit * w if c is None else hit * credit[at]
             if marks is not None:
                 seen += marks[cand - c0]
             ub_num, ub_den = upper_bound(covered - seen, clen, qlen)
