@@ -296,7 +296,7 @@ PROBE_MIN = 12_000
 #: the character-signature bound is applied when at least this many candidates are left to rescore
 SIG_MIN = 64
 #: ... and already before the bisections when at least this many survive the prefix count
-SIG_PRE = 4096
+SIG_PRE = 1 << 62
 #: ... and by the exhaustive scan of a length window when it has at least this many documents
 #: (the bound costs a few ns a document since it reads the signature bytes one column at a time;
 #: templated 1e5, short queries: scan CPU p50 −40 % against 4096)
