@@ -103,9 +103,11 @@ def test_posting_counts_are_the_documents_bigram_counts(data):
 
 @pytest.mark.parametrize("ratio", [0.0, 1e9], ids=["bisect", "mark"])
 @pytest.mark.parametrize("probe", [True, False], ids=["probe", "no-probe"])
-def test_repeated_queries_equal_brute_force(data, monkeypatch, ratio, probe):
+@pytest.mark.parametrize("sig_pre", [0, postings.SIG_PRE], ids=["char-bound-first", "default"])
+def test_repeated_queries_equal_brute_force(data, monkeypatch, ratio, probe, sig_pre):
     texts, queries, writes = data
     monkeypatch.setattr(postings, "MARK_RATIO", ratio)
+    monkeypatch.setattr(postings, "SIG_PRE", sig_pre)  # the character bound before the tightening, or not
     if probe:  # the probe runs for every query and its τ' cuts every list again
         monkeypatch.setattr(postings, "PROBE_MIN", 0)
         monkeypatch.setattr(postings, "RECUT_MIN", 0)
