@@ -734,19 +734,9 @@ class LangIndex:
         j_stop = _first_false(reach, cumw)
         if j_stop is None:
             return self._scan(query, k, num, den, lo, hi)
-        # a list whose bigram the query holds m times enters the count once, and then once more
-        # for each t = 2..m with the documents holding it at least t times: min(m, c) in all
-        chosen = []
-        for i, w in zip(by_df[:j_stop].tolist(), weight[:j_stop].tolist(), strict=True):
-            p, c = plists[i], cnts.get(i)
-            chosen.append(p)
-            for t in range(2, w + 1):
-                chosen.append(p if c is None else p[c >= t])
-        if not chosen or not any(len(p) for p in chosen):
+        if not any(len(plists[i]) for i in by_df[:j_stop].tolist()):
             return SearchResult()
-        # Count, for every document in the union, how many of the chosen lists hold it: one
-        # sort of the concatenation (a posting list holds each document once).
-        cand, seen = unique_counts(np.concatenate(chosen))
+        cand, seen = self._count(plists, by_df[:j_stop], weight[:j_stop], cnts)
         # (Documents outside the union miss at least cumw[j_stop] positions, which cannot
         # reach τ; inside it the bound below is the whole filter.)
         need = int(cumw[j_stop])
@@ -772,6 +762,21 @@ class LangIndex:
         heap = self._score(query, k, tau, cand[best_first], [], (ub_num[best_first], ub_den[best_first]))
         hits = [(doc, d, m) for _, _, doc, d, m in sorted(heap, reverse=True)]
         return SearchResult(hits=hits, proven=True, strategy="index")
+
+    @staticmethod
+    def _count(plists, chosen, weight, cnts) -> tuple[np.ndarray, np.ndarray]:
+        """The documents in the union of the ``chosen`` lists (ascending) and, for each, the query
+        positions it is credited: min(m, c) summed over the lists, for a bigram the query holds
+        m (``weight``) and the document c times (``cnts``; without them, m). One sort of a
+        concatenation (a posting list holds each document once): a list enters once, then once
+        more for each t = 2..m with the documents holding its bigram at least t times."""
+        parts = []
+        for i, w in zip(chosen.tolist(), weight.tolist(), strict=True):
+            p, c = plists[i], cnts.get(i)
+            parts.append(p)
+            for t in range(2, w + 1):
+                parts.append(p if c is None else p[c >= t])
+        return unique_counts(np.concatenate(parts))
 
     def _tighten(self, cand, seen, clen, d_char, covered, plists, rest, weight, qlen, num, den, cnts=None):
         """Count the candidates' presence in the frequent posting lists the union skipped
