@@ -16,8 +16,9 @@ one range of numbers and a long posting list is cut to it by two bisections.
 
 * its length is within [⌈τ|q|⌉, ⌊|q|/τ⌋] (d ≥ length difference), and
 * it misses few of the query's bigram *positions*: a bigram occurring m times in the query and
-  missing from the document leaves all m positions touched by edits (a repeated phrase counts as
-  often as the query repeats it); a substitution or deletion touches at most two bigram
+  c times in the document leaves at least m − min(m, c) positions touched by edits (an untouched
+  query position is aligned with a position of the document holding the same bigram; the
+  counts c are kept per posting, ``LangIndex.pcounts``, 255 meaning 255 or more); a substitution or deletion touches at most two bigram
   positions, an insertion one. So *X* touched positions and a length difference Δ force
   d ≥ max(|Δ|, ⌈X/2⌉) (Δ ≤ 0) or d ≥ max(Δ, ⌈(X+Δ)/2⌉) (Δ > 0)
   (:func:`~tmserver.index.postings.upper_bound`, checked against real distances by a
@@ -28,16 +29,18 @@ frequency. Take the smallest number *j* of the rarest ones such that a document 
 (their multiplicities summed) cannot reach τ (*prefix filter*): every document outside the union
 of those *j* posting lists is proven out without being looked at, and the frequent lists — the
 bulk of the postings — are never scanned. Count how many of the *j* each document in the union
-holds (one sort of the concatenated lists; a list enters m times for a bigram the query holds m
-times), keep those whose bound still reaches τ, tighten the bound with a *character* bound (an
-occurrence of a query character the document lacks is never matched, so
-d ≥ max(len) − (|q| − missing); read off a 128-bit character signature per document), then count
-the survivors' presence in the skipped frequent lists by bisection, a few lists per round, while
-that still removes candidates (on a templated TM every unit holds those bigrams and the rounds
-stop at once); rescore in descending bound order with rapidfuzz in batches, stopping as soon as
+holds (one sort of the concatenated lists; for a bigram the query holds m times its list enters
+once, then once more for each t = 2..m with the documents holding it at least t times), keep
+those whose bound still reaches τ, count the survivors' presence in the skipped frequent lists
+(by bisection or marking), a few lists per round, while that still removes candidates (on a
+templated TM every unit holds those bigrams and the rounds stop at once), tighten the bound of
+what is left with a *character* bound (an occurrence of a query character the document lacks is
+never matched, so d ≥ max(len) − (|q| − missing); read off a 128-bit character signature per
+document); rescore in descending bound order with rapidfuzz in batches, stopping as soon as
 the next bound is below the current k-th score. When the union at τ is large, a cheap *probe*
 first scores the few documents sharing most of the rarest bigrams: if k of them reach τ, the
-k-th score becomes the threshold, which shrinks *j* a lot.
+k-th score becomes the threshold, which shrinks *j* a lot, and the posting lists are cut again to
+the narrower length window of that threshold.
 
 **Proof and fallback.** When no *j* suffices — queries of a few characters, or a low τ, where
 even missing every bigram position leaves a document able to reach τ — the index answers with an

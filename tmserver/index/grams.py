@@ -48,16 +48,18 @@ def string_bigrams(text: str) -> np.ndarray:
     return sorted_unique((cps[:-1] << SHIFT) | cps[1:])
 
 
-def joined_bigrams(text: str, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def joined_bigrams(text: str, offsets: np.ndarray, counts: bool = False) -> tuple[np.ndarray, ...]:
     """``(keys, docs)``: every distinct (bigram, document number) pair of the documents
     ``text[offsets[i] - offsets[0] : offsets[i + 1] - offsets[0]]`` of one concatenated string,
     sorted by key then document (no separators: a bigram that straddles two documents is dropped).
 
     One sort of ``key << 21 | doc`` dedupes and orders the pairs: a key uses 42 bits, so one call
-    may hold up to 2**21 documents."""
+    may hold up to 2**21 documents. With ``counts`` a third array says how often the document
+    holds the bigram (``uint8``, 255 meaning 255 or more)."""
     n = len(offsets) - 1
     if n <= 0 or not text:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
+        empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32))
+        return (*empty, np.empty(0, dtype=np.uint8)) if counts else empty
     if n >= 1 << SHIFT:
         raise ValueError("joined_bigrams: at most 2**21 texts per chunk")
     cps = codepoints(text).astype(np.int64)
@@ -67,6 +69,10 @@ def joined_bigrams(text: str, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarr
     del cps
     packed = (packed[keep] << SHIFT) | doc_of_pos[:-1][keep]
     del keep, doc_of_pos
+    if counts:
+        packed, times = unique_counts(packed)
+        return (packed >> SHIFT, (packed & ((1 << SHIFT) - 1)).astype(np.int32),
+                np.minimum(times, 255).astype(np.uint8))
     packed = sorted_unique(packed)
     return packed >> SHIFT, (packed & ((1 << SHIFT) - 1)).astype(np.int32)
 

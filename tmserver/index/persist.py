@@ -44,7 +44,7 @@ from tmserver.index.postings import COMPACT_MIN, LangIndex, MappedTexts, _Grow
 log = logging.getLogger(__name__)
 
 #: bump when the arrays' meaning or layout changes: older generations are then rebuilt
-FORMAT = 1
+FORMAT = 2  # 2: per-posting bigram counts (pcounts)
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 #: generations kept besides the current one (other workers may still have them mapped)
@@ -228,7 +228,8 @@ def _load_index(folder: Path, meta: dict[str, Any]) -> LangIndex:
         setattr(idx, name, _Grow.adopt(a, n))
     offs = _load_array(folder, arrays["text_offs"], "r")
     data = _load_array(folder, arrays["text_data"], "r")
-    if len(offs) != n + 1 or int(offs[-1]) != len(data) or int(idx.indptr[-1]) != len(idx.postings):
+    if (len(offs) != n + 1 or int(offs[-1]) != len(data) or int(idx.indptr[-1]) != len(idx.postings)
+            or len(idx.pcounts) != len(idx.postings)):
         raise ValueError("the texts or posting lists do not add up")
     idx.texts = MappedTexts(data, offs)
     idx.n_base = n

@@ -289,12 +289,17 @@ class MappedTexts(_Texts):
 #: posting lists longer than this are cut to the length window by bisection (shorter ones are
 #: cheaper to carry and filter by length afterwards)
 NARROW_MIN = 512
+#: posting lists longer than this are cut again to the narrower length window of the probe's τ'
+RECUT_MIN = 64
 #: the probe runs only when the prefix union is at least this many postings
 PROBE_MIN = 12_000
 #: the character-signature bound is applied when at least this many candidates are left to rescore
 SIG_MIN = 64
-#: ... and already before the bisections when at least this many survive the prefix count
-SIG_PRE = 4096
+#: ... and already before the tightening when at least this many survive the prefix count. Off:
+#: the tightening's first round removes the count filter's survivors more cheaply than the bound
+#: (vocab 1e6 paired CPU p50: long 2.00 → 1.61 ms, repeated 1.49 → 1.24, neardup/fresh −4…−13 %;
+#: templated 1e5 neutral), and the bound still runs on what is left (``SIG_MIN``)
+SIG_PRE = 1 << 62
 #: ... and by the exhaustive scan of a length window when it has at least this many documents
 #: (the bound costs a few ns a document since it reads the signature bytes one column at a time;
 #: templated 1e5, short queries: scan CPU p50 −40 % against 4096)
@@ -315,7 +320,8 @@ class LangIndex:
 
     #: whole arrays a saved index stores and maps read-only (:mod:`tmserver.index.persist`);
     #: an array added at build time is saved and re-opened by naming it here
-    PERSISTED: tuple[str, ...] = ("vocab", "indptr", "postings", "_base_segs", "_base_docs", "_charbit")
+    PERSISTED: tuple[str, ...] = ("vocab", "indptr", "postings", "pcounts", "_base_segs", "_base_docs",
+                                  "_charbit")
     #: per-document :class:`_Grow` arrays: saved with spare room for a delta and mapped copy-on-write
     PER_DOC: tuple[str, ...] = ("seg_ids", "is_source", "lens", "alive", "sig_lo", "sig_hi")
 
@@ -335,6 +341,9 @@ class LangIndex:
         self.vocab = np.empty(0, dtype=np.int64)
         self.indptr = np.zeros(1, dtype=np.int64)
         self.postings = np.empty(0, dtype=np.int32)
+        #: parallel to ``postings``: how often the document holds the bigram (255: 255 or more), so
+        #: a bigram the query repeats m times is credited min(m, that) positions, not m
+        self.pcounts = np.empty(0, dtype=np.uint8)
         #: base documents by segment id: ascending segment ids and the document of each
         self._base_segs = np.empty(0, dtype=np.int64)
         self._base_docs = np.empty(0, dtype=np.int32)
@@ -381,9 +390,9 @@ class LangIndex:
         self.delta, self.delta_docs, self.overrides = {}, 0, {}
         offs, joined = self.texts._offs, self.texts._base
 
-        def chunk(lo: int) -> tuple[np.ndarray, np.ndarray]:
+        def chunk(lo: int, counts: bool = False) -> tuple[np.ndarray, ...]:
             o = offs[lo : lo + BUILD_CHUNK + 1]
-            return joined_bigrams(joined[int(o[0]) : int(o[-1])], o - o[0])
+            return joined_bigrams(joined[int(o[0]) : int(o[-1])], o - o[0], counts)
 
         # Pass 1: vocabulary and document frequencies, chunk by chunk (bounded memory), merged
         # as we go so only one vocabulary-sized array pair is alive at a time.
@@ -397,11 +406,12 @@ class LangIndex:
         np.cumsum(df, out=indptr[1:])
         del df
         postings = np.empty(int(indptr[-1]), dtype=np.int32)
+        pcounts = np.empty(int(indptr[-1]), dtype=np.uint8)
         cursor = indptr[:-1].copy()
         # Pass 2: recompute each chunk's pairs and drop them into place. Chunks come in
         # document order, so every posting list ends up sorted.
         for lo in range(0, n, BUILD_CHUNK):
-            keys, docs = chunk(lo)
+            keys, docs, times = chunk(lo, True)
             if not len(keys):
                 continue
             term = np.searchsorted(vocab, keys)
@@ -413,9 +423,12 @@ class LangIndex:
             run = np.cumsum(change) - 1
             rank = np.arange(len(term)) - starts[run]
             del run
-            postings[cursor[term] + rank] = docs + lo
+            at = cursor[term] + rank
+            postings[at] = docs + lo
+            pcounts[at] = times
+            del at, times
             cursor[term[starts]] += np.diff(np.append(starts, len(term)))
-        self.vocab, self.indptr, self.postings = vocab, indptr, postings
+        self.vocab, self.indptr, self.postings, self.pcounts = vocab, indptr, postings, pcounts
         self._build_signatures()
 
     def _build_signatures(self) -> None:
@@ -538,10 +551,15 @@ class LangIndex:
 
     # -- search -----------------------------------------------------------------------------
 
-    def _lists(self, keys: np.ndarray, lo: int, hi: int) -> list[np.ndarray]:
+    def _lists(self, keys: np.ndarray, lo: int, hi: int,
+               mult: np.ndarray | None = None) -> tuple[list[np.ndarray], dict[int, np.ndarray]]:
         """The posting list of each key. Long base lists are cut to the documents whose length
         lies in [lo, hi] (a range of document numbers); short ones and delta documents are not,
-        so every caller still checks lengths."""
+        so every caller still checks lengths.
+
+        Also, for each key the query holds m times (1 < m < 255 in ``mult``), the documents'
+        counts of it aligned with its list (:attr:`pcounts`; a delta document gets 255, read as
+        "at least m": the old, weaker credit)."""
         nb = self.n_base
         base_lens = self.lens.a[:nb]
         # (an int32 needle: an int64 one would make numpy cast the whole length array)
@@ -556,19 +574,24 @@ class LangIndex:
             ends = np.where(found, self.indptr[pos + 1], 0).tolist()
         else:
             starts = ends = [0] * len(keys)
-        postings, delta = self.postings, self.delta
-        out = []
-        for key, a, b in zip(keys.tolist(), starts, ends, strict=True):
+        postings, pcounts, delta = self.postings, self.pcounts, self.delta
+        want = [1 < m < 255 for m in mult.tolist()] if mult is not None else [False] * len(keys)
+        out: list[np.ndarray] = []
+        cnts: dict[int, np.ndarray] = {}
+        for n, (key, a, b) in enumerate(zip(keys.tolist(), starts, ends, strict=True)):
             p = postings[a:b]
+            i, j = 0, b - a
             if narrow and b - a > NARROW_MIN:
                 i, j = p.searchsorted(bounds).tolist()
                 p = p[i:j]
-            if delta:
-                extra = delta.get(key)
-                if extra:
-                    p = np.concatenate([p, np.asarray(extra, dtype=np.int32)])
+            extra = delta.get(key) if delta else None
+            if extra:
+                p = np.concatenate([p, np.asarray(extra, dtype=np.int32)])
+            if want[n]:
+                c = pcounts[a + i : a + j]
+                cnts[n] = np.concatenate([c, np.full(len(extra), 255, dtype=np.uint8)]) if extra else c
             out.append(p)
-        return out
+        return out, cnts
 
     def search(self, query: str, k: int = 5, min_score: float = 70) -> SearchResult:
         """The true top-``k`` documents with similarity ≥ ``min_score``/100 (ties: lower segment id).
@@ -584,7 +607,7 @@ class LangIndex:
         if hi < lo:
             return SearchResult()
         keys, mult = bigram_counts(query)
-        plists = self._lists(keys, lo, hi)
+        plists, cnts = self._lists(keys, lo, hi, mult)
         df = np.fromiter(map(len, plists), dtype=np.int64, count=len(plists))
         by_df = np.argsort(df, kind="stable")
         cumw = np.concatenate([[0], np.cumsum(mult[by_df])])
@@ -601,11 +624,42 @@ class LangIndex:
                 thr = Fraction(m - d, m)
                 if thr > tau:
                     tau, num, den = thr, thr.numerator, thr.denominator
-                    lo, hi = _window(qlen, num, den)
-                    reach = _reach_table(qlen, qlen - 1, hi, num, den)
-        return self._search_at(query, k, tau, plists, by_df, reach, mult)
+                    lo2, hi2 = _window(qlen, num, den)
+                    reach = _reach_table(qlen, qlen - 1, hi2, num, den)
+                    if (lo2, hi2) != (lo, hi):
+                        # The lists were cut to the window of τ; τ' allows fewer lengths (a long
+                        # query's window can shrink 10×), so cut them again and re-rank them by
+                        # their new lengths before the count filter picks its prefix.
+                        plists, cnts = self._recut(plists, cnts, lo2, hi2)
+                        df = np.fromiter(map(len, plists), dtype=np.int64, count=len(plists))
+                        by_df = np.argsort(df, kind="stable")
+        return self._search_at(query, k, tau, plists, by_df, reach, mult, cnts)
 
-    def _probe(self, query, k, tau, plists, by_df, volume: int = 20_000, take: int = 24):
+    def _recut(self, plists: list[np.ndarray], cnts: dict[int, np.ndarray], lo: int,
+               hi: int) -> tuple[list[np.ndarray], dict[int, np.ndarray]]:
+        """Cut posting lists (from :meth:`_lists`) to the base documents whose length lies in
+        [lo, hi], keeping every delta document (numbered from ``n_base`` on, after the base ones, so
+        a list stays ascending). Lists of at most ``RECUT_MIN`` postings are kept whole: every
+        caller checks lengths anyway."""
+        nb = self.n_base
+        dlo, dhi = np.searchsorted(self.lens.a[:nb], np.array((min(lo, 1 << 30), min(hi + 1, 1 << 30)),
+                                                              dtype=np.int32)).tolist()
+        bounds = np.array((dlo, dhi, nb), dtype=np.int32)
+        out = []
+        cut = dict(cnts)
+        for n, p in enumerate(plists):
+            if len(p) > RECUT_MIN:
+                i, j, e = p.searchsorted(bounds).tolist()
+                p = p[i:j] if e == len(p) else np.concatenate([p[i:j], p[e:]])
+                c = cnts.get(n)
+                if c is not None:
+                    cut[n] = c[i:j] if e == len(c) else np.concatenate([c[i:j], c[e:]])
+            out.append(p)
+        return out, cut
+
+    def _probe(self, query, k, tau, plists, by_df, volume: int = 6_000, take: int = 12):
+        # (6,000 postings and 12 documents, not 20,000 and 24: vocab 1e6 paired CPU p50 −8…−14 %
+        # on every set, templated and synth 1e5 neutral; templated short: 81 scans of 100, was 76)
         chosen: list[np.ndarray] = []
         total = 0
         for i in by_df.tolist():
@@ -664,11 +718,14 @@ class LangIndex:
                     heapq.heapreplace(heap, item)
         return heap
 
-    def _search_at(self, query, k, tau, plists, by_df, reach, mult) -> SearchResult:
+    def _search_at(self, query, k, tau, plists, by_df, reach, mult, cnts=None) -> SearchResult:
         """The count filter at τ: ``seen`` is, per candidate, the number of query bigram
-        positions (multiplicities summed) whose bigram the document holds, so a repeated
-        phrase counts as often as the query repeats it; ``total − seen`` positions must be
-        touched by the edits (see :func:`upper_bound`)."""
+        positions whose bigram the document holds, min(m, c) for a bigram the query holds m
+        times and the document c times (an untouched query position is aligned with its own
+        document position, so at most c of the m are untouched); ``total − seen`` positions must
+        be touched by the edits (see :func:`upper_bound`). ``cnts`` has the documents' counts
+        of the query's repeated bigrams (:meth:`_lists`); without them c is taken as m."""
+        cnts = cnts or {}
         num, den = tau.numerator, tau.denominator
         qlen = len(query)
         lo, hi = _window(qlen, num, den)
@@ -677,14 +734,9 @@ class LangIndex:
         j_stop = _first_false(reach, cumw)
         if j_stop is None:
             return self._scan(query, k, num, den, lo, hi)
-        # a list whose bigram the query holds m times enters the count m times
-        chosen = [plists[i] for i, w in zip(by_df[:j_stop].tolist(), weight[:j_stop].tolist(), strict=True)
-                  for _ in range(w)]
-        if not chosen or not any(len(p) for p in chosen):
+        if not any(len(plists[i]) for i in by_df[:j_stop].tolist()):
             return SearchResult()
-        # Count, for every document in the union, how many of the chosen lists hold it: one
-        # sort of the concatenation (a posting list holds each document once).
-        cand, seen = unique_counts(np.concatenate(chosen))
+        cand, seen = self._count(plists, by_df[:j_stop], weight[:j_stop], cnts)
         # (Documents outside the union miss at least cumw[j_stop] positions, which cannot
         # reach τ; inside it the bound below is the whole filter.)
         need = int(cumw[j_stop])
@@ -695,11 +747,11 @@ class LangIndex:
         cand, seen, clen = cand[keep], seen[keep], clen[keep]
         # Many survivors: the character-signature bound (independent of the bigram counts)
         # removes most of them for a few vectorised passes (16 bytes read per candidate),
-        # before the bisections or, for fewer, before the rescoring.
+        # before the rescoring (or before the tightening: ``SIG_PRE``, off by default).
         early = len(cand) >= SIG_PRE
         d_char = self.char_bound(query, cand) if early else np.zeros(len(cand), dtype=np.int64)
         cand, seen, clen, d_char, covered = self._tighten(
-            cand, seen, clen, d_char, need, plists, by_df[j_stop:], weight[j_stop:], qlen, num, den)
+            cand, seen, clen, d_char, need, plists, by_df[j_stop:], weight[j_stop:], qlen, num, den, cnts)
         ub_num, ub_den = upper_bound(covered - seen, clen, qlen)
         if not early and len(cand) >= SIG_MIN:  # still many to rescore
             d_char = self.char_bound(query, cand)
@@ -711,14 +763,31 @@ class LangIndex:
         hits = [(doc, d, m) for _, _, doc, d, m in sorted(heap, reverse=True)]
         return SearchResult(hits=hits, proven=True, strategy="index")
 
-    def _tighten(self, cand, seen, clen, d_char, covered, plists, rest, weight, qlen, num, den):
+    @staticmethod
+    def _count(plists, chosen, weight, cnts) -> tuple[np.ndarray, np.ndarray]:
+        """The documents in the union of the ``chosen`` lists (ascending) and, for each, the query
+        positions it is credited: min(m, c) summed over the lists, for a bigram the query holds
+        m (``weight``) and the document c times (``cnts``; without them, m). One sort of a
+        concatenation (a posting list holds each document once): a list enters once, then once
+        more for each t = 2..m with the documents holding its bigram at least t times."""
+        parts = []
+        for i, w in zip(chosen.tolist(), weight.tolist(), strict=True):
+            p, c = plists[i], cnts.get(i)
+            parts.append(p)
+            for t in range(2, w + 1):
+                parts.append(p if c is None else p[c >= t])
+        return unique_counts(np.concatenate(parts))
+
+    def _tighten(self, cand, seen, clen, d_char, covered, plists, rest, weight, qlen, num, den, cnts=None):
         """Count the candidates' presence in the frequent posting lists the union skipped
         (by bisection, or by marking the list's documents in a count array over the
         candidates' range, whichever is cheaper for the list), a few lists at a time, dropping
         those the tighter bound rules out. Stops when few candidates are left (scoring them is
         cheaper) or when a round removes almost none: on a templated TM every unit holds those
         bigrams and the counting would cost more than scoring what it saves. ``covered`` is the number of
-        query bigram positions counted so far; a candidate misses at least ``covered − seen``."""
+        query bigram positions counted so far; a candidate misses at least ``covered − seen``.
+        A repeated bigram is credited min(m, c) as in :meth:`_search_at` when ``cnts`` has c."""
+        cnts = cnts or {}
         todo = list(zip(rest.tolist(), weight.tolist(), strict=True))
         for lo in range(0, len(todo), TIGHTEN_STEP):
             if len(cand) <= SCORE_DIRECT:
@@ -736,16 +805,19 @@ class LangIndex:
                 if not len(p):
                     continue
                 a, b = p.searchsorted(bounds).tolist()
+                c = cnts.get(i) if w > 1 else None
+                credit = w if c is None else np.minimum(c[a:b], w)  # per document: min(m, c)
                 if b - a < log_cost * (b - a).bit_length() and c1 - c0 < MARK_SPAN * len(cand):
                     if marks is None:  # a round adds at most the query's bigram positions:
                         # int16 when that fits (half the pages of int32 to fault in)
                         marks = np.zeros(c1 - c0, dtype=np.int16 if qlen < 1 << 15 else np.int32)
-                    marks[p[a:b] - c0] += w  # a posting list holds a document once
+                    marks[p[a:b] - c0] += credit  # a posting list holds a document once
                 elif b > a:
                     p = p[a:b]
                     at = np.searchsorted(p, cand)
                     np.minimum(at, len(p) - 1, out=at)
-                    seen += (p[at] == cand) * w
+                    hit = p[at] == cand
+                    seen += hit * w if c is None else hit * credit[at]
             if marks is not None:
                 seen += marks[cand - c0]
             ub_num, ub_den = upper_bound(covered - seen, clen, qlen)
