@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from tmserver.index.parts import PartIndex
+from tmserver.index.parts import PartIndex, PartsBySegment
 from tmserver.index.postings import COMPACT_MIN, LangIndex, MappedTexts, _Grow
 
 log = logging.getLogger(__name__)
@@ -135,8 +135,10 @@ def save(root: Path, lang: str, idx: LangIndex, parts: PartIndex, stamp: dict[st
     try:
         main = _save_index(tmp, "main.", idx)
         part = _save_index(tmp, "parts.", parts.index)
-        table = np.array(parts.parts, dtype=np.int64).reshape(len(parts.parts), 6)
+        table, keys, order = parts.saved_arrays()
         part["arrays"]["table"] = _save_array(tmp, "parts.table", table)
+        part["arrays"]["seg_keys"] = _save_array(tmp, "parts.seg_keys", keys)
+        part["arrays"]["seg_order"] = _save_array(tmp, "parts.seg_order", order)
         manifest = {"format": FORMAT, "lang": lang, "database": database, "stamp": stamp,
                     "generation": gen, "created": time.time(), "main": main, "parts": part}
         _write_json(tmp / MANIFEST, manifest)  # last: a directory without it is never opened
@@ -240,11 +242,17 @@ def _load_parts(folder: Path, lang: str, meta: dict[str, Any]) -> PartIndex:
     parts = PartIndex(lang)
     parts.index = _load_index(folder, meta)
     parts.index.auto_compact = True  # small: folded in inline as before
-    table = np.load(folder / meta["arrays"]["table"]["file"], allow_pickle=False)
-    parts.parts = [(s, bool(o), a, b, i, j) for s, o, a, b, i, j in table.tolist()]
-    for pid, row in enumerate(parts.parts):
-        parts.by_seg.setdefault(row[0], []).append(pid)
-    parts._live = len(parts.parts)
+    arrays = meta["arrays"]
+    # the table and its segment lookup stay arrays over the mapping, shared by every worker
+    table = _load_array(folder, arrays["table"], "r")
+    if table.ndim != 2 or table.shape[1] != 6 or len(table) != parts.index.n_base:
+        raise ValueError(f"parts table {table.shape} for {parts.index.n_base} parts")
+    if "seg_keys" in arrays and "seg_order" in arrays:
+        keys = _load_array(folder, arrays["seg_keys"], "r")
+        order = _load_array(folder, arrays["seg_order"], "r")
+    else:  # saved before the lookup was: sorted here, once (numpy, private to this worker)
+        keys, order = PartsBySegment.sort(table)
+    parts.adopt(table, keys, order)
     return parts
 
 
