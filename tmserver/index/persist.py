@@ -12,8 +12,10 @@ document is a Python object) and of the language's :class:`~tmserver.index.parts
 (its parts table, n × 6 int64, and the table's segment lookup — segment ids ascending and the
 part ids in that order — mapped read-only too: no Python object per part), and a manifest with
 the **stamp**: the change-log position (:mod:`tmserver.index.sync`) the base is consistent with.
-A worker opening it maps the arrays (``np.load(mmap_mode=…)``) — read-only for the posting lists, copy-on-write for the per-document arrays, which are saved with spare room so
-a delta appended at the end only copies the pages it touches — and replays the log from the stamp.
+A worker opening it maps the arrays (``np.load(mmap_mode=…)``) — read-only for the posting lists
+and the parts table, copy-on-write for the per-document arrays, which are saved with spare room
+so a delta appended at the end only copies the pages it touches — and replays the log from the
+stamp.
 
 Writing is atomic: the arrays go to a temporary directory, the manifest last, the directory is
 renamed to its generation name and only then does ``CURRENT`` (replaced with ``os.replace``)
