@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -42,7 +42,7 @@ from tmserver.align.segment import segment_en, segment_zh
 from tmserver.index.postings import LangIndex
 from tmserver.normalize import normalize_text
 
-__all__ = ["MAX_SENTENCES", "PartIndex", "TargetPart", "may_have_parts", "part_spans", "sentence_spans", "target_part"]
+__all__ = ["MAX_SENTENCES", "PartIndex", "PartTable", "PartsBySegment", "TargetPart", "may_have_parts", "part_spans", "sentence_spans", "target_part"]
 
 #: replaced parts kept before the part list is renumbered (see :meth:`PartIndex._compact`)
 COMPACT_MIN = 10_000
@@ -220,6 +220,127 @@ class PartHit:
     max_len: int
 
 
+Part = tuple[int, bool, int, int, int, int]
+
+
+class PartTable:
+    """Part id → ``(segment, on source side, start, end, first sentence, last sentence + 1)``.
+
+    The **base** is an ``n × 6`` int64 array — in a worker, the saved index's file mapped
+    read-only and shared by every worker of the machine (no Python object per part); parts added
+    since (updates replayed from the change log) go to a small Python **tail** after it. Part ids
+    are positions: the base's ids are ``0…n−1``, the tail's follow."""
+
+    __slots__ = ("base", "n_base", "tail")
+
+    def __init__(self, base: np.ndarray | None = None) -> None:
+        self.base = np.zeros((0, 6), dtype=np.int64) if base is None else base
+        if self.base.ndim != 2 or self.base.shape[1] != 6:
+            raise ValueError(f"a parts table is n × 6, not {self.base.shape}")
+        self.n_base = len(self.base)
+        self.tail: list[Part] = []
+
+    def __len__(self) -> int:
+        return self.n_base + len(self.tail)
+
+    def __getitem__(self, pid: int) -> Part:
+        if 0 <= pid < self.n_base:
+            s, o, a, b, i, j = self.base[pid].tolist()
+            return s, bool(o), a, b, i, j
+        if pid < 0:
+            raise IndexError(pid)
+        return self.tail[pid - self.n_base]
+
+    def __iter__(self) -> Iterator[Part]:
+        for pid in range(len(self)):
+            yield self[pid]
+
+    def append(self, part: Part) -> None:
+        self.tail.append(part)
+
+    def truncate(self, n: int) -> None:
+        """Drop the parts from id ``n`` on: only ones appended since the base (just added)."""
+        if n < self.n_base:
+            raise ValueError("the base of a parts table is read-only")
+        del self.tail[n - self.n_base:]
+
+    def to_array(self) -> np.ndarray:
+        """The whole table as one ``n × 6`` int64 array (what a saved index holds)."""
+        if not self.tail:
+            return self.base
+        return np.concatenate([self.base, np.asarray(self.tail, dtype=np.int64).reshape(-1, 6)])
+
+
+class PartsBySegment:
+    """Segment id → its part ids, for :class:`PartTable`.
+
+    Over the base, a sorted-array lookup — ``order`` (the base part ids, stably sorted by
+    segment) and ``keys`` (their segment ids, ascending), both numpy arrays (mapped from a saved
+    index) — and, above it, an overlay dict of the segments changed since: their current part
+    ids, ``[]`` when a base segment has none any more. Only the overlay holds Python lists."""
+
+    __slots__ = ("keys", "order", "overlay")
+
+    def __init__(self, keys: np.ndarray | None = None, order: np.ndarray | None = None) -> None:
+        self.keys = np.zeros(0, dtype=np.int64) if keys is None else keys
+        self.order = np.zeros(0, dtype=np.int64) if order is None else order
+        if len(self.keys) != len(self.order):
+            raise ValueError("the parts' segment keys and order differ in length")
+        self.overlay: dict[int, list[int]] = {}
+
+    @staticmethod
+    def sort(base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(keys, order)`` of a base table (its segment column, stably argsorted)."""
+        order = np.argsort(base[:, 0], kind="stable").astype(np.int64)
+        return np.ascontiguousarray(base[order, 0]), order
+
+    def _base(self, seg_id: int) -> list[int]:
+        lo = int(np.searchsorted(self.keys, seg_id, side="left"))
+        hi = int(np.searchsorted(self.keys, seg_id, side="right"))
+        return self.order[lo:hi].tolist() if hi > lo else []
+
+    def _in_base(self, seg_id: int) -> bool:
+        i = int(np.searchsorted(self.keys, seg_id, side="left"))
+        return i < len(self.keys) and int(self.keys[i]) == seg_id
+
+    def get(self, seg_id: int) -> list[int]:
+        got = self.overlay.get(seg_id)
+        return list(got) if got is not None else self._base(seg_id)
+
+    def __contains__(self, seg_id: object) -> bool:
+        return isinstance(seg_id, int) and bool(self.get(seg_id))
+
+    def pop(self, seg_id: int) -> list[int]:
+        """The segment's part ids, forgetting them (the segment has no parts afterwards)."""
+        out = self.get(seg_id)
+        self.set(seg_id, [])
+        return out
+
+    def set(self, seg_id: int, pids: list[int]) -> None:
+        if pids or self._in_base(seg_id):
+            self.overlay[seg_id] = list(pids)  # [] over the base: "no parts any more"
+        else:
+            self.overlay.pop(seg_id, None)
+
+    def add(self, seg_id: int, pid: int) -> None:
+        if seg_id not in self.overlay:
+            self.overlay[seg_id] = self._base(seg_id)
+        self.overlay[seg_id].append(pid)
+
+    def items(self) -> Iterator[tuple[int, list[int]]]:
+        """Every segment with parts and its part ids (base segments first, in segment order)."""
+        if len(self.keys):
+            starts = np.flatnonzero(np.r_[True, self.keys[1:] != self.keys[:-1]])
+            ends = np.r_[starts[1:], len(self.keys)]
+            for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+                seg_id = int(self.keys[lo])
+                if seg_id not in self.overlay:
+                    yield seg_id, self.order[lo:hi].tolist()
+        for seg_id, pids in self.overlay.items():
+            if pids:
+                yield seg_id, list(pids)
+
+
 class PartIndex:
     """The parts of one language's multi-sentence texts, in a bigram index of their own."""
 
@@ -227,8 +348,8 @@ class PartIndex:
         self.lang = lang
         self.index = LangIndex()
         #: part id → (segment, on source side, start, end, first sentence, last sentence + 1)
-        self.parts: list[tuple[int, bool, int, int, int, int]] = []
-        self.by_seg: dict[int, list[int]] = {}
+        self.parts = PartTable()
+        self.by_seg = PartsBySegment()
         self._live = 0  #: parts currently indexed (``parts`` also holds replaced ones)
 
     @classmethod
@@ -246,7 +367,28 @@ class PartIndex:
                 sides.append(on_source)
         self.index = LangIndex.build(np.asarray(ids, dtype=np.int64), texts, np.asarray(sides, dtype=np.bool_),
                                      consume=True)
+        self._freeze()
         return self
+
+    def _freeze(self) -> None:
+        """Turn the table and segment lookup, as built, into arrays (no Python object per part)."""
+        table = self.parts.to_array()
+        self.adopt(table, *PartsBySegment.sort(table))
+
+    def adopt(self, table: np.ndarray, keys: np.ndarray, order: np.ndarray) -> None:
+        """Take ``table`` (all parts live) as the base, with its segment lookup ``keys``/``order``
+        (see :class:`PartsBySegment`): arrays built here or mapped from a saved index."""
+        if len(keys) != len(table):
+            raise ValueError(f"{len(table)} parts, {len(keys)} in the segment lookup")
+        self.parts = PartTable(table)
+        self.by_seg = PartsBySegment(keys, order)
+        self._live = len(table)
+
+    def saved_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(table, keys, order)`` to save beside a freshly built index (every part live)."""
+        if self.parts.tail or self.by_seg.overlay or self._live != len(self.parts):
+            raise ValueError("only a freshly built part index (no changes since) is saved")
+        return self.parts.base, self.by_seg.keys, self.by_seg.order
 
     def _add(self, seg_id: int, on_source: bool, text: str, whole_norm: str | None = None) -> list[tuple[int, str]]:
         out = []
@@ -258,14 +400,14 @@ class PartIndex:
                 continue
             pid = len(self.parts)
             self.parts.append((seg_id, on_source, s, e, i, j))
-            self.by_seg.setdefault(seg_id, []).append(pid)
+            self.by_seg.add(seg_id, pid)
             out.append((pid, norm))
         self._live += len(out)
         return out
 
     def update(self, seg_id: int, text: str | None, on_source: bool, whole_norm: str | None = None) -> None:
         """Replace the parts of ``seg_id`` (``text`` None: the segment is gone from this language)."""
-        old = self.by_seg.pop(seg_id, [])
+        old = self.by_seg.pop(seg_id)
         if text is not None:
             new = self._add(seg_id, on_source, text, whole_norm)
             current = [(self.parts[p][1:4], norm) for p, norm in new]
@@ -273,10 +415,9 @@ class PartIndex:
             if current == previous:
                 # replaying a change we already hold (or a text with no parts, before and after):
                 # keep the indexed parts, drop the copies
-                del self.parts[len(self.parts) - len(new):]
+                self.parts.truncate(len(self.parts) - len(new))
                 self._live -= len(new)
-                if old:
-                    self.by_seg[seg_id] = old
+                self.by_seg.set(seg_id, old)
                 return
             for pid, norm in new:
                 self.index.upsert(pid, norm, on_source)
@@ -291,22 +432,21 @@ class PartIndex:
         ids: list[int] = []
         texts: list[str] = []
         sides: list[bool] = []
-        parts: list[tuple[int, bool, int, int, int, int]] = []
-        by_seg: dict[int, list[int]] = {}
-        for seg_id, pids in self.by_seg.items():
+        parts: list[Part] = []
+        for _, pids in self.by_seg.items():
             for pid in pids:
                 text = self._text(pid)
                 if text is None:
                     continue
-                new = len(parts)
+                ids.append(len(parts))
                 parts.append(self.parts[pid])
-                by_seg.setdefault(seg_id, []).append(new)
-                ids.append(new)
                 texts.append(text)
-                sides.append(self.parts[pid][1])
-        self.parts, self.by_seg, self._live = parts, by_seg, len(parts)
+                sides.append(parts[-1][1])
         self.index = LangIndex.build(np.asarray(ids, dtype=np.int64), texts, np.asarray(sides, dtype=np.bool_),
                                      consume=True)
+        table = np.asarray(parts, dtype=np.int64).reshape(len(parts), 6)
+        del parts
+        self.adopt(table, *PartsBySegment.sort(table))
 
     def _text(self, pid: int) -> str | None:
         doc = self.index.doc_of(pid)

@@ -8,11 +8,14 @@ Layout under the index directory (``INDEX_DIR``; see :func:`tmserver.config.defa
 
 A generation holds the **base** of a :class:`~tmserver.index.postings.LangIndex` (the arrays it
 names in ``PERSISTED`` and ``PER_DOC``, its texts as one UTF-8 byte array and byte offsets, so no
-document is a Python object) and of the language's :class:`~tmserver.index.parts.PartIndex`, and
-a manifest with the **stamp**: the change-log position (:mod:`tmserver.index.sync`) the base is
-consistent with. A worker opening it maps the arrays (``np.load(mmap_mode=…)``) — read-only for
-the posting lists, copy-on-write for the per-document arrays, which are saved with spare room so
-a delta appended at the end only copies the pages it touches — and replays the log from the stamp.
+document is a Python object) and of the language's :class:`~tmserver.index.parts.PartIndex`
+(its parts table, n × 6 int64, and the table's segment lookup — segment ids ascending and the
+part ids in that order — mapped read-only too: no Python object per part), and a manifest with
+the **stamp**: the change-log position (:mod:`tmserver.index.sync`) the base is consistent with.
+A worker opening it maps the arrays (``np.load(mmap_mode=…)``) — read-only for the posting lists
+and the parts table, copy-on-write for the per-document arrays, which are saved with spare room
+so a delta appended at the end only copies the pages it touches — and replays the log from the
+stamp.
 
 Writing is atomic: the arrays go to a temporary directory, the manifest last, the directory is
 renamed to its generation name and only then does ``CURRENT`` (replaced with ``os.replace``)
@@ -38,7 +41,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from tmserver.index.parts import PartIndex
+from tmserver.index.parts import PartIndex, PartsBySegment
 from tmserver.index.postings import COMPACT_MIN, LangIndex, MappedTexts, _Grow
 
 log = logging.getLogger(__name__)
@@ -135,8 +138,10 @@ def save(root: Path, lang: str, idx: LangIndex, parts: PartIndex, stamp: dict[st
     try:
         main = _save_index(tmp, "main.", idx)
         part = _save_index(tmp, "parts.", parts.index)
-        table = np.array(parts.parts, dtype=np.int64).reshape(len(parts.parts), 6)
+        table, keys, order = parts.saved_arrays()
         part["arrays"]["table"] = _save_array(tmp, "parts.table", table)
+        part["arrays"]["seg_keys"] = _save_array(tmp, "parts.seg_keys", keys)
+        part["arrays"]["seg_order"] = _save_array(tmp, "parts.seg_order", order)
         manifest = {"format": FORMAT, "lang": lang, "database": database, "stamp": stamp,
                     "generation": gen, "created": time.time(), "main": main, "parts": part}
         _write_json(tmp / MANIFEST, manifest)  # last: a directory without it is never opened
@@ -241,11 +246,17 @@ def _load_parts(folder: Path, lang: str, meta: dict[str, Any]) -> PartIndex:
     parts = PartIndex(lang)
     parts.index = _load_index(folder, meta)
     parts.index.auto_compact = True  # small: folded in inline as before
-    table = np.load(folder / meta["arrays"]["table"]["file"], allow_pickle=False)
-    parts.parts = [(s, bool(o), a, b, i, j) for s, o, a, b, i, j in table.tolist()]
-    for pid, row in enumerate(parts.parts):
-        parts.by_seg.setdefault(row[0], []).append(pid)
-    parts._live = len(parts.parts)
+    arrays = meta["arrays"]
+    # the table and its segment lookup stay arrays over the mapping, shared by every worker
+    table = _load_array(folder, arrays["table"], "r")
+    if table.ndim != 2 or table.shape[1] != 6 or len(table) != parts.index.n_base:
+        raise ValueError(f"parts table {table.shape} for {parts.index.n_base} parts")
+    if "seg_keys" in arrays and "seg_order" in arrays:
+        keys = _load_array(folder, arrays["seg_keys"], "r")
+        order = _load_array(folder, arrays["seg_order"], "r")
+    else:  # saved before the lookup was: sorted here, once (numpy, private to this worker)
+        keys, order = PartsBySegment.sort(table)
+    parts.adopt(table, keys, order)
     return parts
 
 
