@@ -321,8 +321,11 @@ def memory(pid: int) -> dict[str, float]:
             rows = dict(line.split(":", 1) for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines()[1:])
         except OSError:
             continue
-        per[p] = {k: int(rows[k].split()[0]) / 1024 for k in ("Pss", "Rss")}
+        per[p] = {k: int(rows[k].split()[0]) / 1024 for k in ("Pss", "Rss", "Anonymous")}
+    # Anonymous: private heap and copied pages, which no other process shares and the kernel cannot
+    # drop; the rest of PSS is the memory-mapped index files' pages (page cache, shared, reclaimable)
     return {"pss_mb": sum(v["Pss"] for v in per.values()), "rss_mb": sum(v["Rss"] for v in per.values()),
+            "anon_mb": sum(v["Anonymous"] for v in per.values()),
             "processes": len(per), "largest_rss_mb": max((v["Rss"] for v in per.values()), default=0)}
 
 
@@ -689,25 +692,40 @@ def sample(rows: list[tuple[str, str]], k: int) -> list[tuple[str, str]]:
     return good[::step][:k]
 
 
-def writes_during_reads(srv: Server, key: str, paths: list[tuple[str, str]], rows: list[tuple[str, str]],
-                        batch: int, single: bool, single_sample: int) -> dict[str, Any]:
-    stop = threading.Event()
+def _readers(port: int, paths: list[str], n: int, stop, out) -> None:
+    """``n`` reader threads (one keep-alive connection each) until ``stop``; their latencies and
+    error count go to ``out``. Runs in a process of its own: the writer's visibility probes (which
+    read /proc to trace each connection to its worker) would otherwise hold this process's GIL
+    while a reader's clock runs, and count the load generator's own waits as the server's."""
     times: list[float] = []
     errors = [0]
 
     def reader(k: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=600)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
         j = k
         while not stop.is_set():
             t = time.perf_counter()
-            status, _ = get(conn, paths[j % len(paths)][1])
+            status, _ = get(conn, paths[j % len(paths)])
             times.append(time.perf_counter() - t)
             errors[0] += status != 200
             j += 7
 
-    readers = [threading.Thread(target=reader, args=(k,)) for k in range(4)]
-    for r in readers:
-        r.start()
+    threads = [threading.Thread(target=reader, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put((times, errors[0]))
+
+
+def writes_during_reads(srv: Server, key: str, paths: list[tuple[str, str]], rows: list[tuple[str, str]],
+                        batch: int, single: bool, single_sample: int) -> dict[str, Any]:
+    ctx = mp.get_context("fork")
+    stop, out = ctx.Event(), ctx.Queue()
+    proc = ctx.Process(target=_readers, args=(srv.port, [p for _, p in paths], 4, stop, out), daemon=True)
+    proc.start()
+    times: list[float] = []
+    errors = [0]
     acks, visible = [], []
     untraced = [0]  # probes whose worker could not be traced (ignored)
     t_all = time.perf_counter()
@@ -731,8 +749,8 @@ def writes_during_reads(srv: Server, key: str, paths: list[tuple[str, str]], row
     finally:
         wall = time.perf_counter() - t_all
         stop.set()
-        for r in readers:
-            r.join()
+        times, errors[0] = out.get(timeout=600)
+        proc.join()
     fin = [v for v in visible if v != float("inf")]
     return {"units": len(rows), "mode": "segments" if single else "import", "batch": 1 if single else batch,
             "wall_s": wall, "writes_per_s": len(rows) / wall,
@@ -858,9 +876,15 @@ def targets(r: dict[str, Any], units: int) -> list[tuple[str, str, bool | None]]
                     w["first_lookup_s"] <= 10))
     if w:
         # the larger of: just after the saved-index start, after the latency and recall runs
-        m = max((w["memory"], r.get("memory_after_reads") or w["memory"]), key=lambda x: x["rss_mb"])
-        out.append(("total memory of all workers ≤ 1.5 GB (RSS, at start or after the reads, the larger; PSS beside)",
-                    f"RSS {m['rss_mb']:.0f} MB, PSS {m['pss_mb']:.0f} MB", m["rss_mb"] <= 1536))
+        # judged on PSS, the processes' total (a shared page counted once; summed RSS counts each
+        # mapped index page once per worker, so it is no total), at start, after the reads and at
+        # the end (after the writes), the largest; RSS and private (anonymous) memory beside
+        m = max((w["memory"], r.get("memory_after_reads") or w["memory"], r.get("memory_end") or w["memory"]),
+                key=lambda x: x["pss_mb"])
+        out.append(("total memory of all workers ≤ 1.5 GB (PSS, the largest of start, after reads, end; RSS "
+                    "and private anonymous beside)",
+                    f"PSS {m['pss_mb']:.0f} MB (RSS {m['rss_mb']:.0f} MB, anonymous "
+                    f"{m.get('anon_mb', float('nan')):.0f} MB)", m["pss_mb"] <= 1536))
     by = {x["clients"]: x for x in r.get("lookup", [])}
     if 1 in by:
         if units >= 10_000_000:
@@ -930,6 +954,9 @@ def report(results: list[dict[str, Any]], args, argv: str) -> str:
     row("memory after reads / at end RSS / PSS MB",
         lambda r: f"{r['memory_after_reads']['rss_mb']:.0f} / {r['memory_after_reads']['pss_mb']:.0f} → "
                   f"{r['memory_end']['rss_mb']:.0f} / {r['memory_end']['pss_mb']:.0f}")
+    row("private (anonymous) memory of all processes MB: saved-index start / after reads / at end",
+        lambda r: f"{r['warm']['memory']['anon_mb']:.0f} / {r['memory_after_reads']['anon_mb']:.0f} / "
+                  f"{r['memory_end']['anon_mb']:.0f}")
     for route, key in (("/api/v1/lookup", "lookup"), ("amaGama", "compat")):
         for i, n in enumerate(int(c) for c in args.clients.split(",")):
             row(f"{route}, {n} client{'s' if n > 1 else ''}: p50 / p99 ms, req/s",
