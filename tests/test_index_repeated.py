@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 
 from bench.synth_real import generate_vocab, queries_vocab
+from tests.index_support import apply, hits
+from tests.index_support import check as check_taus
 from tmserver.index import persist, postings
 from tmserver.index.parts import PartIndex
 from tmserver.index.postings import LangIndex
@@ -64,28 +66,10 @@ def data():
     return texts, queries, writes
 
 
-def hits(res, idx) -> list[tuple[int, int]]:
-    return [(int(idx.seg_ids.a[doc]), d) for doc, d, _m in res.hits]
-
-
 def check(idx: LangIndex, queries: list[str]) -> int:
     """τ up to 0.95: near a query that repeats a phrase r times, the top-k are documents holding it
     r times, whose bound is tight only when all r are credited."""
-    answered = 0
-    for q in queries:
-        for tau in (60, 75, 85, 95):
-            want = hits(idx.brute_force(q, 5, tau), idx)
-            assert hits(idx.search(q, 5, tau), idx) == want, (q, tau)
-            answered += bool(want)
-    return answered
-
-
-def apply(idx: LangIndex, writes) -> None:
-    for seg, text in writes:
-        if text:
-            idx.upsert(seg, text, True)
-        else:
-            idx.remove(seg)
+    return check_taus(idx, queries, (60, 75, 85, 95))
 
 
 def build(texts: list[str]) -> LangIndex:

@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 
 from bench.synth_real import generate_templated, queries_templated
+from tests.index_support import apply
+from tests.index_support import check as check_taus
 from tmserver.index import persist, postings
 from tmserver.index.parts import PartIndex
 from tmserver.index.postings import LangIndex
@@ -44,28 +46,9 @@ def data():
     return texts, queries, writes
 
 
-def hits(res, idx) -> list[tuple[int, int]]:
-    return [(int(idx.seg_ids.a[doc]), d) for doc, d, _m in res.hits]
-
-
 def check(idx: LangIndex, queries: list[str]) -> int:
-    """Every query at τ 0.6 and 0.75 against the exhaustive scan; returns how many found
-    at least one match (so the test cannot pass on empty answers)."""
-    answered = 0
-    for q in queries:
-        for tau in (60, 75):
-            want = hits(idx.brute_force(q, 5, tau), idx)
-            assert hits(idx.search(q, 5, tau), idx) == want, (q, tau)
-            answered += bool(want)
-    return answered
-
-
-def apply(idx: LangIndex, writes) -> None:
-    for seg, text in writes:
-        if text:
-            idx.upsert(seg, text, True)
-        else:
-            idx.remove(seg)
+    """Every query at τ 0.6 and 0.75 against the exhaustive scan (see tests.index_support.check)."""
+    return check_taus(idx, queries, (60, 75))
 
 
 @pytest.mark.parametrize("ratio", [0.0, 1e9, postings.MARK_RATIO], ids=["bisect", "mark", "default"])
