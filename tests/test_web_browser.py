@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import CHROMIUM, require_browser
+from served_support import within
 from sqlalchemy import text
 
 from tmserver.auth import create_key
@@ -83,6 +85,17 @@ def served(database_url: str, _schema: list[str]) -> Iterator[Served]:
         except subprocess.TimeoutExpired:
             proc.kill()
         tm.engine.dispose()
+
+
+def _found_by_every_worker(base: str, source: str, tries: int = 6) -> bool:
+    """``tries`` lookups on fresh connections (spread over the workers) all return ``source`` as
+    an exact match."""
+    url = f"{base}/api/v1/lookup?min_score=100&q={urllib.parse.quote(source)}"
+    for _ in range(tries):
+        with urllib.request.urlopen(url, timeout=10) as r:
+            if not any(m["source"] == source for m in json.loads(r.read())["matches"]):
+                return False
+    return True
 
 
 def free_port() -> int:
@@ -183,6 +196,9 @@ def test_lookup_flags_term_problems_of_a_match(page, served):
                                               target="The initiative to build a community of shared future in cyberspace."))
     finally:
         served.tm.set_glossary_policy("strict")
+    # written by another process (this one): the server's workers follow the change log and
+    # find it within 1 s (issue 17's contract); a page loaded before that would show no match
+    assert within(lambda: _found_by_every_worker(served.base, "各国共同构建网络空间命运共同体的倡议。")) is not None
     page.goto("/?q=" + "各国共同构建网络空间命运共同体的倡议。")
     match = page.locator("[data-testid=match]").first
     assert "superseded" in match.locator("[data-testid=term-problem]").first.inner_text()
