@@ -352,15 +352,24 @@ class Server:
             self.proc.wait()
 
 
-def start(url: str, args, index_dir: Path, log: Path) -> Server:
-    port = free_port()
+def serve_command(port: int, url: str, index_dir: Path, workers: int | None = None,
+                  **settings: str) -> tuple[list[str], dict[str, str]]:
+    """The ``tmserver serve`` command line and environment a benchmark starts: ``url``'s database,
+    ``index_dir`` for the saved index, quiet logs, serve's own worker default unless ``workers``;
+    ``settings``: more ``TMSERVER_*`` variables (``INDEX_LANGS="zh"``)."""
     cmd = [sys.executable, "-m", "tmserver", "serve", "--port", str(port), "--no-seed"]
-    if args.workers:
-        cmd += ["--workers", str(args.workers)]
+    if workers:
+        cmd += ["--workers", str(workers)]
     env = {**os.environ, "TMSERVER_DATABASE_URL": url, "TMSERVER_LOG_LEVEL": "WARNING",
            "TMSERVER_INDEX_DIR": str(index_dir)}
-    if args.index_langs:
-        env["TMSERVER_INDEX_LANGS"] = args.index_langs
+    env.update({f"TMSERVER_{k}": v for k, v in settings.items()})
+    return cmd, env
+
+
+def start(url: str, args, index_dir: Path, log: Path) -> Server:
+    port = free_port()
+    cmd, env = serve_command(port, url, index_dir, args.workers,
+                             **({"INDEX_LANGS": args.index_langs} if args.index_langs else {}))
     t0, wall0 = time.perf_counter(), time.time()
     with log.open("ab") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

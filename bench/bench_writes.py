@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.bench_http import serve_command  # noqa: E402
+
 LOOKUP = "/api/v1/lookup?source_lang=zh&target_lang=en&limit=5&min_score={score}&q={q}"
 CACHE = Path(tempfile.gettempdir()) / "tmserver-bench-writes"
 
@@ -176,11 +178,7 @@ def main() -> None:
     key = api_key(url)
     index_dir = Path(tempfile.mkdtemp(prefix="wrp-index-"))
     port = _free_port()
-    cmd = [sys.executable, "-m", "tmserver", "serve", "--port", str(port), "--no-seed"]
-    if args.workers:
-        cmd += ["--workers", str(args.workers)]
-    env = {**os.environ, "TMSERVER_DATABASE_URL": url, "TMSERVER_LOG_LEVEL": "WARNING",
-           "TMSERVER_INDEX_DIR": str(index_dir)}
+    cmd, env = serve_command(port, url, index_dir, args.workers)
     env.update(kv.split("=", 1) for kv in args.env)
     log_path = CACHE / f"server-{os.getpid()}.log"
     with log_path.open("wb") as out:
