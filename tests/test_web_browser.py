@@ -144,8 +144,7 @@ def sign_in(page, key: str) -> None:
     page.goto("/signin")
     page.get_by_label("API key").fill(key)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    assert "Signed in as" in page.content()
+    page.get_by_text("Signed in as").first.wait_for()  # the next page, not the form being left
     assert key not in page.url
 
 
@@ -210,11 +209,16 @@ def test_concordance_highlights_and_pages(page, served):
     page.goto("/concordance")
     page.get_by_label("Word or phrase").fill("網路空間")
     page.get_by_role("button", name="Search").click()
+    # the form loads a new page: read it once it is there, not the one being left
+    page.wait_for_url(re.compile(r"/concordance\?.*q="))
     hits = page.locator("[data-testid=hit]")
+    hits.first.wait_for()
     total = int(re.search(r"(\d+) segments contain", page.content()).group(1))
     assert total > 20 and hits.count() == 20
     assert set(page.locator("[data-testid=hit] mark.hit").all_inner_texts()) == {"网络空间"}
     page.get_by_role("link", name="Next").click()
+    page.wait_for_url(re.compile(r"[?&]page=2"))
+    hits.first.wait_for()
     assert "Page 2 of" in page.content() and page.locator("[data-testid=hit]").count() == min(20, total - 20)
 
 
