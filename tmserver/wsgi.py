@@ -6,8 +6,6 @@ segment into the URL path.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import logging
 import sys
@@ -18,6 +16,7 @@ from gunicorn.app.base import BaseApplication
 
 from tmserver.app import create_app
 from tmserver.gunicorn_errors import install as json_errors
+from tmserver.index.engine import mallopt
 
 #: the GIL switch interval of a serve worker (Python's default is 5 ms): a lookup thread that
 #: waits for the GIL behind a CPU-bound thread of the same worker (an import parsing and
@@ -33,16 +32,6 @@ SWITCH_INTERVAL = 0.001
 MALLOC_ARENAS = 2
 
 
-def _cap_malloc_arenas() -> None:
-    """``mallopt(M_ARENA_MAX, MALLOC_ARENAS)`` before the worker's request threads start (as the
-    ``MALLOC_ARENA_MAX`` variable would at process start); a no-op where there is no glibc."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(-8, MALLOC_ARENAS)  # M_ARENA_MAX
-    except (OSError, AttributeError):
-        pass
-
-
 def _warm_worker(worker) -> None:
     """Build the lookup index in the background as soon as a worker starts, so the first CAT
     request does not pay for it; then freeze the long-lived objects out of the cyclic GC, whose
@@ -50,7 +39,7 @@ def _warm_worker(worker) -> None:
     The index follows the change log from a background thread of the worker, so lookups never
     pay for replaying writes (:meth:`tmserver.index.Engine.follow`)."""
     sys.setswitchinterval(SWITCH_INTERVAL)
-    _cap_malloc_arenas()
+    mallopt(-8, MALLOC_ARENAS)  # M_ARENA_MAX, before the worker's request threads start
 
     def warm() -> None:
         try:

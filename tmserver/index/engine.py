@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import json
 import logging
 import os
@@ -62,6 +64,16 @@ _FETCH = select(Segment.id, Segment.source_text, Segment.target_text, Segment.so
                 Segment.updated_at).where(Segment.id.in_(bindparam("ids", expanding=True)))
 
 
+def mallopt(param: int, value: int) -> None:
+    """glibc's ``mallopt(param, value)`` for this process (``M_MMAP_THRESHOLD`` = -3,
+    ``M_ARENA_MAX`` = -8); a no-op where there is no glibc."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(param, value)
+    except (OSError, AttributeError):
+        pass
+
+
 def _pin_mmap_threshold() -> None:
     """Keep glibc serving every allocation of 128 KiB or more with its own mmap.
 
@@ -69,19 +81,12 @@ def _pin_mmap_threshold() -> None:
     freed, after which an index build's large numpy temporaries come from the heap, and what is
     freed there mostly stays resident: at 1e6 segments ~130 MB more after the build and ~80 MB
     more at peak. Pinning the threshold (which also stops the raising) gives it back. Query
-    latency is unchanged (measured); a no-op where there is no glibc."""
+    latency is unchanged (measured)."""
     global _PINNED
     if _PINNED:
         return
     _PINNED = True
-    try:
-        import ctypes
-        import ctypes.util
-
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
-    except (OSError, AttributeError):
-        pass
+    mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
 
 
 _PINNED = False
