@@ -72,7 +72,7 @@ def app(database_url: str, _schema: list[str]):
     tm = app.extensions["tmserver"]
     _wipe(tm.engine, _schema)
     yield app
-    tm.engine.dispose()
+    tm.close()  # deregisters its change-log consumers: a PostgreSQL test after it shares the log
 
 
 @pytest.fixture()
@@ -165,6 +165,7 @@ def live_server(
         procs.append(proc)
         return _wait_until_serving(proc, log)
 
+    start.procs = procs  # type: ignore[attr-defined]  # (a test may stop its server itself)
     yield start
     for proc in procs:
         proc.terminate()

@@ -7,10 +7,12 @@ Runs on the test database (SQLite by default, PostgreSQL with ``TMSERVER_TEST_DA
 from __future__ import annotations
 
 import gc
+import threading
+import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, event, text
 
 from tmserver.index.sync import ChangeFollower
 from tmserver.langs import Lang
@@ -138,7 +140,7 @@ def test_engine_finds_units_written_after_its_position_was_pruned(quiet_log: TM,
         found = reader.index.lookup("辛第2条测试句子用于变更日志", zh, en)["matches"]
         assert found and found[0]["id"] == ids[2]
     finally:
-        reader.engine.dispose()
+        reader.close()
 
 
 
@@ -157,4 +159,82 @@ def test_a_lookup_whose_poll_resets_the_index_answers_from_the_rebuilt_one(quiet
         found = reader.index.lookup("癸第0条测试句子用于变更日志", zh, en)["matches"]
         assert found and found[0]["id"] == new
     finally:
-        reader.engine.dispose()
+        reader.close()
+
+
+def _consumers(tm: TM) -> set[str]:
+    with tm.session() as s:
+        return set(s.scalars(text("SELECT name FROM change_consumers")))
+
+
+def test_a_consumer_registering_while_others_write_and_compact_is_never_pruned_past(quiet_log: TM) -> None:
+    """register() reads the position and records the consumer in one transaction that compaction
+    waits for. Here, right after the newcomer has read its position, another consumer writes,
+    applies what it wrote and compacts: had the newcomer's row not been counted, the rows it still
+    needs would be deleted and its first changes() would answer reset."""
+    tm = quiet_log
+    other, newcomer = ChangeFollower(tm.sessions, QUIET), ChangeFollower(tm.sessions, QUIET)
+    other.mark()
+    _add(tm, 3, "子")
+    meanwhile: dict[str, object] = {}
+
+    def write_apply_compact() -> None:
+        try:
+            meanwhile["ids"] = _add(tm, 4, "丑")  # (SQLite: waits for the newcomer's write lock)
+            other.applied(other.changes(other._pos or "").position)
+            other.flush(compact=False)
+            meanwhile["deleted"] = other.compact()
+        except BaseException as exc:  # noqa: BLE001 - re-raised below
+            meanwhile["error"] = exc
+
+    position_sql = "pg_current_snapshot" if tm.engine.dialect.name == "postgresql" else "max(seq)"
+    main, started = threading.current_thread(), threading.Thread(target=write_apply_compact)
+
+    def after_position_read(conn, cursor, statement, *args) -> None:
+        if threading.current_thread() is main and position_sql in statement and not started.is_alive():
+            started.start()
+            time.sleep(0.5)  # long enough for the writes and the compaction, were they not held back
+
+    event.listen(tm.engine, "after_cursor_execute", after_position_read)
+    try:
+        position = newcomer.register()
+    finally:
+        event.remove(tm.engine, "after_cursor_execute", after_position_read)
+    started.join(30)
+    assert "error" not in meanwhile, meanwhile
+    found = newcomer.changes(position)
+    assert not found.reset and found.segment_ids == sorted(meanwhile["ids"])  # type: ignore[arg-type]
+    assert 0 < meanwhile["deleted"] <= 3  # type: ignore[operator]  # compaction ran: the rows before its position
+
+
+def test_a_closed_consumer_no_longer_holds_the_log_back(quiet_log: TM) -> None:
+    tm = quiet_log
+    live, leaving = ChangeFollower(tm.sessions, QUIET), ChangeFollower(tm.sessions, QUIET)
+    leaving.mark()
+    _add(tm, 5, "寅")
+    live.mark()
+    assert live.compact() == 0  # leaving still needs every row
+    leaving.close()
+    assert leaving.name not in _consumers(tm)
+    leaving.flush()  # a heartbeat after close() writes nothing back
+    assert _consumers(tm) == {live.name}
+    assert live.compact() > 0
+
+
+def test_closing_a_tm_deregisters_its_index_consumers(quiet_log: TM, database_url: str) -> None:
+    """An app torn down or a server worker leaving (gunicorn's worker_exit calls TM.close()) must not
+    hold the log back for the consumer timeout; neither must an index the TM replaced after a reset."""
+    tm = quiet_log
+    _add(tm, 2, "卯")
+    other = TM.from_url(database_url, QUIET)
+    zh, en = Lang("zh", "zh"), Lang("en", "en")
+    other.index.lookup("卯第0条测试句子用于变更日志", zh, en)
+    first = {slot.follower.name for slot in other.index._slots.values()}
+    assert first and first <= _consumers(tm)
+    tm.clear()  # a reset: `other` drops its indexes and loads new ones
+    other.index._last_poll = 0.0  # the poll is due
+    other.index.lookup("卯", zh, en)
+    assert other.index._slots and not first & _consumers(tm)
+    second = {slot.follower.name for slot in other.index._slots.values()}
+    other.close()
+    assert not second & _consumers(tm)

@@ -8,7 +8,9 @@ one are seen through the other within a second (each worker polls the log every 
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import threading
 import time
 import urllib.error
@@ -86,9 +88,7 @@ def _reader(base: str, stop: threading.Event) -> None:
 def _follow(sessions, stop: threading.Event, seen: set[int], resets: list[str]) -> None:
     """A consumer in this process: collects every segment id the log hands it."""
     follower = ChangeFollower(sessions, {"CHANGE_LOG_HEARTBEAT": 0.1, "CHANGE_LOG_COMPACT_INTERVAL": 0.2})
-    pos = follower.position()
-    follower.applied(pos)
-    follower.flush(compact=False)
+    pos = follower.register()  # position and registration in one step (see register())
     while not stop.is_set():
         found = follower.changes(pos)
         if found.reset:
@@ -111,6 +111,9 @@ def _check(base: str, units: dict[int, dict]) -> None:
 
 
 def test_no_change_missed_while_the_log_is_compacted(live_server, keys, tm):
+    gc.collect()  # earlier tests' engines end their heartbeats, which would hold the log back...
+    with tm.session() as s:  # ...and the rows they wrote after this test's wipe go
+        s.execute(text("DELETE FROM change_consumers"))
     base = live_server(workers=2, extra_env=FAST_LOG)
     _top(base, "预热"), _top(base, "预热")  # build the indexes (both workers, most likely)
     units: dict[int, dict] = {}
@@ -155,3 +158,25 @@ def test_two_servers_see_additions_updates_and_deletes(live_server, keys):
     _call("DELETE", f"{b}/api/v1/segments/{seg['id']}", None, key)
     lag = within(lambda: _top(a, q) is None)
     assert lag is not None and lag <= 1.0, lag
+
+
+def test_a_stopped_server_leaves_no_consumer_holding_the_log_back(live_server, tm):
+    """gunicorn's worker_exit deregisters each worker's change-log consumers: a stopped (or
+    restarted) server must not keep the log from being compacted for the consumer timeout."""
+    gc.collect()
+    with tm.session() as s:
+        s.execute(text("DELETE FROM change_consumers"))
+    base = live_server(workers=2, extra_env=FAST_LOG)
+    for _ in range(4):
+        _top(base, "预热")
+
+    def servers() -> set[str]:
+        with tm.session() as s:
+            names = s.scalars(text("SELECT name FROM change_consumers")).all()
+        return {n for n in names if n.split(":")[1] != str(os.getpid())}
+
+    assert within(lambda: len(servers()) >= 2, 5) is not None  # both workers' indexes follow the log
+    proc = live_server.procs[-1]
+    proc.terminate()
+    assert proc.wait(timeout=30) == 0
+    assert servers() == set()

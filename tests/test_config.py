@@ -29,7 +29,7 @@ def test_capitalised_strict_still_refuses_a_violating_write(monkeypatch, databas
     with tm.session() as s:  # a stored policy would win over the setting
         s.query(Setting).delete()
     assert tm.glossary_policy() == "strict"
-    tm.engine.dispose()
+    tm.close()
 
 
 def test_bad_policy_names_the_variable_and_the_choices(monkeypatch) -> None:

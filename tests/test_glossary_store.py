@@ -185,7 +185,7 @@ def test_change_in_another_process_is_seen_at_the_next_transaction(tm):
         with other.session() as s:
             assert current_glossary(s).check_pair("数字鸿沟", "gap", "zh", "en") == []
     finally:
-        other.engine.dispose()
+        other.close()
 
 
 def test_compiled_glossary_is_cached_per_version(tm):

@@ -45,7 +45,7 @@ def test_another_process_write_is_found_within_a_second_and_no_lookup_replays_it
         assert appliers and set(appliers) == {"tmserver-follow"}, appliers  # never the lookup's thread
     finally:
         reader.index._follow_pid = -1  # ends the follower thread
-        reader.engine.dispose()
+        reader.close()
 
 
 def test_a_following_engine_applies_its_own_write_before_the_write_returns(tm, monkeypatch):

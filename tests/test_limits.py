@@ -133,7 +133,7 @@ def test_sqlite_synchronous_is_a_setting(database_url, _schema):
         app = create_app({"DATABASE_URL": database_url, "SQLITE_SYNCHRONOUS": setting, "SEED_DIRS": []})
         with app.extensions["tmserver"].engine.connect() as conn:
             assert conn.execute(text("PRAGMA synchronous")).scalar() == expected
-        app.extensions["tmserver"].engine.dispose()
+        app.extensions["tmserver"].close()
     with pytest.raises(ConfigError, match="SQLITE_SYNCHRONOUS"):  # validated with every setting, at start-up
         create_app({"DATABASE_URL": database_url, "SQLITE_SYNCHRONOUS": "sometimes", "SEED_DIRS": []})
 
@@ -159,7 +159,7 @@ def test_sqlite_busy_writer_gets_a_fast_503_while_reads_and_auth_go_on(database_
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-        busy.extensions["tmserver"].engine.dispose()
+        busy.extensions["tmserver"].close()
     assert json.loads(client.get("/api/v1/health").get_data())["segments"] == 0
 
 

@@ -128,7 +128,7 @@ def test_reads_require_key_sends_anonymous_readers_to_sign_in(database_url, _sch
         assert r.status_code == 302 and "/signin?next=" in r.headers["Location"], path
     sign_in(c, keys["reader"])
     assert c.get("/glossary").status_code == 200
-    closed.extensions["tmserver"].engine.dispose()
+    closed.extensions["tmserver"].close()
 
 
 def test_revoked_key_is_signed_out_on_next_request(client, tm, keys):

@@ -84,7 +84,7 @@ def served(database_url: str, _schema: list[str]) -> Iterator[Served]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        tm.engine.dispose()
+        tm.close()
 
 
 def _found_by_every_worker(base: str, source: str, tries: int = 6) -> bool:

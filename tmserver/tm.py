@@ -226,6 +226,14 @@ class TM:
         :class:`~tmserver.errors.Busy` (503)."""
         return write_transaction(self.sessions)
 
+    def close(self) -> None:
+        """Deregister this TM's change-log consumers and close its pooled connections (an app torn
+        down, a server worker exiting): a consumer left registered holds the log back until it
+        times out. The TM still works afterwards; it reconnects and reloads on demand."""
+        if self._index is not None:
+            self._index.close()
+        self.engine.dispose()
+
     def on_change(self, listener: Callable[[str, Sequence[int]], None]) -> None:
         """Register ``listener(op, segment_ids)``, called after each committed write."""
         self._listeners.append(listener)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 import threading
 from typing import Any
@@ -55,6 +56,16 @@ def _warm_worker(worker) -> None:
     threading.Thread(target=warm, name="tmserver-warm", daemon=True).start()
 
 
+def _worker_exit(_arbiter, worker) -> None:
+    """A worker leaving (restart, shutdown, ``--max-requests``): deregister its change-log
+    consumers, which would otherwise hold the log back for ``CHANGE_CONSUMER_TIMEOUT``. Gunicorn
+    also calls this in the master for a worker that is already gone: nothing to do there."""
+    app = getattr(worker, "wsgi", None)
+    if app is None or worker.pid != os.getpid():
+        return
+    app.extensions["tmserver"].close()
+
+
 def run_gunicorn(overrides: dict[str, Any], config_file: str | None, *, host: str, port: int,
                  workers: int = 1, threads: int = 4) -> None:
     json_errors()  # gunicorn's own 400/414/431 answers as JSON (the workers fork from here)
@@ -70,6 +81,7 @@ def run_gunicorn(overrides: dict[str, Any], config_file: str | None, *, host: st
             # the app logs one line per request itself (tmserver.logs), naming the route instead
             self.cfg.set("timeout", 120)
             self.cfg.set("post_worker_init", _warm_worker)
+            self.cfg.set("worker_exit", _worker_exit)
             if "control_socket_disable" in self.cfg.settings:  # gunicorn ≥ 26: one shared ~/.gunicorn path
                 self.cfg.set("control_socket_disable", True)
 

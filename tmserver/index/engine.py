@@ -264,9 +264,21 @@ class Engine:
         the reset, so it is rebuilt)."""
         with self._lock:
             self._epoch += 1
-            langs = list(self._slots)
+            langs, dropped = list(self._slots), list(self._slots.values())
             self._slots.clear()
+        _retire(*dropped)
         self.start(*langs)
+
+    def close(self) -> None:
+        """Stop following the change log and deregister this engine's consumers (an exiting worker,
+        an app torn down): a consumer left registered holds the log back for
+        ``CHANGE_CONSUMER_TIMEOUT``. A later lookup loads the indexes again."""
+        with self._lock:
+            self._follow_pid = -1  # the background follower thread sees it and ends
+            self._epoch += 1  # a load in progress does not install what it read
+            dropped = list(self._slots.values())
+            self._slots.clear()
+        _retire(*dropped)
 
     def refresh(self, force: bool = False, session: Session | None = None) -> None:
         """Replay the change log if it is due (or ``force``); start a background merge for an
@@ -459,6 +471,7 @@ class Engine:
         try:
             self._catch_up(slot)
         except _ResetSeen:
+            _retire(slot)
             return None
         return slot
 
@@ -487,13 +500,16 @@ class Engine:
         """Swap ``slot`` in after a last (short) catch-up, unless the TM was reset meanwhile."""
         with self._lock:
             if epoch != self._epoch:
-                return
-            try:
-                self._catch_up(slot)
-            except _ResetSeen:
-                self._slots.pop(lang, None)
-                return
-            self._slots[lang] = slot
+                dropped = [slot]
+            else:
+                try:
+                    self._catch_up(slot)
+                except _ResetSeen:
+                    dropped = [slot, *filter(None, [self._slots.pop(lang, None)])]
+                else:
+                    dropped = list(filter(None, [self._slots.get(lang)]))
+                    self._slots[lang] = slot
+        _retire(*dropped)  # (outside the lock: deregistering is a database write)
 
     def _database_id(self) -> str:
         """A token stored in the database itself, so a saved index is never opened against another
@@ -822,6 +838,13 @@ class Engine:
             return {row.id: row for row in session.connection().execute(_FETCH, {"ids": ids})}
         with self.tm.engine.connect() as conn:
             return {row.id: row for row in conn.execute(_FETCH, {"ids": ids})}
+
+
+def _retire(*slots: _Slot) -> None:
+    """Deregister the change-log consumers of slots that are no longer served (replaced by a
+    merge, dropped by a reset): otherwise each would hold the log back until it timed out."""
+    for slot in slots:
+        slot.follower.close()
 
 
 def _follow(ref: weakref.ref[Engine], pid: int) -> None:

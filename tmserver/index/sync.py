@@ -14,10 +14,18 @@ The interface (what an index needs, and all it needs):
   to re-read (a missing segment is a delete), the new position, and ``reset`` when the index must
   be rebuilt from the segments (``TM.clear()``, a log emptied behind our back, or ``since``
   pruned away).
+* ``register() -> str`` — ``position()`` and this consumer's registration at it, in one
+  transaction that compaction cannot interleave with (SQLite's write lock; a PostgreSQL advisory
+  lock that :meth:`compact` takes too). Start a consumer with it, not with ``position()``: between
+  a bare ``position()`` and the registration, another process's compaction could delete rows after
+  that position, and the first ``changes()`` would then answer ``reset`` (never a miss, but a
+  rebuild).
 * ``applied(position)`` — this process has applied the log up to ``position``: a background
   thread records it (``change_consumers``: horizon + heartbeat) and compacts the log below the
-  smallest position of the live consumers. Call it right after ``position()`` too, so the log is
-  kept for a build in progress.
+  smallest position of the live consumers.
+* ``close()`` — this consumer is done: its heartbeat stops and its row is deleted, so a worker
+  that exits (or an index that was replaced) does not hold the log back for
+  ``CHANGE_CONSUMER_TIMEOUT``.
 
 ``mark()`` / ``poll(apply, reset)`` are the same thing for a caller that keeps no position itself.
 
@@ -109,6 +117,7 @@ _INSERT_CONSUMER = text("INSERT INTO change_consumers (name, horizon, position, 
                         ).bindparams(_T)
 _LIVE_HORIZON = text("SELECT min(horizon) FROM change_consumers WHERE heartbeat_at >= :cutoff").bindparams(_CUTOFF)
 _FORGET = text("DELETE FROM change_consumers WHERE heartbeat_at < :cutoff").bindparams(_CUTOFF)
+_DELETE_CONSUMER = text("DELETE FROM change_consumers WHERE name = :n")
 _INSERT_PRUNED = text("INSERT INTO change_log_state (id, pruned_below) VALUES (1, :b)")
 _RAISE_PRUNED = text("UPDATE change_log_state SET pruned_below = :b WHERE id = 1 AND pruned_below < :b")
 
@@ -126,6 +135,7 @@ class Follower:
         self._last_compact = 0.0
         self._beat_lock = threading.Lock()
         self._pid = 0  # the process that named this consumer and started its thread
+        self._closed = False  # close() was called: no more beats, the row stays deleted
         self.name = ""
         self._pos: str | None = None  # for mark()/poll()
         #: a position whose log rows must be kept though this process applied them: the stamp of
@@ -136,6 +146,33 @@ class Follower:
 
     def position(self) -> str:
         raise NotImplementedError
+
+    def register(self) -> str:
+        """The log's current end, with this consumer registered at it in the same transaction (see
+        the module doc): what follows the returned position is kept until this consumer applies
+        it. Raises :class:`~tmserver.errors.Busy` when SQLite's write lock is held too long."""
+        with self._beat_lock:
+            with write_transaction(self.sessions) as s:
+                self._exclude_compaction(s)
+                position = self._position_in(s)
+                self.applied(position)  # names this consumer (and starts its heartbeat)
+                self._record(s, position)
+        return position
+
+    def close(self) -> None:
+        """Stop this consumer's heartbeat and delete its row, so it no longer holds the log back.
+        Best effort: a row left behind (database unreachable) expires after the consumer timeout."""
+        with self._beat_lock:
+            if self._closed:
+                return
+            self._closed = True
+            if not self.name:
+                return
+            try:
+                with write_transaction(self.sessions) as s:
+                    s.execute(_DELETE_CONSUMER, {"n": self.name})
+            except Exception:  # noqa: BLE001 - expires by itself; closing must not fail a shutdown
+                log.debug("deleting change-log consumer %s failed", self.name, exc_info=True)
 
     def changes(self, since: str, session: Session | None = None) -> Changes | None:
         """What the log holds after ``since``. ``session``: read in the caller's transaction (a
@@ -161,12 +198,13 @@ class Follower:
 
     def mark(self) -> None:
         """Start following from the current end of the log (call *before* reading segments)."""
-        self._pos = self.position()
-        self.applied(self._pos)
         try:
-            self.flush(compact=False)  # registered now, so no compaction removes what the build needs
+            self._pos = self.register()  # so no compaction removes what the build needs
         except Busy:  # a long write holds SQLite's lock: the heartbeat thread registers us shortly
+            # (a compaction before that may prune past this position: changes() then answers reset)
             log.info("change-log consumer not registered yet (database busy)")
+            self._pos = self.position()
+            self.applied(self._pos)
 
     def poll(self, apply: Apply, reset: Reset, session: Session | None = None) -> None:
         """Hand what changed since the last poll to ``apply`` (or call ``reset``); ``session``:
@@ -216,25 +254,38 @@ class Follower:
 
     def flush(self, compact: bool = True) -> None:
         """Write this consumer's applied position and heartbeat now; compact the log if due."""
-        position = self._applied
-        if position is None:
-            return
         with self._beat_lock:
-            horizon = self.horizon(position)
-            if self.hold is not None:
-                horizon = min(horizon, self.horizon(self.hold))
-            values = {"n": self.name, "h": horizon, "p": position, "t": utcnow()}
+            position = self._applied
+            if position is None or self._closed:
+                return
             with write_transaction(self.sessions) as s:
-                if s.execute(_UPDATE_CONSUMER, values).rowcount == 0:
-                    s.execute(_INSERT_CONSUMER, values)
+                self._record(s, position)
             if compact and time.monotonic() - self._last_compact >= self.compact_every:
                 self._last_compact = time.monotonic()
                 self.compact()
+
+    def _record(self, s: Session, position: str) -> None:
+        """Write this consumer's row: its horizon (kept back to :attr:`hold`) and heartbeat."""
+        horizon = self.horizon(position)
+        if self.hold is not None:
+            horizon = min(horizon, self.horizon(self.hold))
+        values = {"n": self.name, "h": horizon, "p": position, "t": utcnow()}
+        if s.execute(_UPDATE_CONSUMER, values).rowcount == 0:  # type: ignore[attr-defined]
+            s.execute(_INSERT_CONSUMER, values)
+
+    def _exclude_compaction(self, s: Session) -> None:
+        """Make ``s`` exclusive with :meth:`compact` and :meth:`register` until it ends. SQLite:
+        nothing to do (``BEGIN IMMEDIATE`` already holds the one write lock)."""
+
+    def _position_in(self, s: Session) -> str:
+        """:meth:`position`, read in ``s``."""
+        raise NotImplementedError
 
     def compact(self) -> int:
         """Delete the log rows every live consumer has applied; returns how many were deleted."""
         now = utcnow()
         with write_transaction(self.sessions) as s:
+            self._exclude_compaction(s)  # a consumer registering now is counted (see register())
             lowest = s.scalar(_LIVE_HORIZON, {"cutoff": now - timedelta(seconds=self.timeout)})
             if lowest is None:
                 return 0
@@ -257,7 +308,7 @@ def _beat(ref: weakref.ref[Follower], interval: float) -> None:
     while True:
         time.sleep(interval)
         follower = ref()
-        if follower is None or follower._pid != pid:
+        if follower is None or follower._pid != pid or follower._closed:
             return
         try:
             follower.flush()
@@ -279,7 +330,10 @@ class SeqFollower(Follower):
 
     def position(self) -> str:
         with self.sessions() as s:
-            return str(s.scalar(_MAX_SEQ) or 0)
+            return self._position_in(s)
+
+    def _position_in(self, s: Session) -> str:
+        return str(s.scalar(_MAX_SEQ) or 0)
 
     def horizon(self, position: str) -> int:
         return int(position) + 1
@@ -323,6 +377,8 @@ _NEW_ROWS = text("""
 #: the snapshot, the newest seq (the pkey's last entry) and the pruned horizon: three O(1) reads
 _SNAPSHOT = text("SELECT pg_current_snapshot()::text, (SELECT max(seq) FROM segment_changes),"
                  " (SELECT pruned_below FROM change_log_state WHERE id = 1)")
+#: registration and compaction, one at a time (an arbitrary key: "tmsc" as a number)
+_EXCLUSIVE = text("SELECT pg_advisory_xact_lock(1953330019)")
 _PRUNE_XID = text("DELETE FROM segment_changes WHERE xid < CAST(CAST(:below AS text) AS xid8)"
                   " AND seq < (SELECT max(seq) FROM segment_changes)")
 
@@ -343,6 +399,16 @@ class SnapshotFollower(Follower):
             snapshot, hi, _ = conn.execute(_SNAPSHOT).one()
             conn.rollback()
         return f"{snapshot}/{hi or 0}"
+
+    def _position_in(self, s: Session) -> str:
+        # READ COMMITTED: the statement's snapshot, taken after _exclude_compaction's lock
+        snapshot, hi, _ = s.execute(_SNAPSHOT).one()
+        return f"{snapshot}/{hi or 0}"
+
+    def _exclude_compaction(self, s: Session) -> None:
+        # held to the end of the transaction: compact() reads the live horizons after a
+        # registration commits, or the registration reads its position after compaction committed
+        s.execute(_EXCLUSIVE)
 
     def horizon(self, position: str) -> int:
         return int(position.split(":", 1)[0])  # the snapshot's xmin
