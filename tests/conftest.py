@@ -148,6 +148,7 @@ def live_server(
     ``start(workers=1, extra_env=None)`` returns the base URL once ``/api/v1/health`` answers.
     """
     procs: list[subprocess.Popen] = []
+    logs: list[Path] = []
 
     def start(workers: int = 1, extra_env: dict[str, str] | None = None, seed: bool = False) -> str:
         env = {**os.environ, "TMSERVER_DATABASE_URL": database_url, **(extra_env or {})}
@@ -163,9 +164,10 @@ def live_server(
         with log.open("wb") as out:
             proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         procs.append(proc)
+        logs.append(log)
         return _wait_until_serving(proc, log)
 
-    start.procs = procs  # type: ignore[attr-defined]  # (a test may stop its server itself)
+    start.procs, start.logs = procs, logs  # type: ignore[attr-defined]  # (a test may stop its server)
     yield start
     for proc in procs:
         proc.terminate()

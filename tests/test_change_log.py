@@ -236,5 +236,11 @@ def test_closing_a_tm_deregisters_its_index_consumers(quiet_log: TM, database_ur
     other.index.lookup("卯", zh, en)
     assert other.index._slots and not first & _consumers(tm)
     second = {slot.follower.name for slot in other.index._slots.values()}
+    loading = other.index._new_follower()  # a load in progress registers before it reads
+    loading.mark()
+    assert loading.name in _consumers(tm)
     other.close()
-    assert not second & _consumers(tm)
+    assert not (second | {loading.name}) & _consumers(tm)
+    late = other.index._new_follower()  # a load that gets this far after close() registers nothing
+    late.mark()
+    assert late.name not in _consumers(tm)

@@ -229,7 +229,7 @@ class TM:
     def close(self) -> None:
         """Deregister this TM's change-log consumers and close its pooled connections (an app torn
         down, a server worker exiting): a consumer left registered holds the log back until it
-        times out. The TM still works afterwards; it reconnects and reloads on demand."""
+        times out. For a TM that is done (see :meth:`tmserver.index.Engine.close`)."""
         if self._index is not None:
             self._index.close()
         self.engine.dispose()

@@ -176,6 +176,10 @@ class Engine:
         self._waiting = 0  #: lookups waiting for ``_lock`` (a catch-up lets them go first)
         self._waiting_lock = threading.Lock()
         self._db_id: str | None = None
+        #: every change-log follower this engine made, installed or still loading: close() closes
+        #: them all (a load in progress has registered its position already)
+        self._followers: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._closed = False
         cfg = tm.config
         root = cfg.get("INDEX_DIR")
         self.root: Path | None = None if root in (None, "", "off") else Path(root)
@@ -272,13 +276,16 @@ class Engine:
     def close(self) -> None:
         """Stop following the change log and deregister this engine's consumers (an exiting worker,
         an app torn down): a consumer left registered holds the log back for
-        ``CHANGE_CONSUMER_TIMEOUT``. A later lookup loads the indexes again."""
+        ``CHANGE_CONSUMER_TIMEOUT``. For an engine that is done: a later lookup still loads and
+        answers, but its followers register nothing (a compaction may then make it rebuild)."""
         with self._lock:
+            self._closed = True  # a load in progress makes no more followers
             self._follow_pid = -1  # the background follower thread sees it and ends
             self._epoch += 1  # a load in progress does not install what it read
-            dropped = list(self._slots.values())
+            followers = list(self._followers)  # (before the slots go: they hold the only references)
             self._slots.clear()
-        _retire(*dropped)
+        for follower in followers:
+            follower.close()
 
     def refresh(self, force: bool = False, session: Session | None = None) -> None:
         """Replay the change log if it is due (or ``force``); start a background merge for an
@@ -461,7 +468,7 @@ class Engine:
         saved = persist.load(self.root, lang, self._database_id())
         if saved is None:
             return None
-        follower = ChangeFollower(self.tm.sessions, self.tm.config)
+        follower = self._new_follower()
         if not follower.covers(saved.stamp):
             log.info("saved %s index (generation %d) is older than the change log: rebuilding", lang,
                      saved.generation)
@@ -476,7 +483,7 @@ class Engine:
         return slot
 
     def _fresh(self, lang: str, *, save: bool) -> _Slot:
-        follower = ChangeFollower(self.tm.sessions, self.tm.config)
+        follower = self._new_follower()
         follower.mark()  # before reading: writes from now on are replayed
         index, parts = self._build(lang)
         generation = None
@@ -495,6 +502,15 @@ class Engine:
         slot = _Slot(index, parts, follower, generation)
         self._catch_up(slot)
         return slot
+
+    def _new_follower(self) -> Any:
+        """A change-log follower for a slot being loaded (closed with the engine, see close())."""
+        follower = ChangeFollower(self.tm.sessions, self.tm.config)
+        with self._lock:
+            if self._closed:
+                follower.close()  # registers nothing: the load ends without installing
+            self._followers.add(follower)
+        return follower
 
     def _install(self, lang: str, slot: _Slot, epoch: int) -> None:
         """Swap ``slot`` in after a last (short) catch-up, unless the TM was reset meanwhile."""

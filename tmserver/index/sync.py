@@ -156,7 +156,8 @@ class Follower:
                 self._exclude_compaction(s)
                 position = self._position_in(s)
                 self.applied(position)  # names this consumer (and starts its heartbeat)
-                self._record(s, position)
+                if not self._closed:  # (closed: its owner is shutting down; hold nothing back)
+                    self._record(s, position)
         return position
 
     def close(self) -> None:
@@ -171,8 +172,11 @@ class Follower:
             try:
                 with write_transaction(self.sessions) as s:
                     s.execute(_DELETE_CONSUMER, {"n": self.name})
-            except Exception:  # noqa: BLE001 - expires by itself; closing must not fail a shutdown
-                log.debug("deleting change-log consumer %s failed", self.name, exc_info=True)
+            except Exception as exc:  # noqa: BLE001 - expires by itself; closing must not fail a shutdown
+                log.warning("change-log consumer %s not deregistered (%s); it expires after %.0f s",
+                            self.name, exc, self.timeout)
+            else:
+                log.info("change-log consumer %s deregistered", self.name)
 
     def changes(self, since: str, session: Session | None = None) -> Changes | None:
         """What the log holds after ``since``. ``session``: read in the caller's transaction (a
