@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_lookup import make_data, normalise_all  # noqa: E402
+from tmserver.index import postings  # noqa: E402
 from tmserver.index.postings import LangIndex  # noqa: E402
 from tmserver.normalize import normalize_text  # noqa: E402
 
@@ -51,12 +52,19 @@ def main() -> None:
     ap.add_argument("--cache", default="/tmp/qry_bench")
     ap.add_argument("--check", action="store_true", help="compare with brute_force")
     ap.add_argument("--profile", type=int, default=25, help="cProfile lines (0: none)")
+    ap.add_argument("--paired", default="", metavar="NAME=V1,V2",
+                    help="compare values of a tmserver.index.postings constant side by side instead: "
+                         "each set runs with each value in turn, --reps times; the fastest run is reported")
+    ap.add_argument("--reps", type=int, default=3)
     args = ap.parse_args()
     norms, sets = load(args.generator, args.size, args.queries, Path(args.cache))
     t = time.perf_counter()
     idx = LangIndex.build(np.arange(1, len(norms) + 1), norms, np.ones(len(norms), dtype=bool), consume=True)
     print(f"built {len(idx):,} docs in {time.perf_counter() - t:.1f}s; load {Path('/proc/loadavg').read_text()[:15]}")
     names = args.sets.split(",") if args.sets else list(sets)
+    if args.paired:
+        paired(idx, sets, names, args)
+        return
     worst, worst_t = names[0], 0.0
     for name in names:
         cpu, strat, wrong = [], {}, 0
@@ -80,6 +88,30 @@ def main() -> None:
         prof.disable()
         print(f"\nprofile of {worst}:")
         pstats.Stats(prof).sort_stats("tottime").print_stats(args.profile)
+
+
+def paired(idx: LangIndex, sets: dict[str, list[str]], names: list[str], args: argparse.Namespace) -> None:
+    """CPU p50 / p90 / p99 per set for each value of one constant, runs interleaved (the box
+    drifts): the fastest of ``--reps`` runs of each."""
+    name, _, values = args.paired.partition("=")
+    before = getattr(postings, name)
+    best: dict[tuple[str, str], np.ndarray] = {}
+    for _ in range(args.reps):
+        for value in values.split(","):
+            setattr(postings, name, type(before)(float(value)) if isinstance(before, float) else int(value))
+            for s in names:
+                cpu = []
+                for q in sets[s]:
+                    c = time.process_time()
+                    idx.search(q, 5, args.tau * 100)
+                    cpu.append(time.process_time() - c)
+                got = np.percentile(np.array(cpu) * 1000, [50, 90, 99])
+                key = (s, value)
+                best[key] = got if key not in best else np.minimum(best[key], got)
+    setattr(postings, name, before)
+    print(f"| set | {name} | CPU p50 | p90 | p99 |\n|---|---|---|---|---|")
+    for (s, value), (p50, p90, p99) in sorted(best.items()):
+        print(f"| {s} | {value} | {p50:.2f} | {p90:.2f} | {p99:.2f} |")
 
 
 if __name__ == "__main__":

@@ -74,3 +74,28 @@ def test_saved_templated_index_equals_brute_force(data, tmp_path):
     assert check(idx, queries[::2]) > 0
     apply(idx, writes)
     assert check(idx, queries[::2]) > 0
+
+
+def test_the_deep_probe_keeps_the_answers_exact(data, monkeypatch):
+    """The deep probe (a templated TM's second probe, ranking a pool by more bigrams) forced on for
+    every query, at this small size too: its τ' is a real k-th score, so nothing changes but
+    the work; it must run, and raise τ' for some queries, for this to test anything."""
+    texts, queries, writes = data
+    monkeypatch.setattr(postings, "DEEP_MIN", 0)
+    monkeypatch.setattr(postings, "DEEP_RARE", 0)
+    monkeypatch.setattr(postings, "PROBE_MIN", 0)
+    raised = []
+    probe = LangIndex._probe
+
+    def spy(self, query, k, tau, *args, deep=False, **kw):
+        found = probe(self, query, k, tau, *args, deep=deep, **kw)
+        if deep and len(found) == k:
+            raised.append(found[0][0] > tau)
+        return found
+
+    monkeypatch.setattr(LangIndex, "_probe", spy)
+    idx = LangIndex.build(np.arange(1, len(texts) + 1), list(texts), np.ones(len(texts), dtype=np.bool_))
+    assert check(idx, queries) > len(queries)
+    apply(idx, writes)
+    assert check(idx, queries) > len(queries)
+    assert len(raised) > len(queries) and any(raised)

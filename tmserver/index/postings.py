@@ -293,6 +293,17 @@ NARROW_MIN = 512
 RECUT_MIN = 64
 #: the probe runs only when the prefix union is at least this many postings
 PROBE_MIN = 12_000
+#: ... and a second, deeper probe (:meth:`LangIndex._probe`) when the first one still leaves a
+#: union of at least this many postings to count
+DEEP_MIN = 50_000
+#: ... and only when even the query's third-rarest bigram is held by this many documents (a
+#: templated TM: measured at 1e6, the deep probe raised τ' for 53 of 100 templated neardup and
+#: fresh queries, whose third-rarest list has ~900 postings, and for no vocab query, ~1–70)
+DEEP_RARE = 256
+#: ... ranking this many of the first probe's documents by more of the query's bigrams
+DEEP_POOL = 512
+#: ... by this many more lists at most (the next rarest: a long query has hundreds)
+DEEP_LISTS = 32
 #: the character-signature bound is applied when at least this many candidates are left to rescore
 SIG_MIN = 64
 #: ... and already before the tightening when at least this many survive the prefix count. Off:
@@ -617,22 +628,31 @@ class LangIndex:
         # reach τ, the k-th of them is a higher threshold τ' that every true top-k member
         # also reaches, and a higher threshold needs far fewer posting lists to be exact.
         # Worth it when the union the proof at τ needs is large, or when there is no proof at τ.
-        if j_stop is None or int(df[by_df[:j_stop]].sum()) >= PROBE_MIN:
-            probe = self._probe(query, k, tau, plists, by_df)
-            if len(probe) == k:
-                _, _, _, d, m = probe[0]
-                thr = Fraction(m - d, m)
-                if thr > tau:
-                    tau, num, den = thr, thr.numerator, thr.denominator
-                    lo2, hi2 = _window(qlen, num, den)
-                    reach = _reach_table(qlen, qlen - 1, hi2, num, den)
-                    if (lo2, hi2) != (lo, hi):
-                        # The lists were cut to the window of τ; τ' allows fewer lengths (a long
-                        # query's window can shrink 10×), so cut them again and re-rank them by
-                        # their new lengths before the count filter picks its prefix.
-                        plists, cnts = self._recut(plists, cnts, lo2, hi2)
-                        df = np.fromiter(map(len, plists), dtype=np.int64, count=len(plists))
-                        by_df = np.argsort(df, kind="stable")
+        for deep in (False, True):
+            if j_stop is not None and int(df[by_df[:j_stop]].sum()) < (DEEP_MIN if deep else PROBE_MIN):
+                break
+            if deep and (len(df) < 3 or int(df[by_df[2]]) < DEEP_RARE):
+                break  # rare bigrams pick the right units: a deeper probe would not raise τ'
+            probe = self._probe(query, k, tau, plists, by_df, deep=deep)
+            if len(probe) < k:
+                continue
+            _, _, _, d, m = probe[0]
+            thr = Fraction(m - d, m)
+            if thr <= tau:
+                continue
+            tau, num, den = thr, thr.numerator, thr.denominator
+            lo2, hi2 = _window(qlen, num, den)
+            reach = _reach_table(qlen, qlen - 1, hi2, num, den)
+            if (lo2, hi2) != (lo, hi):
+                # The lists were cut to the window of τ; τ' allows fewer lengths (a long
+                # query's window can shrink 10×), so cut them again and re-rank them by
+                # their new lengths before the count filter picks its prefix.
+                plists, cnts = self._recut(plists, cnts, lo2, hi2)
+                lo, hi = lo2, hi2
+                df = np.fromiter(map(len, plists), dtype=np.int64, count=len(plists))
+                by_df = np.argsort(df, kind="stable")
+            cumw = np.concatenate([[0], np.cumsum(mult[by_df])])
+            j_stop = _first_false(reach, cumw)
         return self._search_at(query, k, tau, plists, by_df, reach, mult, cnts)
 
     def _recut(self, plists: list[np.ndarray], cnts: dict[int, np.ndarray], lo: int,
@@ -657,19 +677,31 @@ class LangIndex:
             out.append(p)
         return out, cut
 
-    def _probe(self, query, k, tau, plists, by_df, volume: int = 6_000, take: int = 12):
+    def _probe(self, query, k, tau, plists, by_df, volume: int = 6_000, take: int = 12, deep: bool = False):
+        """Score the ``take`` documents that hold most of the rarest query bigrams (the lists
+        of the first ``volume`` postings). ``deep``: rank a pool of the ``DEEP_POOL`` best of
+        those by the next ``DEEP_LISTS`` lists too (each searched for the pool's documents) — for
+        a templated TM, where every unit shares the template's bigrams and the rarest lists alone
+        pick near-random units of the right template, so the first probe's τ' stays low."""
         # (6,000 postings and 12 documents, not 20,000 and 24: vocab 1e6 paired CPU p50 −8…−14 %
         # on every set, templated and synth 1e5 neutral; templated short: 81 scans of 100, was 76)
-        chosen: list[np.ndarray] = []
-        total = 0
-        for i in by_df.tolist():
+        chosen, total, order = 0, 0, by_df.tolist()
+        for i in order:
             if total >= volume and chosen:
                 break
-            chosen.append(plists[i])
+            chosen += 1
             total += len(plists[i])
         if not total:
             return []
-        cand, seen = unique_counts(np.concatenate(chosen))
+        cand, seen = unique_counts(np.concatenate([plists[i] for i in order[:chosen]]))
+        if deep and len(cand) > DEEP_POOL:
+            pool = np.sort(np.argpartition(-seen, DEEP_POOL)[:DEEP_POOL])  # (cand is ascending)
+            cand, seen = cand[pool], seen[pool]
+            for i in order[chosen : chosen + DEEP_LISTS]:
+                p = plists[i]
+                if len(p):
+                    at = np.minimum(np.searchsorted(p, cand), len(p) - 1)
+                    seen += p[at] == cand
         if len(cand) > take:
             cand = np.sort(cand[np.argpartition(-seen, take)[:take]])
         cand = cand[self.alive.a[cand]]
