@@ -29,11 +29,18 @@ def build(path: Path, n: int) -> str:
     from sqlalchemy import text
 
     from bench.bench_web import build_db
+
+    return with_change_log(build_db(path, n))
+
+
+def with_change_log(url: str) -> str:
+    """One change-log row per unit, as an import writes them."""
+    from sqlalchemy import text
+
     from tmserver.store.db import make_engine
 
-    url = build_db(path, n)
     engine = make_engine(url)
-    with engine.begin() as conn:  # one change-log row per unit, as an import writes them
+    with engine.begin() as conn:
         conn.execute(text("INSERT INTO segment_changes (segment_id, op, changed_at) "
                           "SELECT id, 'upsert', CURRENT_TIMESTAMP FROM segments"))
     engine.dispose()
@@ -55,16 +62,27 @@ def main() -> None:
     ap.add_argument("--db", help="an existing SQLite file to use")
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--generator", default="synth",
+                    help="synth (bench/synth.py, with the article TM), or vocab / templated (bench/synth_real.py)")
+    ap.add_argument("--sets", default="", help="query sets to mix (default: all of the generator's)")
     args = ap.parse_args()
 
-    from bench.synth import generate, queries
+    from bench.bench_lookup import make_data, make_db, normalise_all
     from tmserver.app import create_app
 
-    segs, editor = generate(args.units)
-    qs = queries(segs, editor, args.requests)
-    mixed = [q for k in ("easy", "hard", "traditional") for q in qs[k]][: args.requests]
-    path = Path(args.db) if args.db else Path(f"/tmp/profile_http_{args.units}.sqlite")
-    url = f"sqlite:///{path}" if path.exists() else build(path, args.units)
+    segs, targets, sets = make_data(args.generator, args.units, args.requests)
+    names = args.sets.split(",") if args.sets else (
+        ["easy", "hard", "traditional"] if args.generator == "synth" else list(sets))
+    per = -(-args.requests // len(names))
+    mixed = [q for k in names for q in sets[k][:per]][: args.requests]
+    suffix = "" if args.generator == "synth" else f"_{args.generator}"
+    path = Path(args.db) if args.db else Path(f"/tmp/profile_http{suffix}_{args.units}.sqlite")
+    if path.exists():
+        url = f"sqlite:///{path}"
+    elif args.generator == "synth":
+        url = build(path, args.units)
+    else:
+        url = with_change_log(make_db(path, segs, normalise_all(segs), targets))
     app = create_app({"DATABASE_URL": url, "SEED_DIRS": []})
     client = app.test_client()
     app.extensions["tmserver"].index.warm("zh")
