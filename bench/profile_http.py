@@ -26,7 +26,6 @@ sys.path.insert(0, str(ROOT))
 
 
 def build(path: Path, n: int) -> str:
-    from sqlalchemy import text
 
     from bench.bench_web import build_db
 
