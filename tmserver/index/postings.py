@@ -302,6 +302,8 @@ DEEP_MIN = 50_000
 DEEP_RARE = 256
 #: ... ranking this many of the first probe's documents by more of the query's bigrams
 DEEP_POOL = 512
+#: ... drawn, by their counts, from the rarest lists of this many postings
+DEEP_VOLUME = 60_000
 #: ... by this many more lists at most (the next rarest: a long query has hundreds)
 DEEP_LISTS = 32
 #: the character-signature bound is applied when at least this many candidates are left to rescore
@@ -633,7 +635,7 @@ class LangIndex:
                 break
             if deep and (len(df) < 3 or int(df[by_df[2]]) < DEEP_RARE):
                 break  # rare bigrams pick the right units: a deeper probe would not raise τ'
-            probe = self._probe(query, k, tau, plists, by_df, deep=deep)
+            probe = self._probe(query, k, tau, plists, by_df, volume=DEEP_VOLUME if deep else 6_000, deep=deep)
             if len(probe) < k:
                 continue
             _, _, _, d, m = probe[0]
