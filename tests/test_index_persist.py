@@ -205,6 +205,7 @@ def test_a_grown_delta_is_merged_in_the_background(tm, index_dir, monkeypatch):
     monkeypatch.setattr(postings, "COMPACT_MIN", 20)
     fill(tm, sentences(100))
     tm.index.lookup("网络空间", ZH, EN)
+    first = tm.index._slots["zh"].follower
     extra = sentences(60, seed=11)
     for i in range(0, 60, 5):
         fill(tm, extra[i : i + 5])
@@ -217,6 +218,9 @@ def test_a_grown_delta_is_merged_in_the_background(tm, index_dir, monkeypatch):
     # merged (a new generation), and what is left in the delta is what was written while the merge
     # ran: at most the threshold (past it, refresh would have started the next merge)
     assert slot.generation >= 2 and not slot.index.merge_due and slot.index.delta_docs <= 20
+    with tm.session() as s:  # the replaced index's consumer was deregistered; the new one reports
+        consumers = set(s.scalars(text("SELECT name FROM change_consumers")))
+    assert first.name not in consumers and slot.follower.name in consumers
     for q in extra[::7]:
         assert found(tm.index.lookup(q, ZH, EN))[0][1] >= 100
         assert hits(slot.index, q) == hits(slot.index, q, brute=True)

@@ -523,7 +523,8 @@ class Engine:
                 except _ResetSeen:
                     dropped = [slot, *filter(None, [self._slots.pop(lang, None)])]
                 else:
-                    dropped = list(filter(None, [self._slots.get(lang)]))
+                    old = self._slots.get(lang)
+                    dropped = [] if old is None or old is slot else [old]
                     self._slots[lang] = slot
         _retire(*dropped)  # (outside the lock: deregistering is a database write)
 
