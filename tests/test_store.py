@@ -66,3 +66,27 @@ def test_traditional_variants():
 def test_bad_language_codes(code):
     with pytest.raises(UnknownLanguage):
         parse_lang(code)
+
+
+def test_health_counts_units_and_estimates_a_large_postgresql_tm(client, tm, monkeypatch):
+    """Health reports the exact count; on PostgreSQL past ``EXACT_COUNT_MAX`` units it reports the
+    planner's estimate instead (flagged), since a count reads every row on every health check."""
+    import tmserver.tm as tm_module
+    from sqlalchemy import text
+
+    from tmserver.tm import SegmentInput
+
+    for i in range(3):
+        tm.create_segment(SegmentInput(f"健康检查第{i}条", f"health check {i}"))
+    body = client.get("/api/v1/health").get_json()
+    assert body["segments"] == 3 and body["segments_estimated"] is False
+    monkeypatch.setattr(tm_module, "EXACT_COUNT_MAX", 2)
+    if tm.engine.dialect.name != "postgresql":
+        assert tm.size() == (3, False)  # SQLite always counts
+        return
+    with tm.engine.begin() as conn:  # statistics as autovacuum keeps them (a small table: exact)
+        conn.execute(text("ANALYZE segments"))
+    body = client.get("/api/v1/health").get_json()
+    assert body["segments"] == 3 and body["segments_estimated"] is True
+    monkeypatch.setattr(tm_module, "EXACT_COUNT_MAX", 4)  # the estimate is below it: counted
+    assert tm.size() == (3, False)

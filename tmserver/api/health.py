@@ -20,12 +20,14 @@ bp = Blueprint("health", __name__)
 @doc("Service health and TM size", tags=["service"], responses={200: Health})
 def health():
     tm = get_tm()
+    segments, estimated = tm.size()
     return {
         "status": "ok",
         "ready": tm.index.readiness()["ready"],
         "version": __version__,
         "database": tm.engine.dialect.name,
-        "segments": tm.count(),
+        "segments": segments,
+        "segments_estimated": estimated,
         "glossary_policy": tm.glossary_policy(),
     }
 
