@@ -71,9 +71,9 @@ def test_bad_language_codes(code):
 def test_health_counts_units_and_estimates_a_large_postgresql_tm(client, tm, monkeypatch):
     """Health reports the exact count; on PostgreSQL past ``EXACT_COUNT_MAX`` units it reports the
     planner's estimate instead (flagged), since a count reads every row on every health check."""
-    import tmserver.tm as tm_module
     from sqlalchemy import text
 
+    import tmserver.tm as tm_module
     from tmserver.tm import SegmentInput
 
     for i in range(3):
