@@ -44,8 +44,8 @@ POLL_INTERVAL = 0.2  # seconds between change-log checks on lookup (freshness ta
 FOLLOW_INTERVAL = 0.1
 #: units applied to one language's indexes per hold of the engine lock during a catch-up: a lookup
 #: waits for at most one such chunk, not for a whole import batch. 100 units into both the zh and
-#: en indexes held it 13–15 ms on an idle core (vocab, templated; 2-3× that on a busy box); 25
-#: units into one language's, ~2 ms
+#: en indexes held it 13.3 ms (vocab) and 14.9 ms (templated), measured in process on the 2-core box
+#: while another job shared it; 25 units go into one language's indexes, an eighth of that work
 APPLY_CHUNK = 25
 #: how long a catch-up lets lookups waiting for the lock go first between two chunks (seconds):
 #: a released lock is not handed over, so without it the applying thread, still holding the GIL,

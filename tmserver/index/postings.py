@@ -293,6 +293,8 @@ NARROW_MIN = 512
 RECUT_MIN = 64
 #: the probe runs only when the prefix union is at least this many postings
 PROBE_MIN = 12_000
+#: ... over the rarest lists of this many postings
+PROBE_VOLUME = 6_000
 #: ... and a second, deeper probe (:meth:`LangIndex._probe`) when the first one still leaves a
 #: union of at least this many postings to count
 DEEP_MIN = 50_000
@@ -635,7 +637,7 @@ class LangIndex:
                 break
             if deep and (len(df) < 3 or int(df[by_df[2]]) < DEEP_RARE):
                 break  # rare bigrams pick the right units: a deeper probe would not raise τ'
-            probe = self._probe(query, k, tau, plists, by_df, volume=DEEP_VOLUME if deep else 6_000, deep=deep)
+            probe = self._probe(query, k, tau, plists, by_df, volume=DEEP_VOLUME if deep else PROBE_VOLUME, deep=deep)
             if len(probe) < k:
                 continue
             _, _, _, d, m = probe[0]
@@ -679,7 +681,7 @@ class LangIndex:
             out.append(p)
         return out, cut
 
-    def _probe(self, query, k, tau, plists, by_df, volume: int = 6_000, take: int = 12, deep: bool = False):
+    def _probe(self, query, k, tau, plists, by_df, volume: int = PROBE_VOLUME, take: int = 12, deep: bool = False):
         """Score the ``take`` documents that hold most of the rarest query bigrams (the lists
         of the first ``volume`` postings). ``deep``: rank a pool of the ``DEEP_POOL`` best of
         those by the next ``DEEP_LISTS`` lists too (each searched for the pool's documents) — for
