@@ -44,19 +44,25 @@ texts = st.text(alphabet=ALPHABET, min_size=0, max_size=14)
     min_score=st.sampled_from([30, 50, 60, 70, 75, 80, 90, 100]),
     extra=st.lists(st.tuples(st.integers(0, 45), texts), max_size=8),
     sig_min=st.sampled_from([0, 64]),
+    array_min=st.sampled_from([1, 2, postings.DELTA_ARRAY_MIN]),
 )
-def test_topk_equals_exhaustive_scan(docs, query, k, min_score, extra, sig_min):
+def test_topk_equals_exhaustive_scan(docs, query, k, min_score, extra, sig_min, array_min):
     """Base build plus writes (upserts, replacements, deletions through empty text); with the
-    character-signature bound on every candidate list (``sig_min`` 0) and as in production."""
+    character-signature bound on every candidate list (``sig_min`` 0) and as in production; with
+    the delta's posting lists turned into arrays at once, after two documents, or as in production."""
     idx = LangIndex.build(range(1, len(docs) + 1), docs, [True] * len(docs))
     truth = {i + 1: t for i, t in enumerate(docs)}
-    for seg, text in extra:
-        if text:
-            idx.upsert(seg, text, True)
-            truth[seg] = text
-        else:
-            idx.remove(seg)
-            truth.pop(seg, None)
+    saved_min, postings.DELTA_ARRAY_MIN = postings.DELTA_ARRAY_MIN, array_min
+    try:
+        for seg, text in extra:
+            if text:
+                idx.upsert(seg, text, True)
+                truth[seg] = text
+            else:
+                idx.remove(seg)
+                truth.pop(seg, None)
+    finally:
+        postings.DELTA_ARRAY_MIN = saved_min
     saved = postings.SIG_MIN, postings.SIG_PRE, postings.SCAN_SIG_MIN
     postings.SIG_MIN, postings.SIG_PRE, postings.SCAN_SIG_MIN = (
         (sig_min, sig_min, sig_min) if sig_min == 0 else (sig_min, saved[1], saved[2]))
@@ -162,6 +168,34 @@ def test_build_numbers_documents_by_length_and_finds_them_by_segment():
         assert idx.texts[doc] == text and int(idx.seg_ids.a[doc]) == seg
     assert bool(idx.is_source.a[idx.doc_of(20)]) is False
     assert answer(idx, "网络空间", 5, 40)[0] == exhaustive(dict(zip([10, 20, 30, 40], docs, strict=True)), "网络空间", 5, 40)
+
+
+def test_delta_lists_turn_into_arrays_and_keep_every_document(monkeypatch):
+    """Past ``DELTA_ARRAY_MIN`` documents a delta posting list is an int32 array; the documents
+    written after that are in it, in order, and a search finds them (with a repeated bigram's
+    counts aligned: a delta document is credited as holding it often enough)."""
+    monkeypatch.setattr(postings, "DELTA_ARRAY_MIN", 3)
+    idx = LangIndex.build([1], ["数字经济"], [True])
+    for seg in range(2, 8):
+        idx.upsert(seg, f"网络空间{seg}网络", True)
+    key = int(string_bigrams("网络")[0])
+    assert type(idx.delta[key]) is postings._Grow  # held by all six
+    assert type(idx.delta[int(string_bigrams("间5")[0])]) is list  # by one
+    assert idx.delta[key].view.tolist() == [idx.doc_of(s) for s in range(2, 8)]
+    idx.upsert(8, "网络空间治理", True)
+    assert type(idx.delta[int(string_bigrams("治理")[0])]) is list
+    docs = {1: "数字经济", **{s: f"网络空间{s}网络" for s in range(2, 8)}, 8: "网络空间治理"}
+    for q in ["网络空间5网络", "网络空间治理", "网络网络空间"]:
+        assert answer(idx, q, 5, 40)[0] == exhaustive(docs, q, 5, 40)
+
+
+def test_a_written_documents_signature_is_the_builds():
+    """The single-text signature of a write equals the batch one of a build."""
+    texts = ["网络空间命运共同体", "abc𠀀哈嘿", "", "数字数字数字", "Wi-Fi 5G，２０１５年"]
+    idx = LangIndex.build(range(1, 4), texts[:3], [True] * 3)
+    cps = [postings.codepoints(t) for t in texts]
+    lo, hi = postings._signatures(np.concatenate(cps), np.array([len(t) for t in texts]), idx._charbit)
+    assert [postings._signature(t, idx._charbit) for t in texts] == list(zip(lo.tolist(), hi.tolist(), strict=True))
 
 
 def test_compaction_keeps_answers():
