@@ -8,11 +8,12 @@ numbered densely in the order they were added. The index is two parts:
   are numbered in order of *length* (then segment id), so the documents a length window allows
   are one contiguous range of numbers and a long posting list is cut to it by bisection; their
   texts are kept in one string with an offset array (a list of a million ``str`` costs ~140 MB);
-* the **delta**, for writes after the build: a dict bigram → document numbers (a list while
+* the **delta**, for writes after the build: a dict bigram → document numbers (a tuple while
   short, an ``int32`` array with room to grow once it has ``DELTA_ARRAY_MIN``, so a search reads
-  a frequent bigram's delta documents without converting a Python list). When it grows past a
-  tenth of the base (and 20,000 documents) the whole index is rebuilt from the texts it already
-  holds.
+  a frequent bigram's delta documents without converting Python ints; neither is a container
+  the cyclic GC tracks, so a growing delta adds nothing to its full collections). When it grows
+  past a tenth of the base (and 20,000 documents) the whole index is rebuilt from the texts it
+  already holds.
 
 A replaced or deleted document is only marked dead; searches skip it and rebuilds drop it.
 """
@@ -42,8 +43,41 @@ COMPACT_MIN = 20_000  # the delta is folded into the base past max(this, a tenth
 #: a delta posting list becomes an ``int32`` array at this many documents. Every search turns the
 #: delta lists of its query's bigrams into arrays; a frequent bigram's list of thousands of Python
 #: ints cost ~25 ns an item each time (vocab 1e6 + 30,000 written units: search CPU p50 1.6–2.2×
-#: that of the base alone). Most keys of a delta hold one or two documents: they stay lists.
+#: that of the base alone). Most keys of a delta hold one or two documents: they stay tuples.
 DELTA_ARRAY_MIN = 32
+
+
+def _delta_add(delta: dict[int, tuple[int, ...] | np.ndarray], key: int, doc: int) -> None:
+    """Append ``doc`` to ``key``'s delta documents. Short ones are a tuple (copied to append:
+    cheap below ``DELTA_ARRAY_MIN``); longer ones an ``int32`` array whose item 0 is the count of
+    documents that follow it and whose capacity doubles. Lists would do, but the cyclic GC tracks
+    every list, and a delta of a few hundred thousand of them made each full collection (every
+    thread of the worker stopped) longer as an import went on; tuples of ints and arrays it skips."""
+    docs = delta.get(key)
+    if docs is None:
+        delta[key] = (doc,)
+    elif isinstance(docs, tuple):
+        if len(docs) + 1 < DELTA_ARRAY_MIN:
+            delta[key] = (*docs, doc)
+        else:
+            a = np.empty(2 * (len(docs) + 2), dtype=np.int32)  # the count, the documents, as much room
+            a[0] = len(docs) + 1
+            a[1 : len(docs) + 1] = docs
+            a[len(docs) + 1] = doc
+            delta[key] = a
+    else:
+        n = int(docs[0]) + 1
+        if n == len(docs):
+            docs = delta[key] = np.resize(docs, 2 * len(docs))
+        docs[n] = doc
+        docs[0] = n
+
+
+def _delta_docs(docs: tuple[int, ...] | np.ndarray) -> np.ndarray:
+    """The documents :func:`_delta_add` stored, as an ``int32`` array (a view of a long one)."""
+    if isinstance(docs, tuple):
+        return np.array(docs, dtype=np.int32)
+    return docs[1 : int(docs[0]) + 1]
 
 
 class _Grow:
@@ -383,7 +417,7 @@ class LangIndex:
         #: base documents by segment id: ascending segment ids and the document of each
         self._base_segs = np.empty(0, dtype=np.int64)
         self._base_docs = np.empty(0, dtype=np.int32)
-        self.delta: dict[int, list[int] | _Grow] = {}
+        self.delta: dict[int, tuple[int, ...] | np.ndarray] = {}
         self.delta_docs = 0
         #: segment id → doc for segments written after the build (None: no doc any more)
         self.overrides: dict[int, int | None] = {}
@@ -575,15 +609,7 @@ class LangIndex:
         self.sig_hi.append(hi)
         delta = self.delta
         for key in string_bigrams(text).tolist():
-            docs = delta.get(key)
-            if docs is None:
-                delta[key] = [doc]
-            elif type(docs) is list:
-                docs.append(doc)
-                if len(docs) >= DELTA_ARRAY_MIN:
-                    delta[key] = _Grow(np.int32, np.asarray(docs))
-            else:
-                docs.append(doc)
+            _delta_add(delta, key, doc)
         self.overrides[seg_id] = doc
         self.delta_docs += 1
         if self.auto_compact and self.merge_due:
@@ -600,7 +626,8 @@ class LangIndex:
                mult: np.ndarray | None = None) -> tuple[list[np.ndarray], dict[int, np.ndarray]]:
         """The posting list of each key. Long base lists are cut to the documents whose length
         lies in [lo, hi] (a range of document numbers); short ones and delta documents are not,
-        so every caller still checks lengths.
+        so every caller still checks lengths (filtering a long delta list by the lengths of its
+        documents cost more than it saved: vocab 1e6 + 30,000 writes, long queries p50 +23 %).
 
         Also, for each key the query holds m times (1 < m < 255 in ``mult``), the documents'
         counts of it aligned with its list (:attr:`pcounts`; a delta document gets 255, read as
@@ -630,7 +657,7 @@ class LangIndex:
                 i, j = p.searchsorted(bounds).tolist()
                 p = p[i:j]
             docs = delta.get(key) if delta else None
-            extra = None if docs is None else docs.view if type(docs) is _Grow else np.array(docs, dtype=np.int32)
+            extra = None if docs is None else _delta_docs(docs)
             if extra is not None:
                 p = np.concatenate([p, extra])
             if want[n]:
