@@ -46,6 +46,7 @@ at the end unless ``--keep``.
 from __future__ import annotations
 
 import argparse
+import gc
 import http.client
 import importlib
 import inspect
@@ -355,12 +356,14 @@ class Server:
 def serve_command(port: int, url: str, index_dir: Path, workers: int | None = None,
                   **settings: str) -> tuple[list[str], dict[str, str]]:
     """The ``tmserver serve`` command line and environment a benchmark starts: ``url``'s database,
-    ``index_dir`` for the saved index, quiet logs, serve's own worker default unless ``workers``;
+    ``index_dir`` for the saved index, quiet logs (``BENCH_SERVER_LOG_LEVEL`` in the environment to
+    change that), serve's own worker default unless ``workers``;
     ``settings``: more ``TMSERVER_*`` variables (``INDEX_LANGS="zh"``)."""
     cmd = [sys.executable, "-m", "tmserver", "serve", "--port", str(port), "--no-seed"]
     if workers:
         cmd += ["--workers", str(workers)]
-    env = {**os.environ, "TMSERVER_DATABASE_URL": url, "TMSERVER_LOG_LEVEL": "WARNING",
+    env = {**os.environ, "TMSERVER_DATABASE_URL": url,
+           "TMSERVER_LOG_LEVEL": os.environ.get("BENCH_SERVER_LOG_LEVEL", "WARNING"),  # INFO: access lines
            "TMSERVER_INDEX_DIR": str(index_dir)}
     env.update({f"TMSERVER_{k}": v for k, v in settings.items()})
     return cmd, env
@@ -707,7 +710,22 @@ def _readers(port: int, paths: list[str], n: int, stop, out) -> None:
     read /proc to trace each connection to its worker) would otherwise hold this process's GIL
     while a reader's clock runs, and count the load generator's own waits as the server's."""
     times: list[float] = []
+    starts: list[float] = []
     errors = [0]
+    t0 = time.perf_counter()
+    # This process is a fork of the benchmark's, which holds the whole generated TM: a full
+    # collection of the cyclic GC here would stop every reader's clock — the client's pause, not
+    # the server's. Record any, to tell them apart from the server's (none seen so far).
+    pauses: list[tuple[float, float]] = []
+    began = [0.0]
+
+    def timed(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            began[0] = time.perf_counter()
+        elif info["generation"] == 2:
+            pauses.append((round(began[0] - t0, 2), round((time.perf_counter() - began[0]) * 1000, 1)))
+
+    gc.callbacks.append(timed)
 
     def reader(k: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
@@ -716,6 +734,7 @@ def _readers(port: int, paths: list[str], n: int, stop, out) -> None:
             t = time.perf_counter()
             status, _ = get(conn, paths[j % len(paths)])
             times.append(time.perf_counter() - t)
+            starts.append(t - t0)
             errors[0] += status != 200
             j += 7
 
@@ -724,7 +743,9 @@ def _readers(port: int, paths: list[str], n: int, stop, out) -> None:
         t.start()
     for t in threads:
         t.join()
-    out.put((times, errors[0]))
+    slowest = sorted(range(len(times)), key=times.__getitem__)[-5:][::-1]
+    gc.callbacks.remove(timed)
+    out.put((times, errors[0], [(round(starts[i], 2), round(times[i] * 1000, 1)) for i in slowest], pauses))
 
 
 def writes_during_reads(srv: Server, key: str, paths: list[tuple[str, str]], rows: list[tuple[str, str]],
@@ -758,7 +779,7 @@ def writes_during_reads(srv: Server, key: str, paths: list[tuple[str, str]], row
     finally:
         wall = time.perf_counter() - t_all
         stop.set()
-        times, errors[0] = out.get(timeout=600)
+        times, errors[0], slowest, pauses = out.get(timeout=600)
         proc.join()
     fin = [v for v in visible if v != float("inf")]
     return {"units": len(rows), "mode": "segments" if single else "import", "batch": 1 if single else batch,
@@ -766,6 +787,8 @@ def writes_during_reads(srv: Server, key: str, paths: list[tuple[str, str]], row
             "ack_p50_s": statistics.median(acks), "ack_p99_s": pct(acks, 0.99) / 1000, "ack_max_s": max(acks),
             "reader_requests": len(times), "reader_errors": errors[0],
             "reader_p50_ms": pct(times, 0.5), "reader_p99_ms": pct(times, 0.99), "reader_max_ms": max(times) * 1000,
+            "reader_slowest": slowest,  # (s after the readers started, ms): where the tail is
+            "reader_gc_pauses": pauses,  # the client's own full collections (s after start, ms)
             "sampled": len(visible), "untraced_probes": untraced[0], "workers": len(srv.workers()),
             "not_visible": len(visible) - len(fin),
             "visible_p50_s": statistics.median(visible) if visible else float("nan"),
