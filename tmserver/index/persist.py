@@ -245,7 +245,7 @@ def _load_index(folder: Path, meta: dict[str, Any]) -> LangIndex:
 def _load_parts(folder: Path, lang: str, meta: dict[str, Any]) -> PartIndex:
     parts = PartIndex(lang)
     parts.index = _load_index(folder, meta)
-    parts.index.auto_compact = True  # small: folded in inline as before
+    parts.index.auto_compact = False  # the part index decides (PartIndex.compact_due)
     arrays = meta["arrays"]
     # the table and its segment lookup stay arrays over the mapping, shared by every worker
     table = _load_array(folder, arrays["table"], "r")
