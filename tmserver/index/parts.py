@@ -277,7 +277,8 @@ class PartsBySegment:
     Over the base, a sorted-array lookup — ``order`` (the base part ids, stably sorted by
     segment) and ``keys`` (their segment ids, ascending), both numpy arrays (mapped from a saved
     index) — and, above it, an overlay dict of the segments changed since: their current part
-    ids, ``[]`` when a base segment has none any more. Only the overlay holds Python lists."""
+    ids as a tuple, ``()`` when a base segment has none any more (tuples of ints, which the cyclic
+    GC does not track: a list per written segment made its full collections grow with the writes)."""
 
     __slots__ = ("keys", "order", "overlay")
 
@@ -286,7 +287,7 @@ class PartsBySegment:
         self.order = np.zeros(0, dtype=np.int64) if order is None else order
         if len(self.keys) != len(self.order):
             raise ValueError("the parts' segment keys and order differ in length")
-        self.overlay: dict[int, list[int]] = {}
+        self.overlay: dict[int, tuple[int, ...]] = {}
 
     @staticmethod
     def sort(base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -318,14 +319,13 @@ class PartsBySegment:
 
     def set(self, seg_id: int, pids: list[int]) -> None:
         if pids or self._in_base(seg_id):
-            self.overlay[seg_id] = list(pids)  # [] over the base: "no parts any more"
+            self.overlay[seg_id] = tuple(pids)  # () over the base: "no parts any more"
         else:
             self.overlay.pop(seg_id, None)
 
     def add(self, seg_id: int, pid: int) -> None:
-        if seg_id not in self.overlay:
-            self.overlay[seg_id] = self._base(seg_id)
-        self.overlay[seg_id].append(pid)
+        got = self.overlay.get(seg_id)
+        self.overlay[seg_id] = (*(self._base(seg_id) if got is None else got), pid)
 
     def items(self) -> Iterator[tuple[int, list[int]]]:
         """Every segment with parts and its part ids (base segments first, in segment order)."""
