@@ -47,12 +47,18 @@ texts = st.text(alphabet=ALPHABET, min_size=0, max_size=14)
     extra=st.lists(st.tuples(st.integers(0, 45), texts), max_size=8),
     sig_min=st.sampled_from([0, 64]),
     array_min=st.sampled_from([1, 2, postings.DELTA_ARRAY_MIN]),
+    hist_min_len=st.sampled_from([0, 6, postings.HIST_MIN_LEN]),
 )
-def test_topk_equals_exhaustive_scan(docs, query, k, min_score, extra, sig_min, array_min):
+def test_topk_equals_exhaustive_scan(docs, query, k, min_score, extra, sig_min, array_min, hist_min_len):
     """Base build plus writes (upserts, replacements, deletions through empty text); with the
-    character-signature bound on every candidate list (``sig_min`` 0) and as in production; with
-    the delta's posting lists turned into arrays at once, after two documents, or as in production."""
-    idx = LangIndex.build(range(1, len(docs) + 1), docs, [True] * len(docs))
+    character bound on every candidate list (``sig_min`` 0) and as in production; with
+    the delta's posting lists turned into arrays at once, after two documents, or as in production;
+    with a histogram for every base document, for those of 6 characters or more, or as in production."""
+    saved_len, postings.HIST_MIN_LEN = postings.HIST_MIN_LEN, hist_min_len
+    try:
+        idx = LangIndex.build(range(1, len(docs) + 1), docs, [True] * len(docs))
+    finally:
+        postings.HIST_MIN_LEN = saved_len
     truth = {i + 1: t for i, t in enumerate(docs)}
     saved_min, postings.DELTA_ARRAY_MIN = postings.DELTA_ARRAY_MIN, array_min
     try:
@@ -76,22 +82,72 @@ def test_topk_equals_exhaustive_scan(docs, query, k, min_score, extra, sig_min, 
 
 
 WIDE = ALPHABET + "abcxyz哈嘿𠀀𠀁"  # letters, rare and astral characters: never-seen ones use hash bits
+#: ... and runs of one character, past a histogram nibble's 15
+RUNS = st.lists(st.one_of(st.text(alphabet=WIDE, min_size=1, max_size=6),
+                          st.builds(lambda c, n: c * n, st.sampled_from(WIDE), st.integers(10, 40))),
+                min_size=1, max_size=4).map("".join)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
-    docs=st.lists(st.text(alphabet=WIDE, min_size=1, max_size=20), min_size=1, max_size=30),
-    extra=st.lists(st.text(alphabet=WIDE, min_size=1, max_size=20), max_size=5),
-    query=st.text(alphabet=WIDE + "龘", min_size=1, max_size=20),
+    docs=st.lists(st.one_of(st.text(alphabet=WIDE, min_size=1, max_size=20), RUNS), min_size=1, max_size=30),
+    extra=st.lists(st.one_of(st.text(alphabet=WIDE, min_size=1, max_size=20), RUNS), max_size=5),
+    query=st.one_of(st.text(alphabet=WIDE + "龘", min_size=1, max_size=20), RUNS),
+    hist_min_len=st.sampled_from([0, 8, postings.HIST_MIN_LEN]),
 )
-def test_char_bound_never_above_distance(docs, extra, query):
-    idx = LangIndex.build(range(1, len(docs) + 1), docs, [True] * len(docs))
+def test_char_bound_never_above_distance(docs, extra, query, hist_min_len):
+    """Signatures and histograms (counts saturated at 15 included) never claim more edits than the
+    true distance, for base and written documents."""
+    saved, postings.HIST_MIN_LEN = postings.HIST_MIN_LEN, hist_min_len
+    try:
+        idx = LangIndex.build(range(1, len(docs) + 1), docs, [True] * len(docs))
+    finally:
+        postings.HIST_MIN_LEN = saved
     for i, text in enumerate(extra):
         idx.upsert(1000 + i, text, True)
     all_docs = np.arange(len(idx.texts))
     bound = idx.char_bound(query, all_docs)
     for doc, b in zip(all_docs.tolist(), bound.tolist(), strict=True):
         assert b <= Levenshtein.distance(query, idx.texts[doc])
+
+
+def test_counts_see_a_slot_that_presence_cannot(monkeypatch):
+    """Units of one template whose slot fillers are made of the template's own characters: a
+    signature (presence) bound finds nothing missing, the histogram counts one 理 too few in each
+    (for the first and third unit that is the distance: one substitution)."""
+    template = "请将{}号文件发送至管理员，文件编号为{}，管理员将在三日内处理该文件并回复申请人，如有疑问请致电客服中心咨询办理进度与所需材料"
+    docs = [template.format("管理", "文件"), template.format("文件", "管理"), template.format("理理", "件件")]
+    query = template.format("理理", "文件")
+    monkeypatch.setattr(postings, "HIST_MIN_LEN", 64)
+    idx = LangIndex.build([1, 2, 3], docs, [True] * 3)
+    assert idx.hist_from == 0  # all three are long enough to have a histogram
+    every = np.arange(3)
+    assert idx._sig_char_bound(query, every).tolist() == [0, 0, 0]
+    assert idx.char_bound(query, every).tolist() == [1, 1, 1]
+    assert [Levenshtein.distance(query, idx.texts[d]) for d in range(3)] == [1, 4, 1]
+
+
+def test_a_written_documents_histogram_is_the_builds(monkeypatch):
+    """A write's histogram equals the build's, saturated counts included; a short base document's
+    row stays zero (it is never read: the signature serves it)."""
+    texts = ["网络空间命运共同体" * 8, "数" * 20 + "字" * 15 + "据" * 14 + "网络" * 8, "短句"]
+    monkeypatch.setattr(postings, "HIST_MIN_LEN", 64)
+    idx = LangIndex.build(range(1, 4), texts, [True] * 3)
+    for text in texts[:2]:
+        row = idx.hist.a[idx.doc_of(texts.index(text) + 1)]
+        assert row == postings._histogram(text, idx._charbit)
+    short = idx.doc_of(3)
+    assert short < idx.hist_from and not any(bytes(idx.hist.a[short]))
+    counts = np.frombuffer(bytes(postings._histogram(texts[1], idx._charbit)), dtype=np.uint8)
+    nibbles = np.stack([counts & 15, counts >> 4], axis=1).ravel()
+    assert sorted(nibbles[nibbles > 0].tolist()) == [8, 8, 14, 15, 15]  # 20 数 saturate at 15
+    # a write grows the array (a build leaves no spare room): the rows in use move, the short
+    # document's zero row is not copied (its page would be touched for nothing)
+    before = [bytes(idx.hist.a[d]) for d in range(3)]
+    idx.upsert(4, "又一句", True)
+    assert idx.hist.skip == idx.hist_from == short + 1 and len(idx.hist.a) > 3
+    assert [bytes(idx.hist.a[d]) for d in range(1, 3)] == before[1:] and not any(bytes(idx.hist.a[0]))
+    assert idx.hist.a[idx.doc_of(4)] == postings._histogram("又一句", idx._charbit)
 
 
 def test_repetitive_query_is_proven_by_multiplicities():

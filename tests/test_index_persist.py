@@ -69,8 +69,9 @@ def hits(idx: LangIndex, q: str, brute: bool = False) -> list[tuple[int, int]]:
 # -- the on-disk form itself --------------------------------------------------------------------------
 
 
-def test_saved_base_answers_like_the_build(tmp_path):
+def test_saved_base_answers_like_the_build(tmp_path, monkeypatch):
     texts = sentences(3000)
+    monkeypatch.setattr(postings, "HIST_MIN_LEN", 20)  # the longer of these short texts get a histogram
     ids = np.arange(1, len(texts) + 1, dtype=np.int64)
     built = LangIndex.build(ids, list(texts), np.ones(len(texts), dtype=np.bool_))
     parts = PartIndex.build("zh", [(i, True, t, t) for i, t in zip(ids.tolist(), texts, strict=True)])
@@ -82,6 +83,11 @@ def test_saved_base_answers_like_the_build(tmp_path):
     assert [idx.texts[i] for i in range(0, 3000, 97)] == [built.texts[i] for i in range(0, 3000, 97)]
     for q in queries(texts):
         assert hits(idx, q) == hits(built, q) == hits(built, q, brute=True)
+    # the character histograms come back from where they began, and give the same bounds
+    assert 0 < idx.hist_from == built.hist_from < len(texts)
+    every = np.arange(len(texts))
+    for q in queries(texts)[:5]:
+        assert idx.char_bound(q, every).tolist() == built.char_bound(q, every).tolist()
     assert len(saved.parts) == len(parts) > 0
     assert [p.seg_id for p in saved.parts.search(texts[0][:8], 5, 60)] == \
         [p.seg_id for p in parts.search(texts[0][:8], 5, 60)]

@@ -47,7 +47,7 @@ from tmserver.index.postings import COMPACT_MIN, LangIndex, MappedTexts, _Grow
 log = logging.getLogger(__name__)
 
 #: bump when the arrays' meaning or layout changes: older generations are then rebuilt
-FORMAT = 2  # 2: per-posting bigram counts (pcounts)
+FORMAT = 3  # 2: per-posting bigram counts (pcounts); 3: character histograms (hist, hist_from)
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 #: generations kept besides the current one (other workers may still have them mapped)
@@ -101,7 +101,7 @@ def _save_index(folder: Path, prefix: str, idx: LangIndex) -> dict[str, Any]:
     data, offs = idx.texts.base_utf8()
     arrays["text_data"] = _save_array(folder, f"{prefix}text_data", data)
     arrays["text_offs"] = _save_array(folder, f"{prefix}text_offs", offs)
-    return {"n_base": n, "arrays": arrays}
+    return {"n_base": n, "hist_from": idx.hist_from, "arrays": arrays}
 
 
 def _write_json(path: Path, value: Any) -> None:
@@ -224,13 +224,17 @@ def _load_array(folder: Path, entry: dict[str, Any], mode: Literal["r", "c"]) ->
 def _load_index(folder: Path, meta: dict[str, Any]) -> LangIndex:
     idx = LangIndex()
     arrays, n = meta["arrays"], int(meta["n_base"])
+    idx.hist_from = int(meta["hist_from"])
+    if not 0 <= idx.hist_from <= n:
+        raise ValueError(f"hist_from {idx.hist_from} is outside the base of {n} documents")
     for name in idx.PERSISTED:
         setattr(idx, name, _load_array(folder, arrays[name], "r"))
     for name in idx.PER_DOC:
         a = _load_array(folder, arrays[name], "c")
         if len(a) < n:
             raise ValueError(f"{name}: {len(a)} documents, the base has {n}")
-        setattr(idx, name, _Grow.adopt(a, n))
+        # the short documents' histogram rows are zeros never read: growing skips them
+        setattr(idx, name, _Grow.adopt(a, n, skip=idx.hist_from if name == "hist" else 0))
     offs = _load_array(folder, arrays["text_offs"], "r")
     data = _load_array(folder, arrays["text_data"], "r")
     if (len(offs) != n + 1 or int(offs[-1]) != len(data) or int(idx.indptr[-1]) != len(idx.postings)
