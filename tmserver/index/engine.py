@@ -329,10 +329,12 @@ class Engine:
             self._reset()
 
     def _maybe_merge(self, lang: str, slot: _Slot) -> None:
+        """Start a background rebuild of ``lang`` (index and parts, saved for every worker) when its
+        delta or its part index's has outgrown its base, or re-open one another process saved."""
         if lang in self._merging or time.monotonic() - self._merge_failed.get(lang, -1e9) < MERGE_RETRY:
             return
         newer = self.root is not None and (persist.current(self.root, lang) or 0) > (slot.generation or 0)
-        if newer or slot.index.merge_due:
+        if newer or slot.index.merge_due or slot.parts.merge_due:
             self._merging.add(lang)
             threading.Thread(target=self._merge, args=(lang, self._epoch, slot.generation), daemon=True,
                              name=f"tmserver-merge-{lang}").start()
@@ -366,7 +368,9 @@ class Engine:
             rows = self._changed_rows(session, seg_ids)
         held = False
         for slot in slots:
-            slot.parts.auto_compact = lock is None  # served: compacted outside the lock, below
+            # served: never compacted here, where the writing request or the lock would wait for it
+            # (the background merge rebuilds it: :meth:`_maybe_merge`)
+            slot.parts.auto_compact = lock is None
         for i in range(0, len(seg_ids), APPLY_CHUNK):
             chunk = seg_ids[i : i + APPLY_CHUNK]
             for slot in slots:  # (one language at a time: a lookup searches one language's index)
@@ -375,18 +379,6 @@ class Engine:
                 with lock if lock is not None else contextlib.nullcontext():
                     self._apply_rows(slot, chunk, rows)
                 held = True
-                if lock is not None and slot.parts.compact_due:
-                    self._compact_parts(slot, lock)
-
-    @staticmethod
-    def _compact_parts(slot: _Slot, lock: Any) -> None:
-        """Fold a served slot's part index into a fresh copy outside ``lock`` and swap it in: a
-        rebuild of every part (0.4 s at 20,000 parts, 0.9 s at 40,000), which lookups used to wait
-        out when it ran inside a catch-up chunk. Only the catch-up — one at a time — changes a
-        slot's parts, so the old copy cannot change before the swap; lookups keep searching it."""
-        fresh = slot.parts.compacted()
-        with lock:
-            slot.parts = fresh
 
     def _let_readers_go(self) -> None:
         """Between two chunks of a catch-up: wait (at most ``YIELD_TO_READERS``) until the lookups

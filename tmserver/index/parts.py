@@ -46,6 +46,10 @@ __all__ = ["MAX_SENTENCES", "PartIndex", "PartTable", "PartsBySegment", "TargetP
 
 #: replaced parts kept before the part list is renumbered (see :meth:`PartIndex._compact`)
 COMPACT_MIN = 10_000
+#: a served part index is not compacted by catch-ups: it is rebuilt with its language's index by a
+#: background merge once its delta passes max(this, a fifth of its base) parts, or its replaced
+#: parts outnumber the live ones by this many (:attr:`PartIndex.merge_due`)
+MERGE_MIN = 100_000
 #: texts with more sentences than this are not split (a paragraph-sized unit is not a sentence TM)
 MAX_SENTENCES = 8
 
@@ -353,9 +357,9 @@ class PartIndex:
         self.by_seg = PartsBySegment()
         self._live = 0  #: parts currently indexed (``parts`` also holds replaced ones)
         #: compact in place once :attr:`compact_due` (a part index being built or caught up before
-        #: it serves). The engine turns it off for a served one and swaps in a :meth:`compacted`
-        #: copy built outside its lock instead: in place, the rebuild ran inside a catch-up chunk
-        #: and every lookup waited it out (0.4 s at 20,000 parts, 0.9 s at 40,000)
+        #: it serves). The engine turns it off for a served one, which its background merge rebuilds
+        #: instead (:attr:`merge_due`): a compaction ran inside the catch-up, and so inside the
+        #: writing request (templated 1e6: acknowledgements up to 11.9 s) or under the lock
         self.auto_compact = True
 
     @classmethod
@@ -438,6 +442,13 @@ class PartIndex:
     def compact_due(self) -> bool:
         """The index's delta outgrew its base, or replaced parts outnumber the live ones."""
         return self.index.merge_due or len(self.parts) > 2 * self._live + COMPACT_MIN
+
+    @property
+    def merge_due(self) -> bool:
+        """A served part index has grown enough to have its language rebuilt in the background
+        (see ``MERGE_MIN``): until then its delta is searched beside the base."""
+        return (self.index.delta_docs > max(MERGE_MIN, self.index.n_base // 5)
+                or len(self.parts) > 2 * self._live + MERGE_MIN)
 
     def compacted(self) -> PartIndex:
         """A copy with the live parts renumbered from 0 and indexed afresh (replaced parts otherwise
