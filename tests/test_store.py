@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from tmserver.langs import UnknownLanguage, parse_lang
+from tmserver.store.db import insert_if_absent
+from tmserver.store.models import Setting
 
 
 def test_app_upgrades_an_older_database(tmp_path):
@@ -90,3 +94,34 @@ def test_health_counts_units_and_estimates_a_large_postgresql_tm(client, tm, mon
     assert body["segments"] == 3 and body["segments_estimated"] is True
     monkeypatch.setattr(tm_module, "EXACT_COUNT_MAX", 4)  # the estimate is below it: counted
     assert tm.size() == (3, False)
+
+
+def test_insert_if_absent_keeps_the_first_row_and_raises_nothing(tm):
+    """Processes racing to create one row (the index token at every server start): each inserts,
+    the first one stored stays, and the others' inserts are no error on either database."""
+    values = [f"token-{i}" for i in range(4)]
+    barrier = threading.Barrier(len(values))
+    errors: list[BaseException] = []
+
+    def race(value: str) -> None:
+        try:
+            barrier.wait(10)
+            with tm.write_session() as s:
+                insert_if_absent(s, Setting, "key", key="race_test", value=value)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=race, args=(v,)) for v in values]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with tm.session() as s:
+        rows = s.scalars(select(Setting).where(Setting.key == "race_test")).all()
+        assert len(rows) == 1 and rows[0].value in values
+        kept = rows[0].value
+    with tm.write_session() as s:  # and once more, alone: still the first value
+        insert_if_absent(s, Setting, "key", key="race_test", value="later")
+    with tm.session() as s:
+        assert s.get(Setting, "race_test").value == kept

@@ -20,7 +20,6 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import bindparam, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tmserver.errors import IndexWarming, ValidationError
@@ -32,6 +31,7 @@ from tmserver.langs import Lang
 from tmserver.match import adapt_target, diff, score, with_context
 from tmserver.match.adapt import Adaptation, adapt
 from tmserver.normalize import normalize
+from tmserver.store.db import insert_if_absent
 from tmserver.store.models import Segment, Setting, context_hash
 
 log = logging.getLogger(__name__)
@@ -106,18 +106,17 @@ def _configured_langs(value: Any) -> tuple[str, ...] | None:
 
 def _database_token(tm) -> str:
     """The database's index token (made on first use; two processes racing agree on one)."""
-    for _ in range(3):
-        with tm.session() as s:
-            row = s.get(Setting, TOKEN_KEY)
-            if row is not None:
-                return row.value
-        try:
-            with tm.write_session() as s:
-                if s.get(Setting, TOKEN_KEY) is None:
-                    s.add(Setting(key=TOKEN_KEY, value=uuid.uuid4().hex))
-        except IntegrityError:
-            continue  # another process made it first: read theirs
-    raise RuntimeError("could not read or store the index token")
+    with tm.session() as s:
+        row = s.get(Setting, TOKEN_KEY)
+        if row is not None:
+            return row.value
+    with tm.write_session() as s:
+        insert_if_absent(s, Setting, "key", key=TOKEN_KEY, value=uuid.uuid4().hex)
+    with tm.session() as s:
+        row = s.get(Setting, TOKEN_KEY)
+        if row is None:
+            raise RuntimeError("could not read or store the index token")
+        return row.value
 
 
 class _Slot:

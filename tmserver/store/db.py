@@ -22,8 +22,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -165,3 +168,11 @@ def head_revisions() -> set[str]:
 
 def needs_upgrade(engine: Engine) -> bool:
     return set((current_revision(engine) or "").split(",")) - {""} != head_revisions()
+
+
+def insert_if_absent(session: Session, model: Any, conflict_on: str, /, **values: Any) -> None:
+    """``INSERT … ON CONFLICT (conflict_on) DO NOTHING`` on SQLite and PostgreSQL: processes racing to
+    create one row agree on whoever stored it first, and the loser's insert is no error (a plain
+    insert failed on the primary key, and PostgreSQL logged an ERROR line each time)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=[conflict_on]))
