@@ -144,10 +144,16 @@ def test_a_written_documents_histogram_is_the_builds(monkeypatch):
     # a write grows the array (a build leaves no spare room): the rows in use move, the short
     # document's zero row is not copied (its page would be touched for nothing)
     before = [bytes(idx.hist.a[d]) for d in range(3)]
-    idx.upsert(4, "又一句", True)
+    long_write = "又一句" * 30
+    idx.upsert(4, long_write, True)
     assert idx.hist.skip == idx.hist_from == short + 1 and len(idx.hist.a) > 3
     assert [bytes(idx.hist.a[d]) for d in range(1, 3)] == before[1:] and not any(bytes(idx.hist.a[0]))
-    assert idx.hist.a[idx.doc_of(4)] == postings._histogram("又一句", idx._charbit)
+    assert idx.hist.a[idx.doc_of(4)] == postings._histogram(long_write, idx._charbit)
+    # a short write has none (its row stays zero: the signature serves it, as for a short base one)
+    idx.upsert(5, "又一句", True)
+    assert not any(bytes(idx.hist.a[idx.doc_of(5)]))
+    # its bound comes from the signature: 0 for its own text (its zero row would claim 3 missing)
+    assert idx.char_bound("又一句", np.array([idx.doc_of(5), idx.doc_of(4)])).tolist() == [0, 87]
 
 
 def test_repetitive_query_is_proven_by_multiplicities():

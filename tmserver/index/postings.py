@@ -277,9 +277,9 @@ def _signature(text: str, charbit: np.ndarray) -> tuple[int, int]:
 
 #: nibble counts of 128 character buckets (a document's 64-byte histogram; 15 means "15 or more")
 HIST_BYTES = 64
-#: base documents at least this long have a histogram (they are a suffix of the base, which is
-#: ordered by length); shorter ones make do with their signature, and their rows stay zero pages
-#: never touched. Every delta document has one. Measured on one 1e6 templated index with rows for
+#: documents at least this long have a histogram (in the base they are a suffix, which is ordered
+#: by length); shorter ones make do with their signature, and their rows stay all zero (in the
+#: base, zero pages never touched). Measured on one 1e6 templated index with rows for
 #: all, the minimum set per run (CPU p50, fastest of 3 interleaved runs): ``long`` 7.78 ms with no
 #: histograms, 5.76 from 64 characters (1.2 % of the documents), 5.35 from 128 (1.1 %), 5.66 for
 #: all; the other sets within ±0.3 ms whatever the minimum (neardup 3.22 → 2.95 for all). So only
@@ -303,10 +303,15 @@ def _histograms(cps: np.ndarray, lens: np.ndarray, charbit: np.ndarray) -> np.nd
     return (counts[:, 0::2] | (counts[:, 1::2] << 4)).astype(np.uint8)
 
 
-def _histogram(text: str, charbit: np.ndarray) -> np.ndarray:
-    """:func:`_histograms` of one text: its ``HIST_BYTES`` bytes as one ``V64`` item."""
-    cps = codepoints(text)
-    return _histograms(cps, np.array([len(cps)]), charbit).view(f"V{HIST_BYTES}")[0, 0]
+def _histogram(text: str, charbit: np.ndarray) -> np.void:
+    """:func:`_histograms` of one text (a write's), as one ``V64`` item, without the batch's
+    per-document bookkeeping."""
+    counts = np.minimum(np.bincount(charbit[codepoints(text)], minlength=128), 15)
+    return (counts[0::2] | (counts[1::2] << 4)).astype(np.uint8).view(f"V{HIST_BYTES}")[0]
+
+
+#: the row of a document without a histogram (a real one is never all zero: a text has characters)
+_NO_HIST = np.zeros(1, dtype=f"V{HIST_BYTES}")[0]
 
 
 def _hist_tables(w: np.ndarray) -> np.ndarray:
@@ -595,6 +600,9 @@ class LangIndex:
         characters they hold, which the signature already sees).
         """
         counted = docs >= self.hist_from
+        late = np.flatnonzero(docs >= self.n_base)
+        if len(late):  # a short written document has no histogram (an all-zero row)
+            counted[late] = self.hist.a[docs[late]].view(np.uint8).reshape(-1, HIST_BYTES).any(axis=1)
         if counted.all():
             return self._hist_bound(query, docs)
         if not counted.any():
@@ -701,7 +709,9 @@ class LangIndex:
         lo, hi = _signature(text, self._charbit)
         self.sig_lo.append(lo)
         self.sig_hi.append(hi)
-        self.hist.append(_histogram(text, self._charbit))
+        # (a short write makes do with its signature, as a short base document does: 13 µs a
+        # histogram was an eighth of a templated catch-up, where nearly every unit is short)
+        self.hist.append(_histogram(text, self._charbit) if len(text) >= HIST_MIN_LEN else _NO_HIST)
         delta = self.delta
         for key in string_bigrams(text).tolist():
             _delta_add(delta, key, doc)
