@@ -53,12 +53,16 @@ def test_topk_equals_exhaustive_scan(docs, query, k, min_score, extra, sig_min, 
     """Base build plus writes (upserts, replacements, deletions through empty text); with the
     character bound on every candidate list (``sig_min`` 0) and as in production; with
     the delta's posting lists turned into arrays at once, after two documents, or as in production;
-    with a histogram for every base document, for those of 6 characters or more, or as in production."""
+    with a histogram for every document, for those of 6 characters or more, or as in production."""
     saved_len, postings.HIST_MIN_LEN = postings.HIST_MIN_LEN, hist_min_len
-    try:
+    try:  # (the base's and the writes' histograms from the same length on)
         idx = LangIndex.build(range(1, len(docs) + 1), docs, [True] * len(docs))
+        _write_and_compare(idx, docs, query, k, min_score, extra, sig_min, array_min)
     finally:
         postings.HIST_MIN_LEN = saved_len
+
+
+def _write_and_compare(idx, docs, query, k, min_score, extra, sig_min, array_min):
     truth = {i + 1: t for i, t in enumerate(docs)}
     saved_min, postings.DELTA_ARRAY_MIN = postings.DELTA_ARRAY_MIN, array_min
     try:
@@ -101,10 +105,10 @@ def test_char_bound_never_above_distance(docs, extra, query, hist_min_len):
     saved, postings.HIST_MIN_LEN = postings.HIST_MIN_LEN, hist_min_len
     try:
         idx = LangIndex.build(range(1, len(docs) + 1), docs, [True] * len(docs))
+        for i, text in enumerate(extra):
+            idx.upsert(1000 + i, text, True)
     finally:
         postings.HIST_MIN_LEN = saved
-    for i, text in enumerate(extra):
-        idx.upsert(1000 + i, text, True)
     all_docs = np.arange(len(idx.texts))
     bound = idx.char_bound(query, all_docs)
     for doc, b in zip(all_docs.tolist(), bound.tolist(), strict=True):

@@ -461,7 +461,8 @@ class LangIndex:
         self.sig_hi = _Grow(np.uint64)
         #: per document, its character histogram over the signature's buckets (:func:`_histograms`)
         self.hist = _Grow(f"V{HIST_BYTES}")
-        #: the first document with a histogram (every later one has one)
+        #: the first base document with a histogram (every later base document has one; a
+        #: written one has one when it is ``HIST_MIN_LEN`` long)
         self.hist_from = 0
         self._charbit = _HASH_BITS
         self.vocab = np.empty(0, dtype=np.int64)
