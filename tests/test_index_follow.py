@@ -130,8 +130,8 @@ def test_a_served_part_index_is_rebuilt_by_the_background_merge_not_by_the_write
     try:
         slot = tm.index._slots["zh"]
         compacted: list[str] = []
-        real = PartIndex.compacted
-        monkeypatch.setattr(PartIndex, "compacted",
+        real = PartIndex._compact
+        monkeypatch.setattr(PartIndex, "_compact",
                             lambda self: (compacted.append(threading.current_thread().name), real(self))[1])
         new = [f"第{i}条数字经济安全平台服务。合作治理{i}。" for i in range(12)]
         fill(tm, new)  # its own write: applied by this thread, then a merge is started

@@ -457,10 +457,10 @@ class PartIndex:
         return (self.index.delta_docs > max(MERGE_MIN, self.index.n_base // 5)
                 or len(self.parts) > 2 * self._live + MERGE_MIN)
 
-    def compacted(self) -> PartIndex:
-        """A copy with the live parts renumbered from 0 and indexed afresh (replaced parts otherwise
-        stay in ``parts``, written ones in the index's delta). ``self`` is only read: lookups may
-        go on searching it while the copy is built."""
+    def _compact(self) -> None:
+        """Renumber the live parts from 0 and index them afresh (replaced parts otherwise stay in
+        ``parts``, written ones in the index's delta). Only a part index that is not served does
+        this (:attr:`auto_compact`); a served one is rebuilt by the engine's background merge."""
         ids: list[int] = []
         texts: list[str] = []
         sides: list[bool] = []
@@ -474,20 +474,12 @@ class PartIndex:
                 parts.append(self.parts[pid])
                 texts.append(text)
                 sides.append(parts[-1][1])
-        out = PartIndex(self.lang)
-        out.auto_compact = self.auto_compact
-        out.index = LangIndex.build(np.asarray(ids, dtype=np.int64), texts, np.asarray(sides, dtype=np.bool_),
-                                    consume=True)
-        out.index.auto_compact = False
+        self.index = LangIndex.build(np.asarray(ids, dtype=np.int64), texts, np.asarray(sides, dtype=np.bool_),
+                                     consume=True)
+        self.index.auto_compact = False
         table = np.asarray(parts, dtype=np.int64).reshape(len(parts), 6)
         del parts
-        out.adopt(table, *PartsBySegment.sort(table))
-        return out
-
-    def _compact(self) -> None:
-        """:meth:`compacted`, in place."""
-        fresh = self.compacted()
-        self.index, self.parts, self.by_seg, self._live = fresh.index, fresh.parts, fresh.by_seg, fresh._live
+        self.adopt(table, *PartsBySegment.sort(table))
 
     def _text(self, pid: int) -> str | None:
         doc = self.index.doc_of(pid)

@@ -233,8 +233,8 @@ def _load_index(folder: Path, meta: dict[str, Any]) -> LangIndex:
         a = _load_array(folder, arrays[name], "c")
         if len(a) < n:
             raise ValueError(f"{name}: {len(a)} documents, the base has {n}")
-        # the short documents' histogram rows are zeros never read: growing skips them
-        setattr(idx, name, _Grow.adopt(a, n, skip=idx.hist_from if name == "hist" else 0))
+        setattr(idx, name, _Grow.adopt(a, n))
+    idx.hist.skip = idx.hist_from  # the short documents' rows are zeros never read: growing skips them
     offs = _load_array(folder, arrays["text_offs"], "r")
     data = _load_array(folder, arrays["text_data"], "r")
     if (len(offs) != n + 1 or int(offs[-1]) != len(data) or int(idx.indptr[-1]) != len(idx.postings)
