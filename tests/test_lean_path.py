@@ -65,3 +65,24 @@ def test_cached_term_problems_follow_the_glossary_version(client, tm, auth) -> N
     with tm.session() as s:
         annotate_lookup(s, "维护数据主权", "zh", "en", [gone])
     assert gone["term_problems"] == []
+
+
+def test_copies_are_dropped_before_diffs_are_made(tm, monkeypatch) -> None:
+    """Collapsing duplicate pairs happens on the scored hits: the diff and adaptation are made for
+    the returned matches only, not for the copies (nor for the larger page asked again when the
+    copies left the first one short)."""
+    from tmserver.index import engine as engine_mod
+
+    for _ in range(8):
+        tm.create_segment(SegmentInput(source="网络空间命运共同体", target="community"), on_duplicate="keep")
+    for i in range(3):
+        tm.create_segment(SegmentInput(source=f"网络空间命运共同体{i}号", target=f"community {i}"))
+    tm.lookup("网络空间命运共同体", "zh", "en", limit=3, min_score=50)  # loads the index
+    diffed: list[str] = []
+    real_diff = engine_mod.diff
+    monkeypatch.setattr(engine_mod, "diff", lambda qn, text: diffed.append(text.text) or real_diff(qn, text))
+    result = tm.lookup("网络空间命运共同体", "zh", "en", limit=3, min_score=50)
+    assert [m["source"] for m in result["matches"]][0] == "网络空间命运共同体"
+    assert len(result["matches"][0]["duplicate_ids"]) == 7
+    assert len({(m["source"], m["target"]) for m in result["matches"]}) == 3
+    assert len(diffed) == 3  # one per returned match (the old path made 11 and then 3 more)

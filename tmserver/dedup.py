@@ -14,8 +14,9 @@ Every write path asks :func:`check_policy` for the caller's choice and then:
   of the change), its version is bumped and the old version goes to the history;
 * ``keep`` — store a second copy anyway (the pre-policy behaviour, for callers that want it).
 
-Reads collapse whatever is stored anyway (older data, ``keep`` writes, other origins):
-:func:`collapse_matches` keeps the best-scored copy of each normalized source+target pair.
+Reads collapse whatever is stored anyway (older data, ``keep`` writes, other origins): a
+lookup keeps the best-ranked copy of each pair of matching forms and lists the others' ids in
+``duplicate_ids`` (:meth:`tmserver.index.Engine.lookup`, before any diff or adaptation is made).
 :func:`find_groups` and :func:`merge_groups` report and merge duplicates already in the
 database (``tmserver dedupe``).
 
@@ -26,7 +27,7 @@ caller's session; :mod:`tmserver.tm` owns the transaction and the change notific
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,15 +35,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tmserver.errors import ValidationError
-from tmserver.normalize import normalize_text
 from tmserver.store.models import Segment, SegmentChange, SegmentHistory, utcnow
 
 ON_DUPLICATE = ("skip", "update", "keep")
 DEFAULT = "skip"
 #: what a single write reports when it met a stored duplicate
 OUTCOME = {"skip": "skipped", "update": "updated"}
-#: the index engine's largest page (see :meth:`tmserver.index.Engine.lookup`)
-MAX_ENGINE_LIMIT = 1000
 #: rows queried per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 _CHUNK = 500
 
@@ -183,51 +181,6 @@ def filter_batch(session: Session, rows: list[dict[str, Any]], policy: str, *,
 
 
 # -- reads ------------------------------------------------------------------------------------
-
-
-def _match_key(m: dict[str, Any]) -> tuple[str, str]:
-    return normalize_pair(m.get("source", ""), m.get("target", ""))
-
-
-def normalize_pair(source: str, target: str) -> tuple[str, str]:
-    return normalize_text(source), normalize_text(target)
-
-
-def collapse_matches(matches: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Keep the first (best-ranked) match of each normalized source+target pair, in order.
-
-    Lookup answers are sorted best first, so the copy kept has the best score — a context
-    (101) match beats an exact one of the same pair; the ids of the dropped copies are listed in
-    ``duplicate_ids`` so a client can still reach them.
-    """
-    kept: dict[tuple[str, str], dict[str, Any]] = {}
-    for m in matches:
-        key = _match_key(m)
-        first = kept.get(key)
-        if first is None:
-            kept[key] = m
-        elif "id" in m:
-            first.setdefault("duplicate_ids", []).append(m["id"])
-    return list(kept.values())
-
-
-def lookup_collapsed(search: Callable[..., dict[str, Any]], *args: Any, limit: int = 5,
-                     **kwargs: Any) -> dict[str, Any]:
-    """Run ``search(*args, limit=…)`` and collapse duplicate pairs, still returning ``limit`` matches.
-
-    When collapsing leaves fewer than ``limit`` matches while the engine returned a full page,
-    more copies may hide better distinct pairs further down: ask again with a larger limit (the
-    engine's maximum is 1000) until the page is full or the engine has nothing more.
-    """
-    ask = limit
-    while True:
-        result = search(*args, limit=ask, **kwargs)
-        raw = result.get("matches", [])
-        matches = collapse_matches(raw)
-        if len(matches) >= limit or len(raw) < ask or ask >= MAX_ENGINE_LIMIT:
-            result["matches"] = matches[:limit]
-            return result
-        ask = min(MAX_ENGINE_LIMIT, ask * 4 + 10)
 
 
 # -- maintenance ------------------------------------------------------------------------------

@@ -627,7 +627,7 @@ class TM:
 
     def _lookup_in(self, s: Session, query: str, src: Lang, tgt: Lang, annotate: bool,
                    kwargs: dict[str, Any]) -> dict[str, Any]:
-        result = dedup.lookup_collapsed(self.index.lookup, query, src, tgt, session=s, **kwargs)
+        result = self.index.lookup(query, src, tgt, session=s, **kwargs)
         if annotate:
             for hook in self._lookup_hooks:
                 hook(s, result)

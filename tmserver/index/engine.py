@@ -13,6 +13,7 @@ import time
 import uuid
 import weakref
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from tmserver.index.parts import PartHit, PartIndex, may_have_parts, target_part
 from tmserver.index.postings import LangIndex
 from tmserver.index.sync import ChangeFollower
 from tmserver.langs import Lang
-from tmserver.match import adapt_target, diff, score, with_context
+from tmserver.match import Score, adapt_target, diff, score, with_context
 from tmserver.match.adapt import Adaptation, adapt
 from tmserver.normalize import normalize
 from tmserver.store.db import insert_if_absent
@@ -37,6 +38,7 @@ from tmserver.store.models import Segment, Setting, context_hash
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 20_000  # as long as a stored segment may be (tmserver.tm.MAX_SEGMENT_CHARS)
+MAX_LIMIT = 1000  # the most matches one lookup returns
 POLL_INTERVAL = 0.2  # seconds between change-log checks on lookup (freshness target: 1 s)
 #: seconds between the background follower's change-log checks (:meth:`Engine.follow`; served
 #: workers): an idle check is one O(1) read, and a unit another worker wrote is then found within
@@ -62,7 +64,7 @@ _PRIME = {"zh": "二〇二五年三月五日，網路用戶達十一億五千萬
 #: one statement object (an expanding IN), so SQLAlchemy's compiled cache is hit without
 #: rebuilding and re-keying the expression on every lookup
 _FETCH = select(Segment.id, Segment.source_text, Segment.target_text, Segment.source_tag, Segment.target_tag,
-                Segment.context_prev, Segment.context_next, Segment.origin,
+                Segment.source_norm, Segment.target_norm, Segment.context_prev, Segment.context_next, Segment.origin,
                 Segment.updated_at).where(Segment.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -128,6 +130,33 @@ class _Slot:
         self.follower = follower
         #: the saved generation the base was opened from (None: built in memory, not saved)
         self.generation = generation
+
+
+@dataclass(slots=True)
+class _Ranked:
+    """A scored hit of one lookup, before its diff and adaptation are made."""
+
+    score: Score
+    seg: Any  # the fetched row (:data:`_FETCH`)
+    on_source: bool
+    part: PartHit | None  # a sub-segment hit, or None: the whole unit
+    duplicates: list[int] = field(default_factory=list)  # ids of copies of the same pair
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        """The matching forms of the matched side and the other side (:mod:`tmserver.dedup`)."""
+        seg = self.seg
+        return (seg.source_norm, seg.target_norm) if self.on_source else (seg.target_norm, seg.source_norm)
+
+
+def _collapsed(ranked: list[_Ranked]) -> list[_Ranked]:
+    """The first (best-ranked) hit of each pair, the ids of the later copies listed on it."""
+    kept: dict[tuple[str, str], _Ranked] = {}
+    for r in ranked:
+        first = kept.setdefault(r.pair, r)
+        if first is not r:
+            first.duplicates.append(r.seg.id)
+    return list(kept.values())
 
 
 class _Held:
@@ -635,28 +664,44 @@ class Engine:
         context_prev: str | None = None,
         context_next: str | None = None,
         subsegments: bool = True,
+        collapse: bool = True,
         session: Session | None = None,
     ) -> dict[str, Any]:
         """The best ``limit`` matches scoring at least ``min_score``: whole units (``exact``,
         ``context``, ``fuzzy``) and, with ``subsegments``, sentences inside longer units
         (``subsegment``, see :mod:`tmserver.index.parts`), at most one match per unit.
 
+        ``collapse``: one match per pair of matching forms (source and target; the copies' ids in
+        the kept match's ``duplicate_ids``, see :mod:`tmserver.dedup`), still ``limit`` of them
+        when the index holds that many distinct pairs: when copies leave the page short, the
+        index is asked again for more. Copies are dropped before the diffs and adaptations are
+        made: those are made for the returned matches only.
+
         ``session``: the change-log poll and the fetch of the matched rows run in the caller's
         transaction (one transaction per lookup); without it each opens its own."""
         if len(query) > MAX_QUERY_CHARS:
             raise ValidationError(f"the query is longer than {MAX_QUERY_CHARS} characters",
                                   {"field": "q", "maximum": MAX_QUERY_CHARS})
-        if not 1 <= limit <= 1000:
-            raise ValidationError("limit must be between 1 and 1000", {"field": "limit"})
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}", {"field": "limit"})
         qn = normalize(query)
-        with self._using(src.base, session=session) as slot:
-            idx = slot.index
-            res = idx.search(qn.text, limit, min_score)
-            hits = [(int(idx.seg_ids.a[doc]), bool(idx.is_source.a[doc]), d, m) for doc, d, m in res.hits]
-            part_hits = slot.parts.search(qn.text, limit, min_score) if subsegments else []
-        segs = self._fetch(list(dict.fromkeys([h[0] for h in hits] + [p.seg_id for p in part_hits])), session)
-        return self._shape(query, qn, hits, segs, src, tgt, min_score, context_prev, context_next, res,
-                           part_hits, limit)
+        ask = limit
+        while True:
+            with self._using(src.base, session=session) as slot:
+                idx = slot.index
+                res = idx.search(qn.text, ask, min_score)
+                hits = [(int(idx.seg_ids.a[doc]), bool(idx.is_source.a[doc]), d, m) for doc, d, m in res.hits]
+                part_hits = slot.parts.search(qn.text, ask, min_score) if subsegments else []
+            segs = self._fetch(list(dict.fromkeys([h[0] for h in hits] + [p.seg_id for p in part_hits])), session)
+            ranked = self._rank(query, hits, segs, min_score, context_prev, context_next, part_hits)
+            if not collapse:
+                break
+            ranked = _collapsed(ranked)
+            more = len(res.hits) == ask or len(part_hits) == ask  # the index may hold further pairs
+            if len(ranked) >= limit or not more or ask >= MAX_LIMIT:
+                break
+            ask = min(MAX_LIMIT, ask * 4 + 10)
+        return self._answer(query, qn, ranked[:limit], src, tgt, res)
 
     def lookup_many(
         self,
@@ -673,8 +718,8 @@ class Engine:
         a database round trip per query. Each answer has the shape of :meth:`lookup`'s, with
         whole-unit matches only: analysis bands and pre-translation count and fill whole units
         (a sub-segment's target part is an alignment's guess, for a translator to look at)."""
-        if not 1 <= limit <= 1000:
-            raise ValidationError("limit must be between 1 and 1000", {"field": "limit"})
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}", {"field": "limit"})
         searched = []
         with self._using(src.base):
             pass  # loaded and polled once for the batch, not once per query
@@ -736,19 +781,24 @@ class Engine:
         return out
 
     def _shape(self, query: str, qn, hits, segs, src: Lang, tgt: Lang, min_score: float,
-               context_prev: str | None, context_next: str | None, res,
-               part_hits: list[PartHit] | None = None, limit: int | None = None) -> dict[str, Any]:
-        """Scores, context, diff and adaptation for the hits of one query (and its sub-segment
-        hits, if any): the lookup answer, best first, one match per unit."""
+               context_prev: str | None, context_next: str | None, res) -> dict[str, Any]:
+        """The lookup answer for the whole-unit hits of one query (no collapsing)."""
+        ranked = self._rank(query, hits, segs, min_score, context_prev, context_next, [])
+        return self._answer(query, qn, ranked, src, tgt, res)
+
+    @staticmethod
+    def _rank(query: str, hits, segs, min_score: float, context_prev: str | None,
+              context_next: str | None, part_hits: list[PartHit]) -> list[_Ranked]:
+        """Score the hits of one query (whole units and sub-segments; cheap: the index found the
+        distances) and order them best first, one per unit (the better one; on a tie the whole
+        unit), dropping those below ``min_score``; rows deleted since the search are skipped."""
         prev_h, next_h = context_hash(context_prev), context_hash(context_next)
-        matches = []
+        best: dict[int, _Ranked] = {}
         for seg_id, on_source, d, m in hits:
             seg = segs.get(seg_id)
             if seg is None:
                 continue  # deleted between search and fetch
-            text = seg.source_text if on_source else seg.target_text
-            other = seg.target_text if on_source else seg.source_text
-            sc = score(query, text, d, m)
+            sc = score(query, seg.source_text if on_source else seg.target_text, d, m)
             if on_source:  # context hashes describe the source side's neighbours
                 # a side counts only when both the query and the segment know it
                 sc = with_context(
@@ -756,31 +806,29 @@ class Engine:
                     None if prev_h is None or seg.context_prev is None else prev_h == seg.context_prev,
                     None if next_h is None or seg.context_next is None else next_h == seg.context_next,
                 )
-            if sc.value < min_score:
+            if sc.value >= min_score:
+                best[seg_id] = _Ranked(sc, seg, on_source, None)
+        for p in part_hits:
+            seg = segs.get(p.seg_id)
+            if seg is None:
                 continue
-            ad = adapt(query, text, other, src.base, tgt.base) if sc.match_type == "fuzzy" else Adaptation("not_needed")
-            adapted = ad.target
-            matches.append(
-                {
-                    "id": seg_id,
-                    "source": text,
-                    "target": other,
-                    "source_lang": seg.source_tag if on_source else seg.target_tag,
-                    "target_lang": seg.target_tag if on_source else seg.source_tag,
-                    "score": sc.value,
-                    "similarity": round(sc.similarity, 4),
-                    "match_type": sc.match_type,
-                    "penalties": [{"kind": k, "points": p} for k, p in sc.penalties],
-                    "diff": diff(qn, normalize(text)),
-                    "adapted_target": adapted,
-                    "adapted": adapted is not None,
-                    "adaptation": ad.to_dict(),
-                    "matched_side": "source" if on_source else "target",
-                    "origin": seg.origin,
-                    "updated_at": seg.updated_at.isoformat() if seg.updated_at else None,
-                }
-            )
-        matches = self._with_subsegments(matches, part_hits or [], segs, query, qn, src, tgt, min_score)[:limit]
+            text = seg.source_text if p.on_source else seg.target_text
+            sc = score(query, text[p.start : p.end], p.distance, p.max_len)
+            whole = best.get(p.seg_id)
+            if sc.value >= min_score and (whole is None or sc.value > whole.score.value):
+                best[p.seg_id] = _Ranked(sc, seg, p.on_source, p)
+        return sorted(best.values(), key=lambda r: (-r.score.value, r.part is not None,
+                                                    -r.score.similarity, r.seg.id))
+
+    def _answer(self, query: str, qn, ranked: list[_Ranked], src: Lang, tgt: Lang, res) -> dict[str, Any]:
+        """The lookup answer: each ranked hit with its diff and adaptation."""
+        matches = []
+        for r in ranked:
+            m = (self._whole_match(r, query, qn, src, tgt) if r.part is None
+                 else self._subsegment_match(r.part, r.seg, query, qn, src, tgt, r.score))
+            if r.duplicates:
+                m["duplicate_ids"] = r.duplicates
+            matches.append(m)
         return {
             "query": query,
             "source_lang": src.tag,
@@ -790,33 +838,39 @@ class Engine:
             "strategy": res.strategy,
         }
 
-    def _with_subsegments(self, matches, part_hits: list[PartHit], segs, query: str, qn, src: Lang, tgt: Lang,
-                          min_score: float) -> list[dict[str, Any]]:
-        """Whole-unit matches plus sub-segment ones, best first, one match per unit (the better one;
-        on a tie the whole unit)."""
-        best = {m["id"]: m for m in matches}
-        for p in part_hits:
-            seg = segs.get(p.seg_id)
-            if seg is None:
-                continue
-            m = self._subsegment_match(p, seg, query, qn, src, tgt)
-            if m["score"] < min_score:
-                continue
-            whole = best.get(p.seg_id)
-            if whole is None or m["score"] > whole["score"]:
-                best[p.seg_id] = m
-        out = list(best.values())
-        out.sort(key=lambda x: (-x["score"], x["match_type"] == "subsegment", -x["similarity"], x["id"]))
-        return out
+    @staticmethod
+    def _whole_match(r: _Ranked, query: str, qn, src: Lang, tgt: Lang) -> dict[str, Any]:
+        seg, sc = r.seg, r.score
+        text = seg.source_text if r.on_source else seg.target_text
+        other = seg.target_text if r.on_source else seg.source_text
+        ad = adapt(query, text, other, src.base, tgt.base) if sc.match_type == "fuzzy" else Adaptation("not_needed")
+        return {
+            "id": seg.id,
+            "source": text,
+            "target": other,
+            "source_lang": seg.source_tag if r.on_source else seg.target_tag,
+            "target_lang": seg.target_tag if r.on_source else seg.source_tag,
+            "score": sc.value,
+            "similarity": round(sc.similarity, 4),
+            "match_type": sc.match_type,
+            "penalties": [{"kind": k, "points": p} for k, p in sc.penalties],
+            "diff": diff(qn, normalize(text)),
+            "adapted_target": ad.target,
+            "adapted": ad.target is not None,
+            "adaptation": ad.to_dict(),
+            "matched_side": "source" if r.on_source else "target",
+            "origin": seg.origin,
+            "updated_at": seg.updated_at.isoformat() if seg.updated_at else None,
+        }
 
     @staticmethod
-    def _subsegment_match(p: PartHit, seg, query: str, qn, src: Lang, tgt: Lang) -> dict[str, Any]:
+    def _subsegment_match(p: PartHit, seg, query: str, qn, src: Lang, tgt: Lang, sc: Score) -> dict[str, Any]:
         """A match on sentences ``p.first``…``p.last − 1`` of a longer unit: scored on that part, with
-        its offsets, the target part when the alignment can tell, and adaptation on that part."""
+        its offsets, the target part when the alignment can tell, and adaptation on that part;
+        ``sc``: its score (:meth:`_rank`'s)."""
         text = seg.source_text if p.on_source else seg.target_text
         other = seg.target_text if p.on_source else seg.source_text
         part = text[p.start : p.end]
-        sc = score(query, part, p.distance, p.max_len)
         tp = target_part(text, src.base, other, tgt.base, p.first, p.last)
         if tp is None:
             ad = Adaptation("not_applicable", reason="the unit's target cannot be cut to match the part")
