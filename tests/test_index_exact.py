@@ -239,8 +239,8 @@ def test_build_numbers_documents_by_length_and_finds_them_by_segment():
 
 
 def test_delta_lists_turn_into_arrays_and_keep_every_document(monkeypatch):
-    """Past ``DELTA_ARRAY_MIN`` documents a delta posting list is an int32 array (grown as it
-    fills); the documents written after that are in it, in order, and a search finds them (with
+    """Past ``DELTA_ARRAY_MIN`` documents a delta posting list is an array of int32 items (a
+    bytearray, grown in place); the documents written after that are in it, in order, and a search finds them (with
     a repeated bigram's counts aligned: a delta document is credited as holding it often enough).
     Neither form is a container the cyclic GC tracks."""
     monkeypatch.setattr(postings, "DELTA_ARRAY_MIN", 3)
@@ -248,7 +248,7 @@ def test_delta_lists_turn_into_arrays_and_keep_every_document(monkeypatch):
     for seg in range(2, 12):
         idx.upsert(seg, f"网络空间{seg}网络", True)
     key = int(string_bigrams("网络")[0])
-    assert type(idx.delta[key]) is np.ndarray  # held by all ten (capacity 8, then 16)
+    assert type(idx.delta[key]) is bytearray  # held by all ten
     assert type(idx.delta[int(string_bigrams("间5")[0])]) is tuple  # by one
     assert postings._delta_docs(idx.delta[key]).tolist() == [idx.doc_of(s) for s in range(2, 12)]
     idx.upsert(12, "网络空间治理", True)

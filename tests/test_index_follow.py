@@ -75,7 +75,7 @@ def test_a_long_catch_up_lets_a_waiting_lookup_in_at_the_next_gap(tm, monkeypatc
     fill(tm, sentences(50))
     assert tm.index.lookup("网络空间", ZH, EN) is not None
     monkeypatch.setattr(engine_mod, "FOLLOW_INTERVAL", 3600.0)
-    monkeypatch.setattr(engine_mod, "APPLY_CHUNK", 1)
+    monkeypatch.setattr(engine_mod, "APPLY_HOLD", 0.0)  # one unit a hold
     monkeypatch.setattr(engine_mod, "YIELD_TO_READERS", 5.0)  # generous: a loaded machine is slow to wake a thread
     tm.index.follow()
     try:
@@ -92,7 +92,7 @@ def test_a_long_catch_up_lets_a_waiting_lookup_in_at_the_next_gap(tm, monkeypatc
         real = tm.index._apply_rows
         lookups: list[threading.Thread] = []
 
-        def apply_rows(s, seg_ids, rows):
+        def apply_rows(s, seg_ids, rows, prepared=None, hold=None):
             if s is slot and not lookups:  # first chunk: a lookup arrives and waits for the lock
                 t = threading.Thread(target=tm.index.lookup, args=("网络空间", ZH, EN))
                 lookups.append(t)
@@ -105,10 +105,10 @@ def test_a_long_catch_up_lets_a_waiting_lookup_in_at_the_next_gap(tm, monkeypatc
             busy = time.perf_counter() + 0.002  # each chunk takes a while, holding the GIL
             while time.perf_counter() < busy:
                 pass
-            return real(s, seg_ids, rows)
+            return real(s, seg_ids, rows, prepared, hold)
 
         monkeypatch.setattr(tm.index, "_apply_rows", apply_rows)
-        fill(tm, sentences(30, seed=5))  # its own write: applied in 30 chunks by this thread
+        fill(tm, sentences(30, seed=5))  # its own write: applied in 30 holds by this thread
         lookups[0].join(10)
         assert seen and seen[0], f"the lookup waited behind {seen.count(False)} more chunks"
     finally:

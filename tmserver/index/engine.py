@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from tmserver.errors import IndexWarming, ValidationError
 from tmserver.index import persist
-from tmserver.index.parts import PartHit, PartIndex, may_have_parts, target_part
-from tmserver.index.postings import LangIndex
+from tmserver.index.parts import PartHit, PartIndex, PreparedParts, may_have_parts, target_part
+from tmserver.index.postings import LangIndex, Prepared
 from tmserver.index.sync import ChangeFollower
 from tmserver.langs import Lang
 from tmserver.match import Score, adapt_target, diff, score, with_context
@@ -44,11 +44,16 @@ POLL_INTERVAL = 0.2  # seconds between change-log checks on lookup (freshness ta
 #: workers): an idle check is one O(1) read, and a unit another worker wrote is then found within
 #: this plus its catch-up — well inside the 1 s freshness target
 FOLLOW_INTERVAL = 0.1
-#: units applied to one language's indexes per hold of the engine lock during a catch-up: a lookup
-#: waits for at most one such chunk, not for a whole import batch. 100 units into both the zh and
-#: en indexes held it 13.3 ms (vocab) and 14.9 ms (templated), measured in process on the 2-core box
-#: while another job shared it; 25 units go into one language's indexes, an eighth of that work
-APPLY_CHUNK = 25
+#: units whose index entries a catch-up makes at a time (signatures, bigrams, sentence parts:
+#: what depends on the texts alone), without the lock, before it takes the lock to append them
+PREPARE_CHUNK = 200
+#: how long a catch-up holds the engine lock at a time (seconds; at least one unit goes in per
+#: hold): a lookup waits for at most about this. It was a count, 25 units of one language, and
+#: their entries were made under the lock: 4.2 ms p50, 9.4 ms max a hold (templated 1e6, 2,000
+#: units in process, Intel box); made beforehand, 25 units hold it 2.0 ms, so a hold of 5 ms
+#: appends ~60 and a 1,000-unit batch makes a third of the handovers (each of which waits for
+#: the lookups that queued meanwhile: what made another worker see a batch seconds late)
+APPLY_HOLD = 0.005
 #: how long a catch-up lets lookups waiting for the lock go first between two chunks (seconds):
 #: a released lock is not handed over, so without it the applying thread, still holding the GIL,
 #: takes the lock straight back and the waiting lookups sit out the whole batch
@@ -259,8 +264,8 @@ class Engine:
         """Keep the indexes following the change log from a background thread of this process
         (``tmserver serve`` workers call it): every ``FOLLOW_INTERVAL`` it replays what other
         processes wrote, and a write of this process is applied by the writing request itself
-        before it answers. Lookups then never poll or catch up; they only wait, at most one
-        ``APPLY_CHUNK`` of units, for the lock. Without it (tests, the CLI, embedding) each lookup
+        before it answers. Lookups then never poll or catch up; they only wait, at most about
+        ``APPLY_HOLD``, for the lock. Without it (tests, the CLI, embedding) each lookup
         polls in its own transaction as before."""
         if self._follow_pid == os.getpid():
             return
@@ -323,8 +328,8 @@ class Engine:
         ``session``: read the log in the caller's transaction (a lookup's, see
         :meth:`tmserver.tm.TM.read_session`).
 
-        One catch-up at a time (``_sync``); the engine lock is held only while a chunk of
-        ``APPLY_CHUNK`` units is applied, so lookups of other threads go on meanwhile (they may
+        One catch-up at a time (``_sync``); the engine lock is held at most about
+        ``APPLY_HOLD`` at a time (the entries are made before it is taken), so lookups of other threads go on meanwhile (they may
         see part of another process's batch; a write of this process is applied whole before
         its request answers, or before this caller's lookup searches)."""
         if not self._slots or (not force and not self._due
@@ -399,14 +404,19 @@ class Engine:
             # served: never compacted here, where the writing request or the lock would wait for it
             # (the background merge rebuilds it: :meth:`_maybe_merge`)
             slot.parts.auto_compact = lock is None
-        for i in range(0, len(seg_ids), APPLY_CHUNK):
-            chunk = seg_ids[i : i + APPLY_CHUNK]
+        for i in range(0, len(seg_ids), PREPARE_CHUNK):
+            chunk = seg_ids[i : i + PREPARE_CHUNK]
             for slot in slots:  # (one language at a time: a lookup searches one language's index)
-                if lock is not None and held:
-                    self._let_readers_go()
-                with lock if lock is not None else contextlib.nullcontext():
-                    self._apply_rows(slot, chunk, rows)
-                held = True
+                # what depends on the texts alone is made first, without the lock: lookups go on
+                prepared = self._prepare_rows(slot, chunk, rows)
+                done = 0
+                while done < len(chunk):
+                    if lock is not None and held:
+                        self._let_readers_go()
+                    with lock if lock is not None else contextlib.nullcontext():
+                        done += self._apply_rows(slot, chunk[done:], rows, prepared,
+                                                 None if lock is None else APPLY_HOLD)
+                    held = True
 
     def _let_readers_go(self) -> None:
         """Between two chunks of a catch-up: wait (at most ``YIELD_TO_READERS``) until the lookups
@@ -426,24 +436,50 @@ class Engine:
         return rows
 
     @staticmethod
-    def _apply_rows(slot: _Slot, seg_ids: list[int], rows: dict[int, Any]) -> None:
-        idx, parts, lang = slot.index, slot.parts, slot.parts.lang
+    def _side(r: Any, lang: str) -> tuple[str, str, bool] | None:
+        """``(text, matching form, on source side)`` of row ``r``'s side in ``lang``, if any."""
+        if r is None:
+            return None
+        if r.source_lang == lang:
+            return r.source_text, r.source_norm, True
+        if r.target_lang == lang:
+            return r.target_text, r.target_norm, False
+        return None
+
+    @classmethod
+    def _prepare_rows(cls, slot: _Slot, seg_ids: list[int],
+                      rows: dict[int, Any]) -> dict[int, tuple[Prepared, PreparedParts]]:
+        """The index entries of the changed rows that depend on their texts alone (no lock)."""
+        out = {}
         for seg in seg_ids:
-            r = rows.get(seg)
-            if r is None:
+            side = cls._side(rows.get(seg), slot.parts.lang)
+            if side is not None:
+                text, norm, _ = side
+                out[seg] = (slot.index.prepare(norm), slot.parts.prepare(text, norm))
+        return out
+
+    @classmethod
+    def _apply_rows(cls, slot: _Slot, seg_ids: list[int], rows: dict[int, Any],
+                    prepared: dict[int, tuple[Prepared, PreparedParts]] | None = None,
+                    hold: float | None = None) -> int:
+        """Apply the changes of ``seg_ids`` in order, for at most ``hold`` seconds (at least one);
+        returns how many were applied."""
+        idx, parts, lang = slot.index, slot.parts, slot.parts.lang
+        prepared = prepared or {}
+        deadline = None if hold is None else time.perf_counter() + hold
+        for n, seg in enumerate(seg_ids, 1):
+            side = cls._side(rows.get(seg), lang)
+            if side is None:
                 idx.remove(seg)
-            elif r.source_lang == lang:
-                idx.upsert(seg, r.source_norm, True)
-            elif r.target_lang == lang:
-                idx.upsert(seg, r.target_norm, False)
-            else:
-                idx.remove(seg)
-            if r is not None and r.source_lang == lang:
-                parts.update(seg, r.source_text, True, r.source_norm)
-            elif r is not None and r.target_lang == lang:
-                parts.update(seg, r.target_text, False, r.target_norm)
-            else:
                 parts.update(seg, None, False)
+            else:
+                text, norm, on_source = side
+                entries, part_entries = prepared.get(seg, (None, None))
+                idx.upsert(seg, norm, on_source, entries)
+                parts.update(seg, text, on_source, norm, part_entries)
+            if deadline is not None and time.perf_counter() >= deadline:
+                return n
+        return len(seg_ids)
 
     # -- loading, building, merging (background threads) ----------------------------------------
 

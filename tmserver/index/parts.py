@@ -33,6 +33,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -46,7 +47,7 @@ from tmserver.align.features import (
     QuoteMatcher,
 )
 from tmserver.align.segment import segment_en, segment_zh
-from tmserver.index.postings import LangIndex
+from tmserver.index.postings import LangIndex, Prepared
 from tmserver.normalize import normalize_text
 
 __all__ = ["MAX_SENTENCES", "PartIndex", "PartTable", "PartsBySegment", "TargetPart", "may_have_parts", "part_spans", "sentence_spans", "target_part"]
@@ -94,6 +95,32 @@ def part_spans(text: str, lang: str) -> list[tuple[int, int, int, int]]:
     if not 2 <= n <= MAX_SENTENCES:
         return []
     return [(sents[i][0], sents[j - 1][1], i, j) for i in range(n) for j in range(i + 1, n + 1) if j - i < n]
+
+
+#: a part of a text: ``(start, end, first sentence, last sentence + 1, matching form)``
+Piece = tuple[int, int, int, int, str]
+
+
+def _pieces(text: str, lang: str, whole_norm: str | None) -> list[Piece]:
+    """The parts of ``text`` with their matching forms (cut from ``whole_norm`` when it aligns with
+    the text character for character, else normalised on their own); empty ones dropped."""
+    spans = part_spans(text, lang)
+    aligned = bool(spans) and whole_norm is not None and _one_to_one(text, whole_norm)
+    out = []
+    for s, e, i, j in spans:
+        norm = whole_norm[s:e] if aligned else normalize_text(text[s:e])  # type: ignore[index]
+        if norm:
+            out.append((s, e, i, j, norm))
+    return out
+
+
+class PreparedParts(NamedTuple):
+    """:meth:`PartIndex.prepare`'s: the parts of one text and each one's index entries."""
+
+    text: str
+    whole_norm: str | None
+    pieces: list[Piece]
+    docs: list[Prepared]
 
 
 def _clause_spans(text: str, lang: str) -> list[tuple[int, int]]:
@@ -378,10 +405,10 @@ class PartIndex:
         texts: list[str] = []
         sides: list[bool] = []
         for seg_id, on_source, text, whole_norm in rows:
-            for pid, norm in self._add(seg_id, on_source, text, whole_norm):
-                ids.append(pid)
-                texts.append(norm)
-                sides.append(on_source)
+            pieces = _pieces(text, lang, whole_norm)
+            ids.extend(self._add(seg_id, on_source, pieces))
+            texts.extend(piece[4] for piece in pieces)
+            sides.extend([on_source] * len(pieces))
         self.index = LangIndex.build(np.asarray(ids, dtype=np.int64), texts, np.asarray(sides, dtype=np.bool_),
                                      consume=True)
         self.index.auto_compact = False
@@ -408,27 +435,32 @@ class PartIndex:
             raise ValueError("only a freshly built part index (no changes since) is saved")
         return self.parts.base, self.by_seg.keys, self.by_seg.order
 
-    def _add(self, seg_id: int, on_source: bool, text: str, whole_norm: str | None = None) -> list[tuple[int, str]]:
+    def prepare(self, text: str, whole_norm: str | None = None) -> PreparedParts:
+        """The parts of ``text`` and their index entries (no state read: made before a catch-up
+        takes the engine lock; :meth:`update` then only appends them)."""
+        pieces = _pieces(text, self.lang, whole_norm)
+        return PreparedParts(text, whole_norm, pieces, [self.index.prepare(p[4]) for p in pieces])
+
+    def _add(self, seg_id: int, on_source: bool, pieces: list[Piece]) -> list[int]:
         out = []
-        spans = part_spans(text, self.lang)
-        aligned = bool(spans) and whole_norm is not None and _one_to_one(text, whole_norm)
-        for s, e, i, j in spans:
-            norm = whole_norm[s:e] if aligned else normalize_text(text[s:e])  # type: ignore[index]
-            if not norm:
-                continue
+        for s, e, i, j, _norm in pieces:
             pid = len(self.parts)
             self.parts.append((seg_id, on_source, s, e, i, j))
             self.by_seg.add(seg_id, pid)
-            out.append((pid, norm))
+            out.append(pid)
         self._live += len(out)
         return out
 
-    def update(self, seg_id: int, text: str | None, on_source: bool, whole_norm: str | None = None) -> None:
-        """Replace the parts of ``seg_id`` (``text`` None: the segment is gone from this language)."""
+    def update(self, seg_id: int, text: str | None, on_source: bool, whole_norm: str | None = None,
+               prepared: PreparedParts | None = None) -> None:
+        """Replace the parts of ``seg_id`` (``text`` None: the segment is gone from this language);
+        ``prepared``: :meth:`prepare`'s for this text, if made already."""
         old = self.by_seg.pop(seg_id)
         if text is not None:
-            new = self._add(seg_id, on_source, text, whole_norm)
-            current = [(self.parts[p][1:4], norm) for p, norm in new]
+            if prepared is None or prepared.text != text or prepared.whole_norm != whole_norm:
+                prepared = self.prepare(text, whole_norm)
+            new = self._add(seg_id, on_source, prepared.pieces)
+            current = [(self.parts[p][1:4], piece[4]) for p, piece in zip(new, prepared.pieces, strict=True)]
             previous = [(self.parts[p][1:4], self._text(p)) for p in old]
             if current == previous:
                 # replaying a change we already hold (or a text with no parts, before and after):
@@ -437,8 +469,8 @@ class PartIndex:
                 self._live -= len(new)
                 self.by_seg.set(seg_id, old)
                 return
-            for pid, norm in new:
-                self.index.upsert(pid, norm, on_source)
+            for pid, piece, entries in zip(new, prepared.pieces, prepared.docs, strict=True):
+                self.index.upsert(pid, piece[4], on_source, entries)
         for pid in old:
             self.index.remove(pid)
         self._live -= len(old)

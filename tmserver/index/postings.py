@@ -9,9 +9,9 @@ numbered densely in the order they were added. The index is two parts:
   are one contiguous range of numbers and a long posting list is cut to it by bisection; their
   texts are kept in one string with an offset array (a list of a million ``str`` costs ~140 MB);
 * the **delta**, for writes after the build: a dict bigram → document numbers (a tuple while
-  short, an ``int32`` array with room to grow once it has ``DELTA_ARRAY_MIN``, so a search reads
-  a frequent bigram's delta documents without converting Python ints; neither is a container
-  the cyclic GC tracks, so a growing delta adds nothing to its full collections). When it grows
+  short, a ``bytearray`` of little-endian ``int32`` once it has ``DELTA_ARRAY_MIN``, so a search
+  reads a frequent bigram's delta documents as an array without converting Python ints; neither
+  is a container the cyclic GC tracks, so a growing delta adds nothing to its full collections). When it grows
   past a tenth of the base (and 20,000 documents) the whole index is rebuilt from the texts it
   already holds.
 
@@ -24,6 +24,7 @@ import heapq
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import process
@@ -45,39 +46,50 @@ COMPACT_MIN = 20_000  # the delta is folded into the base past max(this, a tenth
 #: ints cost ~25 ns an item each time (vocab 1e6 + 30,000 written units: search CPU p50 1.6–2.2×
 #: that of the base alone). Most keys of a delta hold one or two documents: they stay tuples.
 DELTA_ARRAY_MIN = 32
+#: the delta's array form: little-endian int32 items in a ``bytearray``
+_DELTA_ITEM = np.dtype("<i4")
+
+Delta = dict[int, "tuple[int, ...] | bytearray"]
 
 
-def _delta_add(delta: dict[int, tuple[int, ...] | np.ndarray], key: int, doc: int) -> None:
+def _delta_add(delta: Delta, key: int, doc: int) -> None:
     """Append ``doc`` to ``key``'s delta documents. Short ones are a tuple (copied to append:
-    cheap below ``DELTA_ARRAY_MIN``); longer ones an ``int32`` array whose item 0 is the count of
-    documents that follow it and whose capacity doubles. Lists would do, but the cyclic GC tracks
-    every list, and a delta of a few hundred thousand of them made each full collection (every
-    thread of the worker stopped) longer as an import went on; tuples of ints and arrays it skips."""
+    cheap below ``DELTA_ARRAY_MIN``); longer ones a ``bytearray`` of their ``int32`` items
+    (appended in place: 4 bytes, amortised; a numpy array holding its count in item 0 cost three
+    times as much a document in a templated catch-up, where a few hundred bigrams are in nearly
+    every unit). Lists would do, but the cyclic GC tracks every list, and a delta of a few
+    hundred thousand of them made each full collection (every thread of the worker stopped)
+    longer as an import went on; it tracks neither tuples of ints nor bytearrays.
+    :meth:`LangIndex.upsert` has this inline."""
     docs = delta.get(key)
     if docs is None:
         delta[key] = (doc,)
     elif isinstance(docs, tuple):
-        if len(docs) + 1 < DELTA_ARRAY_MIN:
-            delta[key] = (*docs, doc)
-        else:
-            a = np.empty(2 * (len(docs) + 2), dtype=np.int32)  # the count, the documents, as much room
-            a[0] = len(docs) + 1
-            a[1 : len(docs) + 1] = docs
-            a[len(docs) + 1] = doc
-            delta[key] = a
+        delta[key] = (*docs, doc) if len(docs) + 1 < DELTA_ARRAY_MIN else _delta_bytes((*docs, doc))
     else:
-        n = int(docs[0]) + 1
-        if n == len(docs):
-            docs = delta[key] = np.resize(docs, 2 * len(docs))
-        docs[n] = doc
-        docs[0] = n
+        docs += doc.to_bytes(4, "little", signed=True)
 
 
-def _delta_docs(docs: tuple[int, ...] | np.ndarray) -> np.ndarray:
-    """The documents :func:`_delta_add` stored, as an ``int32`` array (a view of a long one)."""
+def _delta_bytes(docs: tuple[int, ...]) -> bytearray:
+    return bytearray(np.asarray(docs, dtype=_DELTA_ITEM).tobytes())
+
+
+def _delta_docs(docs: tuple[int, ...] | bytearray) -> np.ndarray:
+    """The documents :func:`_delta_add` stored, as an ``int32`` array (a copy: a view of a
+    bytearray would stop it from growing while the view lives)."""
     if isinstance(docs, tuple):
         return np.array(docs, dtype=np.int32)
-    return docs[1 : int(docs[0]) + 1]
+    return np.frombuffer(docs, dtype=_DELTA_ITEM).astype(np.int32)
+
+
+class Prepared(NamedTuple):
+    """One text's entries in a :class:`LangIndex` that depend on the text alone
+    (:meth:`LangIndex.prepare`)."""
+
+    text: str
+    sig: tuple[int, int]  # the signature's two halves
+    hist: np.void  # the character histogram (all zero for a short text)
+    keys: list[int]  # the distinct bigrams
 
 
 class _Grow:
@@ -474,7 +486,7 @@ class LangIndex:
         #: base documents by segment id: ascending segment ids and the document of each
         self._base_segs = np.empty(0, dtype=np.int64)
         self._base_docs = np.empty(0, dtype=np.int32)
-        self.delta: dict[int, tuple[int, ...] | np.ndarray] = {}
+        self.delta: Delta = {}
         self.delta_docs = 0
         #: segment id → doc for segments written after the build (None: no doc any more)
         self.overrides: dict[int, int | None] = {}
@@ -693,29 +705,50 @@ class LangIndex:
             self.n_dead += 1
         self.overrides[seg_id] = None
 
-    def upsert(self, seg_id: int, text: str, is_source: bool) -> None:
-        """Index ``text`` for ``seg_id``, replacing what the segment had here before."""
+    def prepare(self, text: str) -> Prepared:
+        """What indexing ``text`` needs that depends on the text alone (its signature, histogram
+        and bigrams): a catch-up makes it before it takes the engine lock, which it then holds
+        only to append (:meth:`upsert`)."""
+        return Prepared(
+            text,
+            _signature(text, self._charbit),
+            # (a short write makes do with its signature, as a short base document does: 13 µs a
+            # histogram was an eighth of a templated catch-up, where nearly every unit is short)
+            _histogram(text, self._charbit) if len(text) >= HIST_MIN_LEN else _NO_HIST,
+            string_bigrams(text).tolist(),
+        )
+
+    def upsert(self, seg_id: int, text: str, is_source: bool, prepared: Prepared | None = None) -> None:
+        """Index ``text`` for ``seg_id``, replacing what the segment had here before;
+        ``prepared``: :meth:`prepare`'s entries for ``text``, if made already."""
         doc = self.doc_of(seg_id)
         if doc is not None and self.texts[doc] == text and bool(self.is_source.a[doc]) == is_source:
             return  # replaying a change we already hold
         self.remove(seg_id)
         if not text:
             return
+        if prepared is None or prepared.text != text:
+            prepared = self.prepare(text)
         doc = len(self.texts)
         self.texts.append(text)
         self.seg_ids.append(seg_id)
         self.is_source.append(is_source)
         self.lens.append(len(text))
         self.alive.append(True)
-        lo, hi = _signature(text, self._charbit)
-        self.sig_lo.append(lo)
-        self.sig_hi.append(hi)
-        # (a short write makes do with its signature, as a short base document does: 13 µs a
-        # histogram was an eighth of a templated catch-up, where nearly every unit is short)
-        self.hist.append(_histogram(text, self._charbit) if len(text) >= HIST_MIN_LEN else _NO_HIST)
+        self.sig_lo.append(prepared.sig[0])
+        self.sig_hi.append(prepared.sig[1])
+        self.hist.append(prepared.hist)
         delta = self.delta
-        for key in string_bigrams(text).tolist():
-            _delta_add(delta, key, doc)
+        get = delta.get
+        item = doc.to_bytes(4, "little", signed=True)
+        for key in prepared.keys:  # (:func:`_delta_add` inline: a few hundred keys a unit)
+            docs = get(key)
+            if docs is None:
+                delta[key] = (doc,)
+            elif isinstance(docs, tuple):
+                delta[key] = (*docs, doc) if len(docs) + 1 < DELTA_ARRAY_MIN else _delta_bytes((*docs, doc))
+            else:
+                docs += item
         self.overrides[seg_id] = doc
         self.delta_docs += 1
         if self.auto_compact and self.merge_due:
@@ -763,12 +796,15 @@ class LangIndex:
                 i, j = p.searchsorted(bounds).tolist()
                 p = p[i:j]
             docs = delta.get(key) if delta else None
-            extra = None if docs is None else _delta_docs(docs)
-            if extra is not None:
-                p = np.concatenate([p, extra])
+            if docs is not None:
+                # (a bytearray's view lives only inside the concatenation: while one lives, the
+                # bytearray cannot grow)
+                p = np.concatenate([p, np.array(docs, dtype=np.int32) if isinstance(docs, tuple)
+                                    else np.frombuffer(docs, dtype=_DELTA_ITEM)])
             if want[n]:
                 c = pcounts[a + i : a + j]
-                cnts[n] = np.concatenate([c, np.full(len(extra), 255, dtype=np.uint8)]) if extra is not None else c
+                cnts[n] = c if docs is None else np.concatenate(
+                    [c, np.full(len(p) - len(c), 255, dtype=np.uint8)])
             out.append(p)
         return out, cnts
 
