@@ -48,14 +48,14 @@ def held_out(gen: str, n: int) -> list[str]:
 
 
 def delta_mb(idx: LangIndex) -> float:
-    """Bytes of the delta's dict, keys and posting lists (a list's int objects are shared with
-    the other lists of the same document, so they are not counted; an array's buffer is)."""
+    """Bytes of the delta's dict, keys and posting lists (a tuple's int objects are shared with
+    the other lists of the same document, so they are not counted; an array's buffer is: a
+    numpy array that ``np.resize`` made does not count its buffer in ``sys.getsizeof``)."""
     total = sys.getsizeof(idx.delta)
     for key, lst in idx.delta.items():
         total += sys.getsizeof(key) + sys.getsizeof(lst)
-        buf = getattr(lst, "a", None)
-        if buf is not None:
-            total += buf.nbytes
+        if isinstance(lst, np.ndarray) and lst.base is not None:
+            total += lst.nbytes
     return total / 2**20
 
 
