@@ -354,14 +354,16 @@ class Server:
 
 
 def serve_command(port: int, url: str, index_dir: Path, workers: int | None = None,
-                  **settings: str) -> tuple[list[str], dict[str, str]]:
+                  threads: int | None = None, **settings: str) -> tuple[list[str], dict[str, str]]:
     """The ``tmserver serve`` command line and environment a benchmark starts: ``url``'s database,
     ``index_dir`` for the saved index, quiet logs (``BENCH_SERVER_LOG_LEVEL`` in the environment to
-    change that), serve's own worker default unless ``workers``;
+    change that), serve's own worker and thread defaults unless ``workers``, ``threads``;
     ``settings``: more ``TMSERVER_*`` variables (``INDEX_LANGS="zh"``)."""
     cmd = [sys.executable, "-m", "tmserver", "serve", "--port", str(port), "--no-seed"]
     if workers:
         cmd += ["--workers", str(workers)]
+    if threads:
+        cmd += ["--threads", str(threads)]
     env = {**os.environ, "TMSERVER_DATABASE_URL": url,
            "TMSERVER_LOG_LEVEL": os.environ.get("BENCH_SERVER_LOG_LEVEL", "WARNING"),  # INFO: access lines
            "TMSERVER_INDEX_DIR": str(index_dir)}
@@ -371,7 +373,7 @@ def serve_command(port: int, url: str, index_dir: Path, workers: int | None = No
 
 def start(url: str, args, index_dir: Path, log: Path) -> Server:
     port = free_port()
-    cmd, env = serve_command(port, url, index_dir, args.workers,
+    cmd, env = serve_command(port, url, index_dir, args.workers, args.threads,
                              **({"INDEX_LANGS": args.index_langs} if args.index_langs else {}))
     t0, wall0 = time.perf_counter(), time.time()
     with log.open("ab") as out:
@@ -1038,6 +1040,7 @@ def main() -> None:
                     help="comma list of synth, vocab, templated or module:function")
     ap.add_argument("--phases", default=",".join(PHASES), help=f"subset of {','.join(PHASES)}")
     ap.add_argument("--workers", type=int, default=None, help="default: serve's own default")
+    ap.add_argument("--threads", type=int, default=None, help="threads per worker (default: serve's own)")
     ap.add_argument("--index-langs", default=None, help="TMSERVER_INDEX_LANGS for the server (e.g. zh)")
     ap.add_argument("--clients", default="1,4,16")
     ap.add_argument("--requests", type=int, default=1000, help="requests per concurrency level and route")

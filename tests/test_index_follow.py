@@ -75,7 +75,7 @@ def test_a_long_catch_up_lets_a_waiting_lookup_in_at_the_next_gap(tm, monkeypatc
     fill(tm, sentences(50))
     assert tm.index.lookup("网络空间", ZH, EN) is not None
     monkeypatch.setattr(engine_mod, "FOLLOW_INTERVAL", 3600.0)
-    monkeypatch.setattr(engine_mod, "APPLY_HOLD", 0.0)  # one unit a hold
+    monkeypatch.setattr(engine_mod, "APPLY_HOLD_MAX", 0.0)  # one unit a hold
     monkeypatch.setattr(engine_mod, "YIELD_TO_READERS", 5.0)  # generous: a loaded machine is slow to wake a thread
     tm.index.follow()
     try:
@@ -113,6 +113,48 @@ def test_a_long_catch_up_lets_a_waiting_lookup_in_at_the_next_gap(tm, monkeypatc
         assert seen and seen[0], f"the lookup waited behind {seen.count(False)} more chunks"
     finally:
         tm.index._follow_pid = -1
+
+
+def test_a_catch_up_holds_the_lock_about_as_long_as_lookups_do(tm, monkeypatch):
+    """Fair turns by time: while lookups hold the lock ~30 ms each, a catch-up's holds take many
+    units at a time (short holds made it wait for the queued lookups once per few units); while
+    they hold it briefly, so does the catch-up, one unit a hold at a minimum of 0."""
+    fill(tm, sentences(50))
+    assert tm.index.lookup("网络空间", ZH, EN) is not None
+    monkeypatch.setattr(engine_mod, "APPLY_HOLD", 0.0)
+    monkeypatch.setattr(engine_mod, "APPLY_HOLD_MAX", 1.0)
+    slot = tm.index._slots["zh"]
+    real_search = slot.index.search
+    holds: list[int] = []
+    real_apply = tm.index._apply_rows
+
+    def apply_rows(s, seg_ids, rows, prepared=None, hold=None):
+        n = real_apply(s, seg_ids, rows, prepared, hold)
+        if s is slot:
+            holds.append(n)
+        return n
+
+    monkeypatch.setattr(tm.index, "_apply_rows", apply_rows)
+
+    def slow_search(*args, **kwargs):
+        busy = time.perf_counter() + 0.03
+        while time.perf_counter() < busy:
+            pass
+        return real_search(*args, **kwargs)
+
+    monkeypatch.setattr(slot.index, "search", slow_search)
+    for _ in range(60):
+        tm.index.lookup("网络空间", ZH, EN)
+    assert tm.index._search_hold > 0.02
+    fill(tm, sentences(30, seed=7))
+    tm.index.lookup("网络空间", ZH, EN)  # (no follower here: a lookup catches up)
+    assert sum(holds) == 30 and len(holds) <= 3, holds
+    holds.clear()
+    monkeypatch.setattr(slot.index, "search", real_search)
+    tm.index._search_hold = 0.0
+    fill(tm, sentences(30, seed=8))
+    tm.index.refresh(force=True)
+    assert holds == [1] * 30
 
 
 def test_a_served_part_index_is_rebuilt_by_the_background_merge_not_by_the_writer(tm, monkeypatch):

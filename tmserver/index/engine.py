@@ -48,12 +48,16 @@ FOLLOW_INTERVAL = 0.1
 #: what depends on the texts alone), without the lock, before it takes the lock to append them
 PREPARE_CHUNK = 200
 #: how long a catch-up holds the engine lock at a time (seconds; at least one unit goes in per
-#: hold): a lookup waits for at most about this. It was a count, 25 units of one language, and
-#: their entries were made under the lock: 4.2 ms p50, 9.4 ms max a hold (templated 1e6, 2,000
-#: units in process, Intel box); made beforehand, 25 units hold it 2.0 ms, so a hold of 5 ms
-#: appends ~60 and a 1,000-unit batch makes a third of the handovers (each of which waits for
-#: the lookups that queued meanwhile: what made another worker see a batch seconds late)
+#: hold), at least: it holds it as long as a lookup's search has lately (a moving average), up
+#: to ``APPLY_HOLD_MAX``. Each handover waits for the lookups queued meanwhile, so with holds
+#: much shorter than theirs a catch-up crawled: 25 units of one language a hold (4.2 ms p50,
+#: their entries made under the lock) and lookups of 20–50 ms on templated 1e6 made another
+#: worker see a 1,000-unit batch up to 4–6.5 s late. Its fair share by time: a lookup then waits
+#: for about one more search, as if one more lookup were ahead of it.
 APPLY_HOLD = 0.005
+APPLY_HOLD_MAX = 0.05
+#: weight of the newest search in the moving average of a lookup's hold of the lock
+HOLD_EMA = 0.05
 #: how long a catch-up lets lookups waiting for the lock go first between two chunks (seconds):
 #: a released lock is not handed over, so without it the applying thread, still holding the GIL,
 #: takes the lock straight back and the waiting lookups sit out the whole batch
@@ -209,6 +213,8 @@ class Engine:
         self._sync = threading.Lock()
         self._follow_pid = 0  #: the process whose background follower runs (0: lookups poll)
         self._waiting = 0  #: lookups waiting for ``_lock`` (a catch-up lets them go first)
+        #: how long a lookup has held ``_lock`` lately (seconds, moving average): a catch-up's hold
+        self._search_hold = APPLY_HOLD
         self._waiting_lock = threading.Lock()
         self._db_id: str | None = None
         #: every change-log follower this engine made, installed or still loading: close() closes
@@ -264,9 +270,9 @@ class Engine:
         """Keep the indexes following the change log from a background thread of this process
         (``tmserver serve`` workers call it): every ``FOLLOW_INTERVAL`` it replays what other
         processes wrote, and a write of this process is applied by the writing request itself
-        before it answers. Lookups then never poll or catch up; they only wait, at most about
-        ``APPLY_HOLD``, for the lock. Without it (tests, the CLI, embedding) each lookup
-        polls in its own transaction as before."""
+        before it answers. Lookups then never poll or catch up; they only wait for the lock, at
+        most about as long as a search (see ``APPLY_HOLD``). Without it (tests, the CLI,
+        embedding) each lookup polls in its own transaction as before."""
         if self._follow_pid == os.getpid():
             return
         self._follow_pid = os.getpid()
@@ -328,10 +334,11 @@ class Engine:
         ``session``: read the log in the caller's transaction (a lookup's, see
         :meth:`tmserver.tm.TM.read_session`).
 
-        One catch-up at a time (``_sync``); the engine lock is held at most about
-        ``APPLY_HOLD`` at a time (the entries are made before it is taken), so lookups of other threads go on meanwhile (they may
-        see part of another process's batch; a write of this process is applied whole before
-        its request answers, or before this caller's lookup searches)."""
+        One catch-up at a time (``_sync``); it holds the engine lock about as long as a search
+        at a time (``APPLY_HOLD``; the entries are made before it is taken), so lookups of other
+        threads go on meanwhile (they may see part of another process's batch; a write of this
+        process is applied whole before its request answers, or before this caller's lookup
+        searches)."""
         if not self._slots or (not force and not self._due
                                 and time.monotonic() - self._last_poll < POLL_INTERVAL):
             return
@@ -414,8 +421,8 @@ class Engine:
                     if lock is not None and held:
                         self._let_readers_go()
                     with lock if lock is not None else contextlib.nullcontext():
-                        done += self._apply_rows(slot, chunk[done:], rows, prepared,
-                                                 None if lock is None else APPLY_HOLD)
+                        done += self._apply_rows(slot, chunk[done:], rows, prepared, None if lock is None
+                                                 else min(APPLY_HOLD_MAX, max(APPLY_HOLD, self._search_hold)))
                     held = True
 
     def _let_readers_go(self) -> None:
@@ -634,7 +641,9 @@ class Engine:
             with _Held(self._lock):
                 slot = self._slots.get(lang)
                 if slot is not None:
+                    t0 = time.perf_counter()
                     yield slot
+                    self._search_hold += (time.perf_counter() - t0 - self._search_hold) * HOLD_EMA
                     return
             if time.monotonic() >= deadline:
                 raise IndexWarming(lang, self._errors.get(lang))
