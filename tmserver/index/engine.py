@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from tmserver.errors import IndexWarming, ValidationError
 from tmserver.index import persist
 from tmserver.index.parts import PartHit, PartIndex, PreparedParts, may_have_parts, target_part
-from tmserver.index.postings import LangIndex, Prepared
+from tmserver.index.postings import LangIndex, Prepared, SearchResult
 from tmserver.index.sync import ChangeFollower
 from tmserver.langs import Lang
 from tmserver.match import Score, adapt_target, diff, score, with_context
@@ -166,6 +166,17 @@ def _collapsed(ranked: list[_Ranked]) -> list[_Ranked]:
         if first is not r:
             first.duplicates.append(r.seg.id)
     return list(kept.values())
+
+
+def _next_page(ask: int, limit: int, distinct: int, strategy: str) -> int:
+    """How many hits to ask for when copies left ``distinct`` pairs (fewer than ``limit``) on a
+    page of ``ask``. A scan costs about the same for any page (templated 1e6, 3–9-character
+    queries: 1.4 ms for 5 hits, 1.8 ms for 30): ask for many more. The count filter's cost grows
+    with the page (30 hits cost 3× what 5 do, ~30 ms on this data): ask for what the copies'
+    share on this page suggests, and two more."""
+    if strategy == "scan" or distinct == 0:
+        return min(MAX_LIMIT, ask * 4 + 10)
+    return min(MAX_LIMIT, max(ask + 2, -(-ask * limit // distinct) + 2))
 
 
 class _Held:
@@ -730,22 +741,25 @@ class Engine:
         if not 1 <= limit <= MAX_LIMIT:
             raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}", {"field": "limit"})
         qn = normalize(query)
-        ask = limit
+        ask, res, hits, part_hits = limit, SearchResult(), [], []
+        units_more, parts_more = True, subsegments  # what may hold more hits than the last page
         while True:
             with self._using(src.base, session=session) as slot:
                 idx = slot.index
-                res = idx.search(qn.text, ask, min_score)
-                hits = [(int(idx.seg_ids.a[doc]), bool(idx.is_source.a[doc]), d, m) for doc, d, m in res.hits]
-                part_hits = slot.parts.search(qn.text, ask, min_score) if subsegments else []
+                if units_more:
+                    res = idx.search(qn.text, ask, min_score)
+                    hits = [(int(idx.seg_ids.a[doc]), bool(idx.is_source.a[doc]), d, m) for doc, d, m in res.hits]
+                if parts_more:
+                    part_hits = slot.parts.search(qn.text, ask, min_score)
+            units_more, parts_more = len(res.hits) == ask, parts_more and len(part_hits) == ask
             segs = self._fetch(list(dict.fromkeys([h[0] for h in hits] + [p.seg_id for p in part_hits])), session)
             ranked = self._rank(query, hits, segs, min_score, context_prev, context_next, part_hits)
             if not collapse:
                 break
             ranked = _collapsed(ranked)
-            more = len(res.hits) == ask or len(part_hits) == ask  # the index may hold further pairs
-            if len(ranked) >= limit or not more or ask >= MAX_LIMIT:
+            if len(ranked) >= limit or not (units_more or parts_more) or ask >= MAX_LIMIT:
                 break
-            ask = min(MAX_LIMIT, ask * 4 + 10)
+            ask = _next_page(ask, limit, len(ranked), res.strategy)
         return self._answer(query, qn, ranked[:limit], src, tgt, res)
 
     def lookup_many(
