@@ -898,32 +898,39 @@ class Engine:
         }
 
     @staticmethod
-    def _whole_match(r: _Ranked, query: str, qn, src: Lang, tgt: Lang) -> dict[str, Any]:
-        seg, sc = r.seg, r.score
-        text = seg.source_text if r.on_source else seg.target_text
-        other = seg.target_text if r.on_source else seg.source_text
-        ad = adapt(query, text, other, src.base, tgt.base) if sc.match_type == "fuzzy" else Adaptation("not_needed")
+    def _match(seg, on_source: bool, sc: Score, match_type: str, ops: list[dict[str, Any]],
+               ad: Adaptation) -> dict[str, Any]:
+        """One match of the answer: the unit (turned to the matched side), its score, diff and
+        adaptation."""
         return {
             "id": seg.id,
-            "source": text,
-            "target": other,
-            "source_lang": seg.source_tag if r.on_source else seg.target_tag,
-            "target_lang": seg.target_tag if r.on_source else seg.source_tag,
+            "source": seg.source_text if on_source else seg.target_text,
+            "target": seg.target_text if on_source else seg.source_text,
+            "source_lang": seg.source_tag if on_source else seg.target_tag,
+            "target_lang": seg.target_tag if on_source else seg.source_tag,
             "score": sc.value,
             "similarity": round(sc.similarity, 4),
-            "match_type": sc.match_type,
-            "penalties": [{"kind": k, "points": p} for k, p in sc.penalties],
-            "diff": diff(qn, normalize(text)),
+            "match_type": match_type,
+            "penalties": [{"kind": k, "points": pts} for k, pts in sc.penalties],
+            "diff": ops,
             "adapted_target": ad.target,
             "adapted": ad.target is not None,
             "adaptation": ad.to_dict(),
-            "matched_side": "source" if r.on_source else "target",
+            "matched_side": "source" if on_source else "target",
             "origin": seg.origin,
             "updated_at": seg.updated_at.isoformat() if seg.updated_at else None,
         }
 
-    @staticmethod
-    def _subsegment_match(p: PartHit, seg, query: str, qn, src: Lang, tgt: Lang, sc: Score) -> dict[str, Any]:
+    @classmethod
+    def _whole_match(cls, r: _Ranked, query: str, qn, src: Lang, tgt: Lang) -> dict[str, Any]:
+        seg, sc = r.seg, r.score
+        text = seg.source_text if r.on_source else seg.target_text
+        other = seg.target_text if r.on_source else seg.source_text
+        ad = adapt(query, text, other, src.base, tgt.base) if sc.match_type == "fuzzy" else Adaptation("not_needed")
+        return cls._match(seg, r.on_source, sc, sc.match_type, diff(qn, normalize(text)), ad)
+
+    @classmethod
+    def _subsegment_match(cls, p: PartHit, seg, query: str, qn, src: Lang, tgt: Lang, sc: Score) -> dict[str, Any]:
         """A match on sentences ``p.first``…``p.last − 1`` of a longer unit: scored on that part, with
         its offsets, the target part when the alignment can tell, and adaptation on that part;
         ``sc``: its score (:meth:`_rank`'s)."""
@@ -940,34 +947,18 @@ class Engine:
         ops = diff(qn, normalize(part))
         for op in ops:  # offsets into the whole unit's text, like the part's own span
             op["match"] = [op["match"][0] + p.start, op["match"][1] + p.start]
-        return {
-            "id": p.seg_id,
-            "source": text,
-            "target": other,
-            "source_lang": seg.source_tag if p.on_source else seg.target_tag,
-            "target_lang": seg.target_tag if p.on_source else seg.source_tag,
-            "score": sc.value,
-            "similarity": round(sc.similarity, 4),
-            "match_type": "subsegment",
-            "penalties": [{"kind": k, "points": pts} for k, pts in sc.penalties],
-            "diff": ops,
-            "adapted_target": ad.target,
-            "adapted": ad.target is not None,
-            "adaptation": ad.to_dict(),
-            "subsegment": {
-                "source_span": [p.start, p.end],
-                "source_text": part,
-                "sentences": [p.first, p.last],
-                "target_span": [tp.start, tp.end] if tp else None,
-                "target_text": tp.text if tp else None,
-                "target_alignment": tp.alignment if tp else None,
-                "target_similarity": tp.similarity if tp else None,
-                "adapted_unit_target": _shifted(other, tp.start, ad) if tp and ad.target is not None else None,
-            },
-            "matched_side": "source" if p.on_source else "target",
-            "origin": seg.origin,
-            "updated_at": seg.updated_at.isoformat() if seg.updated_at else None,
+        m = cls._match(seg, p.on_source, sc, "subsegment", ops, ad)
+        m["subsegment"] = {
+            "source_span": [p.start, p.end],
+            "source_text": part,
+            "sentences": [p.first, p.last],
+            "target_span": [tp.start, tp.end] if tp else None,
+            "target_text": tp.text if tp else None,
+            "target_alignment": tp.alignment if tp else None,
+            "target_similarity": tp.similarity if tp else None,
+            "adapted_unit_target": _shifted(other, tp.start, ad) if tp and ad.target is not None else None,
         }
+        return m
 
     def _fetch(self, ids: list[int], session: Session | None = None) -> dict[int, Any]:
         """The columns a match needs, as plain rows (no ORM objects: ~5× cheaper per lookup)."""
