@@ -720,18 +720,17 @@ class Engine:
         context_prev: str | None = None,
         context_next: str | None = None,
         subsegments: bool = True,
-        collapse: bool = True,
         session: Session | None = None,
     ) -> dict[str, Any]:
         """The best ``limit`` matches scoring at least ``min_score``: whole units (``exact``,
         ``context``, ``fuzzy``) and, with ``subsegments``, sentences inside longer units
         (``subsegment``, see :mod:`tmserver.index.parts`), at most one match per unit.
 
-        ``collapse``: one match per pair of matching forms (source and target; the copies' ids in
-        the kept match's ``duplicate_ids``, see :mod:`tmserver.dedup`), still ``limit`` of them
-        when the index holds that many distinct pairs: when copies leave the page short, the
-        index is asked again for more. Copies are dropped before the diffs and adaptations are
-        made: those are made for the returned matches only.
+        One match per pair of matching forms (source and target; the copies' ids in the kept
+        match's ``duplicate_ids``, see :mod:`tmserver.dedup`), still ``limit`` of them when the
+        index holds that many distinct pairs: when copies leave the page short, the index is asked
+        again for more. Copies are dropped before the diffs and adaptations are made: those are
+        made for the returned matches only.
 
         ``session``: the change-log poll and the fetch of the matched rows run in the caller's
         transaction (one transaction per lookup); without it each opens its own."""
@@ -743,6 +742,7 @@ class Engine:
         qn = normalize(query)
         ask, res, hits, part_hits = limit, SearchResult(), [], []
         units_more, parts_more = True, subsegments  # what may hold more hits than the last page
+        segs: dict[int, Any] = {}
         while True:
             with self._using(src.base, session=session) as slot:
                 idx = slot.index
@@ -752,11 +752,9 @@ class Engine:
                 if parts_more:
                     part_hits = slot.parts.search(qn.text, ask, min_score)
             units_more, parts_more = len(res.hits) == ask, parts_more and len(part_hits) == ask
-            segs = self._fetch(list(dict.fromkeys([h[0] for h in hits] + [p.seg_id for p in part_hits])), session)
-            ranked = self._rank(query, hits, segs, min_score, context_prev, context_next, part_hits)
-            if not collapse:
-                break
-            ranked = _collapsed(ranked)
+            wanted = dict.fromkeys([h[0] for h in hits] + [p.seg_id for p in part_hits])
+            segs.update(self._fetch([i for i in wanted if i not in segs], session))  # (a larger page: only the new)
+            ranked = _collapsed(self._rank(query, hits, segs, min_score, context_prev, context_next, part_hits))
             if len(ranked) >= limit or not (units_more or parts_more) or ask >= MAX_LIMIT:
                 break
             ask = _next_page(ask, limit, len(ranked), res.strategy)

@@ -49,25 +49,14 @@ DELTA_ARRAY_MIN = 32
 #: the delta's array form: little-endian int32 items in a ``bytearray``
 _DELTA_ITEM = np.dtype("<i4")
 
+#: bigram → its delta documents. Short lists are a tuple (copied to append: cheap below
+#: ``DELTA_ARRAY_MIN``); longer ones a ``bytearray`` of their ``int32`` items, appended in place
+#: (4 bytes, amortised; a numpy array holding its count in item 0 cost three times as much a
+#: document in a templated catch-up, where a few hundred bigrams are in nearly every unit). Lists
+#: would do, but the cyclic GC tracks every list, and a delta of a few hundred thousand of them made
+#: each full collection (every thread of the worker stopped) longer as an import went on; it tracks
+#: neither tuples of ints nor bytearrays. :meth:`LangIndex.upsert` appends.
 Delta = dict[int, "tuple[int, ...] | bytearray"]
-
-
-def _delta_add(delta: Delta, key: int, doc: int) -> None:
-    """Append ``doc`` to ``key``'s delta documents. Short ones are a tuple (copied to append:
-    cheap below ``DELTA_ARRAY_MIN``); longer ones a ``bytearray`` of their ``int32`` items
-    (appended in place: 4 bytes, amortised; a numpy array holding its count in item 0 cost three
-    times as much a document in a templated catch-up, where a few hundred bigrams are in nearly
-    every unit). Lists would do, but the cyclic GC tracks every list, and a delta of a few
-    hundred thousand of them made each full collection (every thread of the worker stopped)
-    longer as an import went on; it tracks neither tuples of ints nor bytearrays.
-    :meth:`LangIndex.upsert` has this inline."""
-    docs = delta.get(key)
-    if docs is None:
-        delta[key] = (doc,)
-    elif isinstance(docs, tuple):
-        delta[key] = (*docs, doc) if len(docs) + 1 < DELTA_ARRAY_MIN else _delta_bytes((*docs, doc))
-    else:
-        docs += doc.to_bytes(4, "little", signed=True)
 
 
 def _delta_bytes(docs: tuple[int, ...]) -> bytearray:
@@ -75,11 +64,11 @@ def _delta_bytes(docs: tuple[int, ...]) -> bytearray:
 
 
 def _delta_docs(docs: tuple[int, ...] | bytearray) -> np.ndarray:
-    """The documents :func:`_delta_add` stored, as an ``int32`` array (a copy: a view of a
-    bytearray would stop it from growing while the view lives)."""
+    """The documents of one delta list as an ``int32`` array: a view of a bytearray, which cannot
+    grow while the view lives, so use it at once and drop it (a search copies it into its list)."""
     if isinstance(docs, tuple):
         return np.array(docs, dtype=np.int32)
-    return np.frombuffer(docs, dtype=_DELTA_ITEM).astype(np.int32)
+    return np.frombuffer(docs, dtype=_DELTA_ITEM)
 
 
 class Prepared(NamedTuple):
@@ -741,7 +730,7 @@ class LangIndex:
         delta = self.delta
         get = delta.get
         item = doc.to_bytes(4, "little", signed=True)
-        for key in prepared.keys:  # (:func:`_delta_add` inline: a few hundred keys a unit)
+        for key in prepared.keys:  # (inline: a few hundred keys a unit)
             docs = get(key)
             if docs is None:
                 delta[key] = (doc,)
@@ -797,10 +786,7 @@ class LangIndex:
                 p = p[i:j]
             docs = delta.get(key) if delta else None
             if docs is not None:
-                # (a bytearray's view lives only inside the concatenation: while one lives, the
-                # bytearray cannot grow)
-                p = np.concatenate([p, np.array(docs, dtype=np.int32) if isinstance(docs, tuple)
-                                    else np.frombuffer(docs, dtype=_DELTA_ITEM)])
+                p = np.concatenate([p, _delta_docs(docs)])  # (the view lives only in this call)
             if want[n]:
                 c = pcounts[a + i : a + j]
                 cnts[n] = c if docs is None else np.concatenate(
