@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
 from tmserver.index import postings
-from tmserver.index.grams import joined_bigrams, string_bigrams
+from tmserver.index.grams import joined_bigrams, merged_counts, string_bigrams
 from tmserver.index.postings import LangIndex, _passes, upper_bound
 
 
@@ -225,6 +225,19 @@ def test_joined_bigrams_matches_per_string():
     keys, owners = joined_bigrams("".join(docs), offs)
     for i, t in enumerate(docs):
         assert sorted(keys[owners == i].tolist()) == string_bigrams(t).tolist()
+
+
+@given(st.lists(st.lists(st.integers(0, 60), max_size=30, unique=True), min_size=1, max_size=8))
+def test_merged_counts_counts_each_document_over_the_lists(lists):
+    """The count filter's union: each document once, with the number of lists that hold it."""
+    arrays = [np.array(sorted(x), dtype=np.int32) for x in lists]
+    values, counts = merged_counts(arrays)
+    want: dict[int, int] = {}
+    for x in lists:
+        for v in x:
+            want[v] = want.get(v, 0) + 1
+    assert values.tolist() == sorted(want)
+    assert counts.tolist() == [want[v] for v in sorted(want)]
 
 
 def test_build_numbers_documents_by_length_and_finds_them_by_segment():

@@ -34,6 +34,7 @@ from tmserver.index.grams import (
     bigram_counts,
     codepoints,
     joined_bigrams,
+    merged_counts,
     run_starts,
     string_bigrams,
     unique_counts,
@@ -883,7 +884,7 @@ class LangIndex:
             total += len(plists[i])
         if not total:
             return []
-        cand, seen = unique_counts(np.concatenate([plists[i] for i in order[:chosen]]))
+        cand, seen = merged_counts([plists[i] for i in order[:chosen]])
         if deep and len(cand) > DEEP_POOL:
             pool = np.sort(np.argpartition(-seen, DEEP_POOL)[:DEEP_POOL])  # (cand is ascending)
             cand, seen = cand[pool], seen[pool]
@@ -998,7 +999,7 @@ class LangIndex:
             parts.append(p)
             for t in range(2, w + 1):
                 parts.append(p if c is None else p[c >= t])
-        return unique_counts(np.concatenate(parts))
+        return merged_counts(parts)
 
     def _tighten(self, cand, seen, clen, d_char, covered, plists, rest, weight, qlen, num, den, cnts=None):
         """Count the candidates' presence in the frequent posting lists the union skipped
