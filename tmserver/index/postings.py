@@ -910,11 +910,16 @@ class LangIndex:
         texts, seg_ids, lens = self.texts, self.seg_ids.a, self.lens.a
         pos, batch, n = 0, 32, len(cand)
         while pos < n:
+            end = min(pos + batch, n)
             if ub is not None and len(heap) == k:
                 _, _, _, w_d, w_m = heap[0]
-                if ub[0][pos] * w_m < (w_m - w_d) * ub[1][pos]:
+                # the candidates are best bound first: those that can still reach the k-th
+                # result are a prefix; the batch stops at the first that cannot (proven)
+                ok = ub[0][pos:end] * w_m >= (w_m - w_d) * ub[1][pos:end]
+                end = pos + (int(ok.argmin()) if not ok[-1] else len(ok))
+                if end == pos:
                     break  # no remaining candidate can reach the k-th result: proven
-            docs = cand[pos : pos + batch]
+            docs = cand[pos:end]
             pos += len(docs)
             batch = min(batch * 2, 2048)
             m = np.maximum(qlen, lens[docs].astype(np.int64))
