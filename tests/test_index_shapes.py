@@ -87,3 +87,40 @@ def test_templated_tm_is_exact():
         q = make()
         for tau in (60, 80):
             assert answer(idx, q, 5, tau)[0] == exhaustive(truth, q, 5, tau)
+
+
+def test_a_tightening_round_counts_equal_lists_once():
+    """Lists equal within the candidates' range are counted once with their weights summed; a
+    repeated bigram's per-document credit min(m, c) is never merged."""
+    lists = [np.array([1, 3, 5, 9], dtype=np.int32), np.array([1, 3, 5, 9], dtype=np.int32),
+             np.array([1, 4, 5, 9], dtype=np.int32), np.array([0, 3, 5, 7, 9], dtype=np.int32)]
+    cnts = {3: np.array([1, 2, 1, 3, 2], dtype=np.uint8)}
+    out = LangIndex._round(lists, cnts, [(0, 1), (1, 2), (2, 1), (3, 2)], np.array((1, 9), dtype=np.int32))
+    got = [(part.tolist(), credit if isinstance(credit, int) else credit.tolist()) for part, credit in out]
+    assert got == [([1, 3, 5], 3), ([1, 4, 5], 1), ([3, 5, 7], [2, 1, 2])]
+
+
+def test_templated_search_merges_the_templates_lists_and_stays_exact(monkeypatch):
+    """On a templated TM the fixed text's bigrams are held by the same units: the tightening
+    merges those lists (checked with a spy), and the answers still equal the exhaustive scan."""
+    rng = random.Random(11)
+    templates = ["确定要删除选中的{}个{}吗？此操作无法撤销。", "第{}条　甲方应于{}前向乙方支付费用。"]
+    fill = ["报告", "数据", "配置", "备份", "12", "3", "2024年5月1日", "文件夹", "用户", "网络"]
+    make = lambda: rng.choice(templates).format(rng.choice(fill), rng.choice(fill))  # noqa: E731
+    docs = [make() for _ in range(3000)]
+    idx = LangIndex.build(range(1, len(docs) + 1), docs, [True] * len(docs))
+    truth = dict(enumerate(docs, 1))
+    merged = []
+    real = LangIndex._round
+
+    def spy(plists, cnts, todo, bounds):
+        out = real(plists, cnts, todo, bounds)
+        in_range = [i for i, _ in todo if np.diff(plists[i].searchsorted(bounds))[0] > 0]
+        merged.append(len(in_range) - len(out))
+        return out
+
+    monkeypatch.setattr(LangIndex, "_round", staticmethod(spy))
+    for _ in range(30):
+        q = make()[:-1] + "！"
+        assert answer(idx, q, 5, 60)[0] == exhaustive(truth, q, 5, 60)
+    assert sum(merged) > 0

@@ -1027,25 +1027,19 @@ class LangIndex:
             bounds = np.array((c0, c1), dtype=np.int32)
             log_cost = len(cand) * MARK_RATIO
             marks = None
-            for i, w in todo[lo : lo + TIGHTEN_STEP]:
-                covered += w
-                p = plists[i]
-                if not len(p):
-                    continue
-                a, b = p.searchsorted(bounds).tolist()
-                c = cnts.get(i) if w > 1 else None
-                credit = w if c is None else np.minimum(c[a:b], w)  # per document: min(m, c)
-                if b - a < log_cost * (b - a).bit_length() and c1 - c0 < MARK_SPAN * len(cand):
+            for part, credit in self._round(plists, cnts, todo[lo : lo + TIGHTEN_STEP], bounds):
+                n = len(part)
+                if n < log_cost * n.bit_length() and c1 - c0 < MARK_SPAN * len(cand):
                     if marks is None:  # a round adds at most the query's bigram positions:
                         # int16 when that fits (half the pages of int32 to fault in)
                         marks = np.zeros(c1 - c0, dtype=np.int16 if qlen < 1 << 15 else np.int32)
-                    marks[p[a:b] - c0] += credit  # a posting list holds a document once
-                elif b > a:
-                    p = p[a:b]
-                    at = np.searchsorted(p, cand)
-                    np.minimum(at, len(p) - 1, out=at)
-                    hit = p[at] == cand
-                    seen += hit * w if c is None else hit * credit[at]
+                    marks[part - c0] += credit  # a posting list holds a document once
+                else:
+                    at = np.searchsorted(part, cand)
+                    np.minimum(at, n - 1, out=at)
+                    hit = part[at] == cand
+                    seen += hit * credit if isinstance(credit, int) else hit * credit[at]
+            covered += sum(w for _, w in todo[lo : lo + TIGHTEN_STEP])
             if marks is not None:
                 seen += marks[cand - c0]
             ub_num, ub_den = upper_bound(covered - seen, clen, qlen)
@@ -1056,6 +1050,35 @@ class LangIndex:
             if len(cand) > before * 0.9:
                 break
         return cand, seen, clen, d_char, covered
+
+    @staticmethod
+    def _round(plists, cnts, todo, bounds) -> list[tuple[np.ndarray, int | np.ndarray]]:
+        """One tightening round's lists, cut to the candidates' range ``bounds``, as
+        ``(part, credit)``; credit is the weight (the query positions the list stands for), or
+        per document min(m, c) for a repeated bigram with counts. Lists whose parts are equal are counted once with their
+        weights summed: in a templated TM the bigrams of a template's fixed text are held by
+        the same units (six lists of 137,839 documents, the same ones), and comparing two
+        parts costs a fraction of counting one."""
+        out: list[tuple[np.ndarray, int | np.ndarray]] = []
+        for i, w in todo:
+            p = plists[i]
+            if not len(p):
+                continue
+            a, b = p.searchsorted(bounds).tolist()
+            if b == a:
+                continue
+            part, c = p[a:b], (cnts.get(i) if w > 1 else None)
+            if c is not None:
+                out.append((part, np.minimum(c[a:b], w)))  # per document: min(m, c)
+                continue
+            for n, (q, credit) in enumerate(out):
+                if (isinstance(credit, int) and len(q) == len(part) and q[0] == part[0]
+                        and q[-1] == part[-1] and np.array_equal(q, part)):
+                    out[n] = (q, credit + w)
+                    break
+            else:
+                out.append((part, w))
+        return out
 
     def _window_docs(self, lo: int, hi: int) -> np.ndarray:
         """Live documents with a length in [lo, hi]: a range of base numbers (they are ordered
