@@ -210,3 +210,53 @@ def test_part_index_compaction_keeps_the_live_parts(monkeypatch):
     assert [(h.seg_id, h.first) for h in hits] == [(1, 1)]
     idx.update(2, None, True)
     assert idx.search(normalize_text("智能鸿沟出现。"), 5, 90) == [] and idx._live == 2 == len(idx)
+
+
+def test_parts_searched_above_the_units_floor_give_the_true_order(tm, monkeypatch):
+    """The parts are searched at the score of the units' ``limit``-th hit, not at ``min_score``;
+    when copies collapse and the answer's last match falls below that floor, they are searched
+    again. The answer is the first ``limit`` of a lookup that sees every hit (a page of 50)."""
+    from tmserver.index import engine
+
+    base = "数字鸿沟正在扩大，数据安全面临挑战。"
+    units = [(base.replace("扩大", w), f"The divide {w}.") for w in ("扩张", "加深", "拉大", "变大")]
+    units += [(base.replace("数据安全", "网络安全"), "Network security."), (base[:-1] + "和风险。", "Risks.")]
+    units += [units[0]] * 3  # copies of one pair: collapsed, they leave the page short of distinct units
+    units += [("今天天气很好。" + base.replace("挑战", "难题"), "Fine weather. Problems."),
+              ("会议开幕了。" + base.replace("正在", "已经"), "The meeting opened. Already."),
+              ("第一句。" + base[:8] + "。第三句。", "One. Divide. Three.")]
+    for zh, en in units:
+        tm.create_segment(SegmentInput(source=zh, target=en, source_lang="zh", target_lang="en"), on_duplicate="keep")
+    floors: list[float] = []
+    real = engine._parts_floor
+
+    def spy(hits, limit, min_score):
+        floors.append(real(hits, limit, min_score))
+        return floors[-1]
+
+    searched: list[float] = []  # the thresholds the parts were searched at, in one lookup
+    real_search = PartIndex.search
+
+    def search(self, query_norm, k, min_score):
+        searched.append(min_score)
+        return real_search(self, query_norm, k, min_score)
+
+    def ranking(answer: dict, limit: int) -> list[tuple]:
+        return [(m["id"], m["score"], m["match_type"], (m.get("subsegment") or {}).get("sentences"))
+                for m in answer["matches"][:limit]]
+
+    queries = [base, base.replace("扩大", "扩展"), "今天天气很好。", base[:8] + "，" + base[9:].replace("挑战", "考验")]
+    again = 0
+    monkeypatch.setattr(PartIndex, "search", search)
+    for q in queries:
+        for min_score in (50, 70):
+            want = tm.index.lookup(q, *_langs(), limit=50, min_score=min_score)
+            monkeypatch.setattr(engine, "_parts_floor", spy)
+            for limit in (1, 2, 3, 5):
+                searched.clear()
+                got = tm.index.lookup(q, *_langs(), limit=limit, min_score=min_score)
+                assert ranking(got, limit) == ranking(want, limit), (q, limit, min_score)
+                again += searched[0] > min_score and searched[-1] == min_score
+            monkeypatch.setattr(engine, "_parts_floor", real)
+    assert any(f > 70 for f in floors)  # the floor was raised, so the comparison means something
+    assert again  # and some answers needed the parts below it

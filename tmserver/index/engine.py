@@ -29,7 +29,7 @@ from tmserver.index.parts import PartHit, PartIndex, PreparedParts, may_have_par
 from tmserver.index.postings import LangIndex, Prepared, SearchResult
 from tmserver.index.sync import ChangeFollower
 from tmserver.langs import Lang
-from tmserver.match import Score, adapt_target, diff, score, with_context
+from tmserver.match import PENALTIES, Score, adapt_target, diff, score, with_context
 from tmserver.match.adapt import Adaptation, adapt
 from tmserver.normalize import normalize
 from tmserver.store.db import insert_if_absent
@@ -177,6 +177,24 @@ def _next_page(ask: int, limit: int, distinct: int, strategy: str) -> int:
     if strategy == "scan" or distinct == 0:
         return min(MAX_LIMIT, ask * 4 + 10)
     return min(MAX_LIMIT, max(ask + 2, -(-ask * limit // distinct) + 2))
+
+
+#: the lowest score of a match identical in matching form: 100 less every penalty at once
+_EXACT_FLOOR = 100 - sum(p.points for p in PENALTIES)
+
+
+def _parts_floor(hits: list[tuple[int, int, int]], limit: int, min_score: float) -> float:
+    """The threshold to search the sentence parts at, given the whole-unit hits ``(doc, d, m)``
+    (best first): a part can enter the answer only by scoring at least its ``limit``-th match, and
+    a unit at distance d of m characters scores at least ⌊100·(m − d)/m⌋ (capped at 99), or 100
+    less every exact-match penalty when identical in matching form. Searching
+    at that floor instead of ``min_score`` lets the count filter prove far sooner; the caller
+    checks that the answer's last match reached it (copies collapsed, a unit can drop out) and
+    searches again at ``min_score`` when it did not."""
+    if len(hits) < limit:
+        return min_score
+    _, d, m = hits[limit - 1]
+    return max(min_score, _EXACT_FLOOR if d == 0 else min(99, 100 * (m - d) // m))
 
 
 class _Held:
@@ -742,6 +760,7 @@ class Engine:
         qn = normalize(query)
         ask, res, hits, part_hits = limit, SearchResult(), [], []
         units_more, parts_more = True, subsegments  # what may hold more hits than the last page
+        floor, floored = min_score, False  # the threshold the parts were last searched at; raised once
         segs: dict[int, Any] = {}
         while True:
             with self._using(src.base, session=session) as slot:
@@ -750,14 +769,23 @@ class Engine:
                     res = idx.search(qn.text, ask, min_score)
                     hits = [(int(idx.seg_ids.a[doc]), bool(idx.is_source.a[doc]), d, m) for doc, d, m in res.hits]
                 if parts_more:
-                    part_hits = slot.parts.search(qn.text, ask, min_score)
-            units_more, parts_more = len(res.hits) == ask, parts_more and len(part_hits) == ask
+                    floor = min_score if floored else _parts_floor(res.hits, limit, min_score)
+                    floored = True
+                    part_hits = slot.parts.search(qn.text, ask, floor)
+            units_more = len(res.hits) == ask
+            parts_more = parts_more and (len(part_hits) == ask or floor > min_score)
             wanted = dict.fromkeys([h[0] for h in hits] + [p.seg_id for p in part_hits])
             segs.update(self._fetch([i for i in wanted if i not in segs], session))  # (a larger page: only the new)
             ranked = _collapsed(self._rank(query, hits, segs, min_score, context_prev, context_next, part_hits))
-            if len(ranked) >= limit or not (units_more or parts_more) or ask >= MAX_LIMIT:
+            full = len(ranked) >= limit
+            # a part below the floor scores below it: the answer holds when its last match reaches it
+            parts_known = floor <= min_score or (full and ranked[limit - 1].score.value >= floor)
+            if parts_known and (full or not (units_more or parts_more) or ask >= MAX_LIMIT):
                 break
-            ask = _next_page(ask, limit, len(ranked), res.strategy)
+            if full or ask >= MAX_LIMIT:
+                units_more = False  # only the parts below the floor are left to look at
+            else:
+                ask = _next_page(ask, limit, len(ranked), res.strategy)
         return self._answer(query, qn, ranked[:limit], src, tgt, res)
 
     def lookup_many(
