@@ -1055,10 +1055,10 @@ class LangIndex:
     def _round(plists, cnts, todo, bounds) -> list[tuple[np.ndarray, int | np.ndarray]]:
         """One tightening round's lists, cut to the candidates' range ``bounds``, as
         ``(part, credit)``; credit is the weight (the query positions the list stands for), or
-        per document min(m, c) for a repeated bigram with counts. Lists whose parts are equal are counted once with their
-        weights summed: in a templated TM the bigrams of a template's fixed text are held by
-        the same units (six lists of 137,839 documents, the same ones), and comparing two
-        parts costs a fraction of counting one."""
+        per document min(m, c) for a repeated bigram with counts. Lists whose parts are equal
+        are counted once with their weights summed: in a templated TM the bigrams of a
+        template's fixed text are held by the same units (six lists of 137,839 documents, the
+        same ones), and comparing two parts costs a fraction of counting one."""
         out: list[tuple[np.ndarray, int | np.ndarray]] = []
         for i, w in todo:
             p = plists[i]
