@@ -197,6 +197,23 @@ def _parts_floor(hits: list[tuple[int, int, int]], limit: int, min_score: float)
     return max(min_score, _EXACT_FLOOR if d == 0 else min(99, 100 * (m - d) // m))
 
 
+def _check_query(query: str) -> None:
+    if len(query) > MAX_QUERY_CHARS:
+        raise ValidationError(f"the query is longer than {MAX_QUERY_CHARS} characters",
+                              {"field": "q", "maximum": MAX_QUERY_CHARS})
+
+
+def _check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}", {"field": "limit"})
+
+
+def _parts_known(ranked: list[_Ranked], limit: int, floor: float, min_score: float) -> bool:
+    """Whether the parts searched at ``floor`` are all the answer can hold: a part below the floor
+    scores below it, so the answer holds when its last match reaches the floor."""
+    return floor <= min_score or (len(ranked) >= limit and ranked[limit - 1].score.value >= floor)
+
+
 class _Held:
     """Release an already acquired lock on leaving (``with`` after a separate ``acquire``)."""
 
@@ -752,11 +769,8 @@ class Engine:
 
         ``session``: the change-log poll and the fetch of the matched rows run in the caller's
         transaction (one transaction per lookup); without it each opens its own."""
-        if len(query) > MAX_QUERY_CHARS:
-            raise ValidationError(f"the query is longer than {MAX_QUERY_CHARS} characters",
-                                  {"field": "q", "maximum": MAX_QUERY_CHARS})
-        if not 1 <= limit <= MAX_LIMIT:
-            raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}", {"field": "limit"})
+        _check_query(query)
+        _check_limit(limit)
         qn = normalize(query)
         ask, res, hits, part_hits = limit, SearchResult(), [], []
         units_more, parts_more = True, subsegments  # what may hold more hits than the last page
@@ -778,9 +792,8 @@ class Engine:
             segs.update(self._fetch([i for i in wanted if i not in segs], session))  # (a larger page: only the new)
             ranked = _collapsed(self._rank(query, hits, segs, min_score, context_prev, context_next, part_hits))
             full = len(ranked) >= limit
-            # a part below the floor scores below it: the answer holds when its last match reaches it
-            parts_known = floor <= min_score or (full and ranked[limit - 1].score.value >= floor)
-            if parts_known and (full or not (units_more or parts_more) or ask >= MAX_LIMIT):
+            if _parts_known(ranked, limit, floor, min_score) and (full or not (units_more or parts_more)
+                                                                   or ask >= MAX_LIMIT):
                 break
             if full or ask >= MAX_LIMIT:
                 units_more = False  # only the parts below the floor are left to look at
@@ -803,15 +816,12 @@ class Engine:
         a database round trip per query. Each answer has the shape of :meth:`lookup`'s, with
         whole-unit matches only: analysis bands and pre-translation count and fill whole units
         (a sub-segment's target part is an alignment's guess, for a translator to look at)."""
-        if not 1 <= limit <= MAX_LIMIT:
-            raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}", {"field": "limit"})
+        _check_limit(limit)
         searched = []
         with self._using(src.base):
             pass  # loaded and polled once for the batch, not once per query
         for query, _prev, _next in queries:
-            if len(query) > MAX_QUERY_CHARS:
-                raise ValidationError(f"the query is longer than {MAX_QUERY_CHARS} characters",
-                                      {"field": "q", "maximum": MAX_QUERY_CHARS})
+            _check_query(query)
             qn = normalize(query)
             with self._using(src.base, poll=False) as slot:  # per query: single lookups are never held up long
                 idx = slot.index
