@@ -187,10 +187,10 @@ def _parts_floor(hits: list[tuple[int, int, int]], limit: int, min_score: float)
     """The threshold to search the sentence parts at, given the whole-unit hits ``(doc, d, m)``
     (best first): a part can enter the answer only by scoring at least its ``limit``-th match, and
     a unit at distance d of m characters scores at least ⌊100·(m − d)/m⌋ (capped at 99), or 100
-    less every exact-match penalty when identical in matching form. Searching
-    at that floor instead of ``min_score`` lets the count filter prove far sooner; the caller
-    checks that the answer's last match reached it (copies collapsed, a unit can drop out) and
-    searches again at ``min_score`` when it did not."""
+    less every exact-match penalty when identical in matching form. Searching at that floor
+    instead of ``min_score`` lets the count filter prove far sooner; the caller checks that the
+    answer's last match reached it (copies collapsed, a unit can drop out) and searches again at
+    ``min_score`` when it did not (:func:`_parts_known`)."""
     if len(hits) < limit:
         return min_score
     _, d, m = hits[limit - 1]

@@ -7,6 +7,8 @@ and no Python object is created per bigram when a million segments are indexed.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 SHIFT = 21
@@ -27,10 +29,10 @@ def sorted_unique(a: np.ndarray) -> np.ndarray:
     return a[run_starts(a)]
 
 
-def unique_counts(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def unique_counts(a: np.ndarray, kind: Literal["quicksort", "stable"] = "quicksort") -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct values and how often each occurs. Sorts ``a`` in place (callers pass a
     temporary: the build's keys of one chunk, the search's concatenated posting lists)."""
-    a.sort()
+    a.sort(kind=kind)
     starts = run_starts(a)
     return a[starts], np.diff(starts, append=len(a))
 
@@ -40,10 +42,7 @@ def merged_counts(lists: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     stable sort is a timsort for these types, which finds the ascending runs and merges them —
     O(n log r) for r lists, not O(n log n). On templated 1e6 queries (10–50 lists, 35,000–100,000
     postings) the search's CPU p50 fell 15–38 % against the default quicksort."""
-    a = np.concatenate(lists)
-    a.sort(kind="stable")
-    starts = run_starts(a)
-    return a[starts], np.diff(starts, append=len(a))
+    return unique_counts(np.concatenate(lists), kind="stable")
 
 
 def codepoints(text: str) -> np.ndarray:
