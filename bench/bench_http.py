@@ -17,7 +17,8 @@ the other, each in its own database, and the report puts them side by side):
    times and memory; every later phase runs against THIS server;
 4. **latency** (phase ``latency``): after a warm-up, 1, 4 and 16 concurrent clients (threads, one
    keep-alive connection each), ``--requests`` requests per level, on ``/api/v1/lookup`` and the
-   amaGama route; p50/p99, requests/s; per query set at 1 client;
+   amaGama route (and MyMemory's ``/get`` with ``--mymemory``: 10 matches at that route's own
+   threshold); p50/p99, requests/s; per query set at 1 client;
 5. **recall@5** (phase ``recall``) of the HTTP answers against an exhaustive rapidfuzz scan of
    every loaded unit (the scan also gives the brute-force baseline's time per query);
 6. **writes during reads** (phase ``writes``): ``--writes`` held-out units of the same generator
@@ -79,6 +80,8 @@ from bench.bench_lookup import machine  # noqa: E402
 K = 5
 LOOKUP = "/api/v1/lookup?source_lang=zh&target_lang=en&limit={limit}&min_score={score}&q={q}"
 COMPAT = "/tmserver/zh/en/unit/{q}?min_similarity={score}&max_candidates=5"
+#: MyMemory's route asks what its clients get: its own number of matches and threshold
+MYMEMORY = "/get?langpair=zh%7Cen&q={q}"
 PHASES = ("cold", "latency", "recall", "writes", "single", "trgm")
 
 
@@ -846,6 +849,11 @@ def run_one(gen: str, args, phases: set[str]) -> dict[str, Any]:
                 levels = [int(c) for c in args.clients.split(",")]
                 res["lookup"] = [clients(srv.port, paths, n, max(1, args.requests // n)) for n in levels]
                 res["compat"] = [clients(srv.port, compat, n, max(1, args.requests // n)) for n in levels]
+                if args.mymemory:
+                    mym = [(s, MYMEMORY.format(q=quote(q, safe=""))) for s, q in mixed]
+                    res["mymemory"] = [clients(srv.port, mym, n, max(1, args.requests // n)) for n in levels]
+                    say(f"[{gen}] MyMemory /get: " + "; ".join(f"{r['clients']}c p50 {r['p50_ms']:.1f} p99 "
+                                                              f"{r['p99_ms']:.1f} {r['rps']:.0f}/s" for r in res["mymemory"]))
                 say(f"[{gen}] latency: " + "; ".join(f"{r['clients']}c p50 {r['p50_ms']:.1f} p99 {r['p99_ms']:.1f} "
                                                      f"{r['rps']:.0f}/s" for r in res["lookup"]))
             truths = None
@@ -991,7 +999,9 @@ def report(results: list[dict[str, Any]], args, argv: str) -> str:
     row("private (anonymous) memory of all processes MB: saved-index start / after reads / at end",
         lambda r: f"{r['warm']['memory']['anon_mb']:.0f} / {r['memory_after_reads']['anon_mb']:.0f} / "
                   f"{r['memory_end']['anon_mb']:.0f}")
-    for route, key in (("/api/v1/lookup", "lookup"), ("amaGama", "compat")):
+    for route, key in (("/api/v1/lookup", "lookup"), ("amaGama", "compat"), ("MyMemory /get", "mymemory")):
+        if not all(key in r for r in results):
+            continue
         for i, n in enumerate(int(c) for c in args.clients.split(",")):
             row(f"{route}, {n} client{'s' if n > 1 else ''}: p50 / p99 ms, req/s",
                 lambda r, k=key, i=i: f"{r[k][i]['p50_ms']:.1f} / {r[k][i]['p99_ms']:.1f}, {r[k][i]['rps']:.0f}"
@@ -1044,6 +1054,7 @@ def main() -> None:
     ap.add_argument("--index-langs", default=None, help="TMSERVER_INDEX_LANGS for the server (e.g. zh)")
     ap.add_argument("--clients", default="1,4,16")
     ap.add_argument("--requests", type=int, default=1000, help="requests per concurrency level and route")
+    ap.add_argument("--mymemory", action="store_true", help="phase latency: MyMemory's /get as well")
     ap.add_argument("--warmup", type=int, default=200, help="warm-up requests (4 clients) before the latency runs")
     ap.add_argument("--queries", type=int, default=400, help="queries per query set")
     ap.add_argument("--recall-queries", type=int, default=50, help="exhaustive scans (brute force) + recall")
