@@ -101,7 +101,8 @@ RUNS = st.lists(st.one_of(st.text(alphabet=WIDE, min_size=1, max_size=6),
 )
 def test_char_bound_never_above_distance(docs, extra, query, hist_min_len):
     """Signatures and histograms (counts saturated at 15 included) never claim more edits than the
-    true distance, for base and written documents."""
+    true distance, for base and written documents; nor does the popcount bound the scan screens
+    with first (which must never be above the character bound it goes before)."""
     saved, postings.HIST_MIN_LEN = postings.HIST_MIN_LEN, hist_min_len
     try:
         idx = LangIndex.build(range(1, len(docs) + 1), docs, [True] * len(docs))
@@ -111,8 +112,9 @@ def test_char_bound_never_above_distance(docs, extra, query, hist_min_len):
         postings.HIST_MIN_LEN = saved
     all_docs = np.arange(len(idx.texts))
     bound = idx.char_bound(query, all_docs)
-    for doc, b in zip(all_docs.tolist(), bound.tolist(), strict=True):
-        assert b <= Levenshtein.distance(query, idx.texts[doc])
+    cheap = idx.signature_bound(query, all_docs)
+    for doc, b, c in zip(all_docs.tolist(), bound.tolist(), cheap.tolist(), strict=True):
+        assert c <= b <= Levenshtein.distance(query, idx.texts[doc])
 
 
 def test_counts_see_a_slot_that_presence_cannot(monkeypatch):

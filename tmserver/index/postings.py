@@ -1097,8 +1097,9 @@ class LangIndex:
         character-signature bound rules out are not scored."""
         docs = self._window_docs(lo, hi)
         if screen and len(docs) >= SCAN_SIG_MIN:
-            m = np.maximum(len(query), self.lens.a[docs].astype(np.int64))
-            docs = docs[(m - self.char_bound(query, docs)) * den >= num * m]
+            docs = self._screen(query, docs, num, den, self.signature_bound)
+            if len(docs) >= SCAN_SIG_MIN:
+                docs = self._screen(query, docs, num, den, self.char_bound)
         if not len(docs):
             return SearchResult(proven=False, strategy="scan")
         texts = self.texts.take(docs)
@@ -1118,6 +1119,15 @@ class LangIndex:
         scored.sort(reverse=True)
         hits = [(doc, d, m) for _, _, doc, d, m in scored[:k]]
         return SearchResult(hits=hits, proven=False, strategy="scan")
+
+    def _screen(self, query: str, docs: np.ndarray, num: int, den: int, bound) -> np.ndarray:
+        """The ``docs`` whose distance lower ``bound`` still lets them reach τ = num/den. The scan
+        screens with the cheap :meth:`signature_bound` (two AND-NOTs and a popcount a document)
+        first and :meth:`char_bound` (a table lookup per signature byte) on what is left: vocab
+        1e6 at τ 0.5, where every search is a scan, the screen cost 15–18 ms a query and costs
+        11–16 (bench/RESULTS.md, round 8)."""
+        m = np.maximum(len(query), self.lens.a[docs].astype(np.int64))
+        return docs[(m - bound(query, docs)) * den >= num * m]
 
     def brute_force(self, query: str, k: int = 5, min_score: float = 70) -> SearchResult:
         """Reference answer: score every live document (tests and the benchmark)."""
