@@ -1123,9 +1123,10 @@ class LangIndex:
     def _screen(self, query: str, docs: np.ndarray, num: int, den: int, bound) -> np.ndarray:
         """The ``docs`` whose distance lower ``bound`` still lets them reach τ = num/den. The scan
         screens with the cheap :meth:`signature_bound` (two AND-NOTs and a popcount a document)
-        first and :meth:`char_bound` (a table lookup per signature byte) on what is left: vocab
-        1e6 at τ 0.5, where every search is a scan, the screen cost 15–18 ms a query and costs
-        11–16 (bench/RESULTS.md, round 8)."""
+        first and :meth:`char_bound` (a table lookup per signature byte) on what is left. Vocab
+        1e6 at τ 0.5, where every search is a scan: the screen of a `neardup`, `fresh` or
+        `repeated` query fell from 15–18 ms to 11–16 (mean of 30); a `long` query's window, whose
+        documents hold most of its characters, went from 13 to 14 (bench/RESULTS.md, round 8)."""
         m = np.maximum(len(query), self.lens.a[docs].astype(np.int64))
         return docs[(m - bound(query, docs)) * den >= num * m]
 
