@@ -7,11 +7,11 @@ MyMemory's shape:
 * ``responseData``: ``{"translatedText", "match"}`` — the best match's translation and its
   similarity as a fraction 0–1 (``""`` and 0 when nothing matches: this server has no machine
   translation to fall back to);
-* ``matches``: at most 10 scoring 60 or more (see ``MIN_SCORE``), best first, each ``{"id", "segment", "translation", "source", "target",
-  "quality", "match", "reference", "usage-count", "subject", "created-by", "last-updated-by",
-  "create-date", "last-update-date"}`` — ``match`` is 0–1 (our CAT score / 100, capped at 1),
-  ``quality`` the integer score as a string (as MyMemory sends it), languages as ``zh-CN``-style
-  tags;
+* ``matches``: at most 10 scoring 60 or more (see ``MIN_SCORE``), best first, each ``{"id",
+  "segment", "translation", "source", "target", "quality", "match", "reference", "usage-count",
+  "subject", "created-by", "last-updated-by", "create-date", "last-update-date"}`` — ``match``
+  is 0–1 (our CAT score / 100, capped at 1), ``quality`` the integer score as a string (as
+  MyMemory sends it), languages as ``zh-CN``-style tags;
 * ``responseStatus`` 200, ``responseDetails`` "", ``quotaFinished`` false, ``responderId`` null,
   ``exception_code`` null, ``mtLangSupported`` null.
 

@@ -21,6 +21,7 @@ A replaced or deleted document is only marked dead; searches skip it and rebuild
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -1120,7 +1121,8 @@ class LangIndex:
         hits = [(doc, d, m) for _, _, doc, d, m in scored[:k]]
         return SearchResult(hits=hits, proven=False, strategy="scan")
 
-    def _screen(self, query: str, docs: np.ndarray, num: int, den: int, bound) -> np.ndarray:
+    def _screen(self, query: str, docs: np.ndarray, num: int, den: int,
+                bound: Callable[[str, np.ndarray], np.ndarray]) -> np.ndarray:
         """The ``docs`` whose distance lower ``bound`` still lets them reach τ = num/den. The scan
         screens with the cheap :meth:`signature_bound` (two AND-NOTs and a popcount a document)
         first and :meth:`char_bound` (a table lookup per signature byte) on what is left. Vocab
