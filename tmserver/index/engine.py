@@ -858,13 +858,9 @@ class Engine:
                     out.append(0)
                     continue
                 # two lower bounds on the distance prune every document that cannot reach the
-                # floor (the signature popcount over the whole index, then the occurrence-weighted
-                # character bound on what is left); only the survivors get a real edit distance
-                m = np.maximum(len(q), idx.lens.a[docs].astype(np.int64))
-                keep = docs[(100 * (m - idx.signature_bound(q, docs))) // m >= floor]
-                if len(keep):
-                    mk = np.maximum(len(q), idx.lens.a[keep].astype(np.int64))
-                    keep = keep[(100 * (mk - idx.char_bound(q, keep))) // mk >= floor]
+                # floor (⌊100·(m − d)/m⌋ ≥ floor ⟺ (m − d)·100 ≥ floor·m); only the survivors get
+                # a real edit distance
+                keep = idx.screen(q, docs, floor, 100)
                 texts = idx.texts.take(keep)
                 mk = np.maximum(len(q), idx.lens.a[keep].astype(np.int64))
             if not len(keep):

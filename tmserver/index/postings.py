@@ -21,7 +21,6 @@ A replaced or deleted document is only marked dead; searches skip it and rebuild
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -1098,9 +1097,7 @@ class LangIndex:
         character-signature bound rules out are not scored."""
         docs = self._window_docs(lo, hi)
         if screen and len(docs) >= SCAN_SIG_MIN:
-            docs = self._screen(query, docs, num, den, self.signature_bound)
-            if len(docs) >= SCAN_SIG_MIN:
-                docs = self._screen(query, docs, num, den, self.char_bound)
+            docs = self.screen(query, docs, num, den)
         if not len(docs):
             return SearchResult(proven=False, strategy="scan")
         texts = self.texts.take(docs)
@@ -1121,16 +1118,20 @@ class LangIndex:
         hits = [(doc, d, m) for _, _, doc, d, m in scored[:k]]
         return SearchResult(hits=hits, proven=False, strategy="scan")
 
-    def _screen(self, query: str, docs: np.ndarray, num: int, den: int,
-                bound: Callable[[str, np.ndarray], np.ndarray]) -> np.ndarray:
-        """The ``docs`` whose distance lower ``bound`` still lets them reach τ = num/den. The scan
-        screens with the cheap :meth:`signature_bound` (two AND-NOTs and a popcount a document)
-        first and :meth:`char_bound` (a table lookup per signature byte) on what is left. Vocab
-        1e6 at τ 0.5, where every search is a scan: the screen of a `neardup`, `fresh` or
-        `repeated` query fell from 15–18 ms to 11–16 (mean of 30); a `long` query's window, whose
-        documents hold most of its characters, went from 13 to 14 (bench/RESULTS.md, round 8)."""
-        m = np.maximum(len(query), self.lens.a[docs].astype(np.int64))
-        return docs[(m - bound(query, docs)) * den >= num * m]
+    def screen(self, query: str, docs: np.ndarray, num: int, den: int) -> np.ndarray:
+        """The ``docs`` whose edit distance to ``query`` may still let them reach τ = num/den, by
+        two lower bounds: the cheap :meth:`signature_bound` (two AND-NOTs and a popcount a
+        document) on all of them, then :meth:`char_bound` (a table lookup per signature byte) on
+        what is left. Vocab 1e6 at τ 0.5, where every search is a scan: the screen of a
+        `neardup`, `fresh` or `repeated` query fell from 15–18 ms (the character bound alone) to
+        11–16 (mean of 30); a `long` query's window, whose documents hold most of its characters,
+        went from 13 to 14 (bench/RESULTS.md, round 8)."""
+        for bound in (self.signature_bound, self.char_bound):
+            if not len(docs):
+                break
+            m = np.maximum(len(query), self.lens.a[docs].astype(np.int64))
+            docs = docs[(m - bound(query, docs)) * den >= num * m]
+        return docs
 
     def brute_force(self, query: str, k: int = 5, min_score: float = 70) -> SearchResult:
         """Reference answer: score every live document (tests and the benchmark)."""
