@@ -30,6 +30,7 @@ import contextlib
 import fcntl
 import json
 import logging
+import mmap
 import os
 import shutil
 import time
@@ -221,6 +222,15 @@ def _load_array(folder: Path, entry: dict[str, Any], mode: Literal["r", "c"]) ->
     return arr.view(np.ndarray)  # a plain array over the same mapping (memmap's subclass costs per call)
 
 
+def _map_bytes(path: Path) -> tuple[mmap.mmap, int]:
+    """A read-only mapping of a one-dimensional ``uint8`` ``.npy`` file and where its data start
+    (its header's length, which ``np.memmap.offset`` reports): the texts' bytes, sliced as
+    ``bytes`` (see :class:`MappedTexts`). The same file's pages as the array's: nothing is copied."""
+    at = int(np.load(path, mmap_mode="r", allow_pickle=False).offset)
+    with open(path, "rb") as f:
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ), at
+
+
 def _load_index(folder: Path, meta: dict[str, Any]) -> LangIndex:
     idx = LangIndex()
     arrays, n = meta["arrays"], int(meta["n_base"])
@@ -237,10 +247,11 @@ def _load_index(folder: Path, meta: dict[str, Any]) -> LangIndex:
     idx.hist.skip = idx.hist_from  # the short documents' rows are zeros never read: growing skips them
     offs = _load_array(folder, arrays["text_offs"], "r")
     data = _load_array(folder, arrays["text_data"], "r")
+    raw, at = _map_bytes(folder / arrays["text_data"]["file"])
     if (len(offs) != n + 1 or int(offs[-1]) != len(data) or int(idx.indptr[-1]) != len(idx.postings)
             or len(idx.pcounts) != len(idx.postings)):
         raise ValueError("the texts or posting lists do not add up")
-    idx.texts = MappedTexts(data, offs)
+    idx.texts = MappedTexts(data, offs, raw, at)
     idx.n_base = n
     idx.auto_compact = False
     return idx
