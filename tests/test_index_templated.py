@@ -99,3 +99,28 @@ def test_the_deep_probe_keeps_the_answers_exact(data, monkeypatch):
     apply(idx, writes)
     assert check(idx, queries) > len(queries)
     assert len(raised) > len(queries) and any(raised)
+
+
+def test_the_union_probe_keeps_the_answers_exact(data, monkeypatch):
+    """The probe of the count filter's union (:meth:`LangIndex._reprobe`) forced on for every
+    search whose probes raised τ, with a pool smaller than the unions here: the τ'' it keeps is a
+    real k-th score, so the answers stay those of the exhaustive scan, with writes in the delta
+    and dead documents too. It must run, and raise τ for some queries, for this to test anything."""
+    texts, queries, writes = data
+    monkeypatch.setattr(postings, "UNION_PROBE_MIN", 0)
+    monkeypatch.setattr(postings, "UNION_PROBE", 8)
+    monkeypatch.setattr(postings, "PROBE_MIN", 0)  # (the first probes raise τ at this size only when forced)
+    raised = []
+    reprobe = LangIndex._reprobe
+
+    def spy(self, query, k, tau, *args):
+        out = reprobe(self, query, k, tau, *args)
+        raised.append(out[0] > tau)
+        return out
+
+    monkeypatch.setattr(LangIndex, "_reprobe", spy)
+    idx = LangIndex.build(np.arange(1, len(texts) + 1), list(texts), np.ones(len(texts), dtype=np.bool_))
+    assert check(idx, queries) > len(queries)
+    apply(idx, writes)
+    assert check(idx, queries) > len(queries)
+    assert len(raised) > len(queries) // 2 and any(raised)
