@@ -51,6 +51,15 @@ def check(idx: LangIndex, queries: list[str]) -> int:
     return check_taus(idx, queries, (60, 75))
 
 
+def check_before_and_after_writes(texts: list[str], queries: list[str], writes: list[tuple[int, str]]) -> None:
+    """Build an index of ``texts``, check every query, apply ``writes`` (new units, replacements,
+    deletions) and check every query again."""
+    idx = LangIndex.build(np.arange(1, len(texts) + 1), list(texts), np.ones(len(texts), dtype=np.bool_))
+    assert check(idx, queries) > len(queries)
+    apply(idx, writes)
+    assert check(idx, queries) > len(queries)
+
+
 @pytest.mark.parametrize("ratio", [0.0, 1e9, postings.MARK_RATIO], ids=["bisect", "mark", "default"])
 def test_templated_search_equals_brute_force(data, monkeypatch, ratio):
     texts, queries, writes = data
@@ -94,10 +103,7 @@ def test_the_deep_probe_keeps_the_answers_exact(data, monkeypatch):
         return found
 
     monkeypatch.setattr(LangIndex, "_probe", spy)
-    idx = LangIndex.build(np.arange(1, len(texts) + 1), list(texts), np.ones(len(texts), dtype=np.bool_))
-    assert check(idx, queries) > len(queries)
-    apply(idx, writes)
-    assert check(idx, queries) > len(queries)
+    check_before_and_after_writes(texts, queries, writes)
     assert len(raised) > len(queries) and any(raised)
 
 
@@ -119,8 +125,5 @@ def test_the_union_probe_keeps_the_answers_exact(data, monkeypatch):
         return out
 
     monkeypatch.setattr(LangIndex, "_reprobe", spy)
-    idx = LangIndex.build(np.arange(1, len(texts) + 1), list(texts), np.ones(len(texts), dtype=np.bool_))
-    assert check(idx, queries) > len(queries)
-    apply(idx, writes)
-    assert check(idx, queries) > len(queries)
+    check_before_and_after_writes(texts, queries, writes)
     assert len(raised) > len(queries) // 2 and any(raised)
