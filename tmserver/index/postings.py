@@ -217,6 +217,12 @@ def _passes(absent: np.ndarray, cand_len: np.ndarray, qlen: int, num: int, den: 
     return d_lb * den <= longer * (den - num)
 
 
+def _reachable(absent: np.ndarray, cand_len: np.ndarray, qlen: int, num: int, den: int) -> np.ndarray:
+    """:func:`_passes` and a length in the window of τ = num/den (:func:`_window`)."""
+    lo, hi = _window(qlen, num, den)
+    return _passes(absent, cand_len, qlen, num, den) & (cand_len >= lo) & (cand_len <= hi)
+
+
 def _first_false(reach: np.ndarray, cumw: np.ndarray) -> int | None:
     """Smallest j such that a document missing the j rarest query bigrams cannot reach τ
     (documents outside the union of those j posting lists are proven out). ``cumw[j]`` is the
@@ -226,6 +232,16 @@ def _first_false(reach: np.ndarray, cumw: np.ndarray) -> int | None:
     x = int(np.count_nonzero(reach))  # the first missing weight that cannot reach τ
     j = int(np.searchsorted(cumw, x))  # the first prefix covering at least that weight
     return None if j >= len(cumw) else j
+
+
+def _raised(probe: list, k: int, tau: Fraction) -> Fraction | None:
+    """The k-th score of a probe's top-k heap (worst on top) when it has k hits and beats τ: a
+    threshold every true top-k member reaches. ``None`` otherwise."""
+    if len(probe) < k:
+        return None
+    _, _, _, d, m = probe[0]
+    thr = Fraction(m - d, m)
+    return thr if thr > tau else None
 
 
 def _merge_counts(va: np.ndarray, ca: np.ndarray, vb: np.ndarray, cb: np.ndarray):
@@ -843,11 +859,8 @@ class LangIndex:
             if deep and (len(df) < 3 or int(df[by_df[2]]) < DEEP_RARE):
                 break  # rare bigrams pick the right units: a deeper probe would not raise τ'
             probe = self._probe(query, k, tau, plists, by_df, volume=DEEP_VOLUME if deep else PROBE_VOLUME, deep=deep)
-            if len(probe) < k:
-                continue
-            _, _, _, d, m = probe[0]
-            thr = Fraction(m - d, m)
-            if thr <= tau:
+            thr = _raised(probe, k, tau)
+            if thr is None:
                 continue
             tau, num, den = thr, thr.numerator, thr.denominator
             lo2, hi2 = _window(qlen, num, den)
@@ -989,7 +1002,7 @@ class LangIndex:
         # reach τ; inside it the bound below is the whole filter.)
         need = int(cumw[j_stop])
         clen = self.lens.a[cand]
-        keep = _passes(need - seen, clen, qlen, num, den) & (clen >= lo) & (clen <= hi)
+        keep = _reachable(need - seen, clen, qlen, num, den)
         if self.n_dead:
             keep &= self.alive.a[cand]
         cand, seen, clen = cand[keep], seen[keep], clen[keep]
@@ -1019,18 +1032,14 @@ class LangIndex:
         (``need − seen`` positions missed of the prefix); when k of them reach a τ'' above τ, keep
         only the candidates that can reach τ'' (the same bound, at τ'', and its length window).
         Exact: every true top-k member reaches the k-th of these k scores."""
-        qlen = len(query)
-        ub_num, ub_den = upper_bound(need - seen, clen, qlen)
-        best = np.argpartition(-(ub_num / ub_den), UNION_PROBE)[:UNION_PROBE]
-        probe = self._score(query, k, tau, np.sort(cand[best]), [])
-        if len(probe) < k:
+        best = cand
+        if len(cand) > UNION_PROBE:
+            ub_num, ub_den = upper_bound(need - seen, clen, len(query))
+            best = np.sort(cand[np.argpartition(-(ub_num / ub_den), UNION_PROBE)[:UNION_PROBE]])
+        thr = _raised(self._score(query, k, tau, best, []), k, tau)
+        if thr is None:
             return tau, cand, seen, clen
-        _, _, _, d, m = probe[0]
-        thr = Fraction(m - d, m)
-        if thr <= tau:
-            return tau, cand, seen, clen
-        lo, hi = _window(qlen, thr.numerator, thr.denominator)
-        keep = _passes(need - seen, clen, qlen, thr.numerator, thr.denominator) & (clen >= lo) & (clen <= hi)
+        keep = _reachable(need - seen, clen, len(query), thr.numerator, thr.denominator)
         return thr, cand[keep], seen[keep], clen[keep]
 
     @staticmethod
