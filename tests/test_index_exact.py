@@ -7,6 +7,7 @@ The reference here is deliberately independent of the engine: every document is 
 from __future__ import annotations
 
 import gc
+from collections import Counter
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -134,32 +135,56 @@ def test_counts_see_a_slot_that_presence_cannot(monkeypatch):
 
 
 def test_a_written_documents_histogram_is_the_builds(monkeypatch):
-    """A write's histogram equals the build's, saturated counts included; a short base document's
-    row stays zero (it is never read: the signature serves it)."""
+    """A write's histogram equals the build's, saturated counts included; only the long base
+    documents have rows (``hist.a[doc − hist_from]``), a short written one an all-zero row."""
     texts = ["网络空间命运共同体" * 8, "数" * 20 + "字" * 15 + "据" * 14 + "网络" * 8, "短句"]
     monkeypatch.setattr(postings, "HIST_MIN_LEN", 64)
     idx = LangIndex.build(range(1, 4), texts, [True] * 3)
-    for text in texts[:2]:
-        row = idx.hist.a[idx.doc_of(texts.index(text) + 1)]
-        assert row == postings._histogram(text, idx._charbit)
     short = idx.doc_of(3)
-    assert short < idx.hist_from and not any(bytes(idx.hist.a[short]))
-    counts = np.frombuffer(bytes(postings._histogram(texts[1], idx._charbit)), dtype=np.uint8)
+    assert short == 0 and idx.hist_from == 1 and idx.hist.n == 2 == idx.rows("hist")
+    for text in texts[:2]:
+        row = idx.hist.a[idx.doc_of(texts.index(text) + 1) - idx.hist_from]
+        assert row == postings._histogram(text, idx._charbucket)
+    counts = np.frombuffer(bytes(postings._histogram(texts[1], idx._charbucket)), dtype=np.uint8)
     nibbles = np.stack([counts & 15, counts >> 4], axis=1).ravel()
     assert sorted(nibbles[nibbles > 0].tolist()) == [8, 8, 14, 15, 15]  # 20 数 saturate at 15
-    # a write grows the array (a build leaves no spare room): the rows in use move, the short
-    # document's zero row is not copied (its page would be touched for nothing)
-    before = [bytes(idx.hist.a[d]) for d in range(3)]
+    # every character of the long documents has a bucket of its own (fewer than HIST_OWN of
+    # them), ranked by frequency there; the short one's characters share the hashed ones
+    seen = {c for t in texts[:2] for c in t}
+    assert sorted(int(idx._charbucket[ord(c)]) for c in seen) == list(range(len(seen)))
+    assert idx._charbucket[ord("数")] == 0 and idx._charbucket[ord("短")] >= postings.HIST_OWN
+    # a write grows the array (a build leaves no spare room) and keeps the rows in use
+    before = [bytes(idx.hist.a[r]) for r in range(2)]
     long_write = "又一句" * 30
     idx.upsert(4, long_write, True)
-    assert idx.hist.skip == idx.hist_from == short + 1 and len(idx.hist.a) > 3
-    assert [bytes(idx.hist.a[d]) for d in range(1, 3)] == before[1:] and not any(bytes(idx.hist.a[0]))
-    assert idx.hist.a[idx.doc_of(4)] == postings._histogram(long_write, idx._charbit)
+    assert len(idx.hist.a) > 2 and [bytes(idx.hist.a[r]) for r in range(2)] == before
+    assert idx.hist.a[idx.doc_of(4) - idx.hist_from] == postings._histogram(long_write, idx._charbucket)
     # a short write has none (its row stays zero: the signature serves it, as for a short base one)
     idx.upsert(5, "又一句", True)
-    assert not any(bytes(idx.hist.a[idx.doc_of(5)]))
+    assert idx.hist.n == idx.doc_of(5) + 1 - idx.hist_from
+    assert not any(bytes(idx.hist.a[idx.doc_of(5) - idx.hist_from]))
     # its bound comes from the signature: 0 for its own text (its zero row would claim 3 missing)
     assert idx.char_bound("又一句", np.array([idx.doc_of(5), idx.doc_of(4)])).tolist() == [0, 87]
+
+
+def test_histogram_buckets_separate_rare_characters(monkeypatch):
+    """Slot characters are rare: with the signature's 128 buckets (the histograms' until round
+    10), the build's characters of rank r and r + 128 shared one, and the unit holding rare
+    characters 128–131 looked as if it held the query's 0–3 (a bound of 0 where 4 are missing).
+    Each of the build's HIST_OWN most frequent characters has a bucket of its own, so here the
+    bound is the bag distance itself."""
+    common = "".join(chr(0x4E00 + i) for i in range(100))  # 100 characters, each in every unit
+    rare = [chr(0x9000 + i) for i in range(200)]  # ranks 100–299, four to a unit
+    docs = [common + "".join(rare[i : i + 4]) for i in range(0, 200, 4)]
+    monkeypatch.setattr(postings, "HIST_MIN_LEN", 64)
+    idx = LangIndex.build(range(1, len(docs) + 1), docs, [True] * len(docs))
+    query = common + "".join(rare[:4])
+    every = np.arange(len(docs))
+    want = [max(sum((Counter(query) - Counter(d)).values()), sum((Counter(d) - Counter(query)).values()))
+            for d in (idx.texts[i] for i in every.tolist())]
+    assert idx.char_bound(query, every).tolist() == want
+    assert sorted(want) == [0] + [4] * 49
+    assert all(w <= Levenshtein.distance(query, idx.texts[i]) for i, w in enumerate(want))
 
 
 def test_repetitive_query_is_proven_by_multiplicities():

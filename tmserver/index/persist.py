@@ -48,7 +48,8 @@ from tmserver.index.postings import COMPACT_MIN, LangIndex, MappedTexts, _Grow
 log = logging.getLogger(__name__)
 
 #: bump when the arrays' meaning or layout changes: older generations are then rebuilt
-FORMAT = 3  # 2: per-posting bigram counts (pcounts); 3: character histograms (hist, hist_from)
+FORMAT = 4  # 2: per-posting bigram counts (pcounts); 3: character histograms (hist, hist_from);
+# 4: histograms of 512 buckets (_charbucket), rows from hist_from on only
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 #: generations kept besides the current one (other workers may still have them mapped)
@@ -95,9 +96,9 @@ def _save_index(folder: Path, prefix: str, idx: LangIndex) -> dict[str, Any]:
         arrays[name] = _save_array(folder, f"{prefix}{name}", np.asarray(getattr(idx, name)))
     n, room = idx.n_base, spare(idx.n_base)
     for name in idx.PER_DOC:
-        view = getattr(idx, name).view
-        padded = np.zeros(n + room, dtype=view.dtype)
-        padded[:n] = view
+        view, rows = getattr(idx, name).view, idx.rows(name)
+        padded = np.zeros(rows + room, dtype=view.dtype)
+        padded[:rows] = view
         arrays[name] = _save_array(folder, f"{prefix}{name}", padded)
     data, offs = idx.texts.base_utf8()
     arrays["text_data"] = _save_array(folder, f"{prefix}text_data", data)
@@ -239,12 +240,12 @@ def _load_index(folder: Path, meta: dict[str, Any]) -> LangIndex:
         raise ValueError(f"hist_from {idx.hist_from} is outside the base of {n} documents")
     for name in idx.PERSISTED:
         setattr(idx, name, _load_array(folder, arrays[name], "r"))
+    idx.n_base = n
     for name in idx.PER_DOC:
-        a = _load_array(folder, arrays[name], "c")
-        if len(a) < n:
-            raise ValueError(f"{name}: {len(a)} documents, the base has {n}")
-        setattr(idx, name, _Grow.adopt(a, n))
-    idx.hist.skip = idx.hist_from  # the short documents' rows are zeros never read: growing skips them
+        a, rows = _load_array(folder, arrays[name], "c"), idx.rows(name)
+        if len(a) < rows:
+            raise ValueError(f"{name}: {len(a)} rows, the base needs {rows}")
+        setattr(idx, name, _Grow.adopt(a, rows))
     offs = _load_array(folder, arrays["text_offs"], "r")
     data = _load_array(folder, arrays["text_data"], "r")
     raw, at = _map_bytes(folder / arrays["text_data"]["file"])
@@ -252,7 +253,6 @@ def _load_index(folder: Path, meta: dict[str, Any]) -> LangIndex:
             or len(idx.pcounts) != len(idx.postings)):
         raise ValueError("the texts or posting lists do not add up")
     idx.texts = MappedTexts(data, offs, raw, at)
-    idx.n_base = n
     idx.auto_compact = False
     return idx
 

@@ -86,27 +86,25 @@ class Prepared(NamedTuple):
 class _Grow:
     """A numpy array with amortised O(1) append (capacity doubling)."""
 
-    __slots__ = ("a", "n", "skip")
+    __slots__ = ("a", "n")
 
     def __init__(self, dtype, data: np.ndarray | None = None):
         self.a = np.asarray(data if data is not None else np.empty(0), dtype=dtype).copy()
         self.n = len(self.a)
-        self.skip = 0
 
     @classmethod
-    def adopt(cls, a: np.ndarray, n: int, skip: int = 0) -> _Grow:
+    def adopt(cls, a: np.ndarray, n: int) -> _Grow:
         """Take ``a`` over without copying, its first ``n`` items in use and the rest spare: a saved
         index's per-document arrays are copy-on-write mappings with room for a delta at the end,
-        so appending touches (and privately copies) only the pages written. Items below ``skip``
-        are zero and never read: growing does not copy them (their pages stay untouched)."""
+        so appending touches (and privately copies) only the pages written."""
         g = cls.__new__(cls)
-        g.a, g.n, g.skip = a, n, skip
+        g.a, g.n = a, n
         return g
 
     def append(self, value) -> int:
         if self.n == len(self.a):
             grown = np.zeros(max(16, 2 * len(self.a)), dtype=self.a.dtype)
-            grown[self.skip : self.n] = self.a[self.skip : self.n]
+            grown[: self.n] = self.a[: self.n]
             self.a = grown
         self.a[self.n] = value
         self.n += 1
@@ -294,51 +292,86 @@ def _signature(text: str, charbit: np.ndarray) -> tuple[int, int]:
     return lo, hi
 
 
-#: nibble counts of 128 character buckets (a document's 64-byte histogram; 15 means "15 or more")
-HIST_BYTES = 64
+#: a long document's histogram counts its characters in ``HIST_BUCKETS`` buckets, one nibble each
+#: (15 means "15 or more"): the ``HIST_OWN`` most frequent characters of the build get a bucket of
+#: their own, the rest share the others by a hash. The signature's 128 bits were the buckets until
+#: round 10: in a templated TM the rare characters of the slots collided there, so the bound saw
+#: few of the slot characters a unit lacks. Templated 1e6 ``long`` queries (CPU p50, fastest of 3
+#: runs, alternated query by query, same answers): 16.4 → 13.1 ms with 512 buckets, 13.6 with
+#: 256, 14.4 with 1,024, and 2,048 slower than 128 (the tables cost more than they save); vocab
+#: 1e6 unchanged (bench/RESULTS.md, issue 17 round 10).
+HIST_BUCKETS = 512
+HIST_OWN = 384
+HIST_BYTES = HIST_BUCKETS // 2
 #: documents at least this long have a histogram (in the base they are a suffix, which is ordered
-#: by length); shorter ones make do with their signature, and their rows stay all zero (in the
-#: base, zero pages never touched). Measured on one 1e6 templated index with rows for
-#: all, the minimum set per run (CPU p50, fastest of 3 interleaved runs): ``long`` 7.78 ms with no
-#: histograms, 5.76 from 64 characters (1.2 % of the documents), 5.35 from 128 (1.1 %), 5.66 for
-#: all; the other sets within ±0.3 ms whatever the minimum (neardup 3.22 → 2.95 for all). So only
-#: where it pays: vocab 1e6 has 6.5 % of its documents from 128 characters on.
+#: by length, and the rows start there: ``hist.a[doc − hist_from]``); shorter ones make do with
+#: their signature, and a short *written* document's row is all zero. Measured on one 1e6
+#: templated index with rows for all, the minimum set per run (CPU p50, fastest of 3 interleaved
+#: runs): ``long`` 7.78 ms with no histograms, 5.76 from 64 characters (1.2 % of the documents),
+#: 5.35 from 128 (1.1 %), 5.66 for all; the other sets within ±0.3 ms whatever the minimum
+#: (neardup 3.22 → 2.95 for all). So only where it pays: vocab 1e6 has 6.5 % of its documents
+#: from 128 characters on.
 HIST_MIN_LEN = 128
+#: documents per pass of :func:`_histograms` (its counts are ``int64``: 16 MB a pass)
+HIST_CHUNK = 4096
 _NIB_LO = np.arange(256, dtype=np.int32) & 15
 _NIB_HI = np.arange(256, dtype=np.int32) >> 4
+#: character → histogram bucket for characters never seen by a build: a hash onto the shared ones
+_HASH_BUCKETS = ((((np.arange(0x110000, dtype=np.uint64) * np.uint64(2654435761)) >> np.uint64(7))
+                  % np.uint64(HIST_BUCKETS - HIST_OWN)) + np.uint64(HIST_OWN)).astype(np.int16)
+_HASH_BUCKETS.flags.writeable = False
 
 
-def _histograms(cps: np.ndarray, lens: np.ndarray, charbit: np.ndarray) -> np.ndarray:
+def _ranked(freq: np.ndarray) -> np.ndarray:
+    """The characters that occur (``freq`` > 0), most frequent first (ties: lower code point)."""
+    seen = np.flatnonzero(freq)
+    return seen[np.argsort(-freq[seen], kind="stable")]
+
+
+def _char_buckets(ranked: np.ndarray) -> np.ndarray:
+    """The histogram buckets of a build whose characters, most frequent first, are ``ranked``."""
+    bucket = _HASH_BUCKETS.copy()
+    own = ranked[:HIST_OWN]
+    bucket[own] = np.arange(len(own), dtype=np.int16)
+    return bucket
+
+
+def _histograms(cps: np.ndarray, lens: np.ndarray, bucket: np.ndarray) -> np.ndarray:
     """Character histograms of consecutive texts, one ``HIST_BYTES``-byte row each: the count of
-    characters c with ``charbit[c] == b`` in nibble b (low nibble of byte b // 2 for even b),
-    saturated at 15. The buckets are the signature's bits, so a histogram knows whatever the
-    signature knows, and how many."""
+    characters c with ``bucket[c] == b`` in nibble b (low nibble of byte b // 2 for even b),
+    saturated at 15."""
     n = len(lens)
-    if not len(cps):
-        return np.zeros((n, HIST_BYTES), dtype=np.uint8)
-    doc = np.repeat(np.arange(n, dtype=np.int64), lens)
-    counts = np.bincount(doc * 128 + charbit[cps], minlength=n * 128).reshape(n, 128)
-    np.minimum(counts, 15, out=counts)
-    return (counts[:, 0::2] | (counts[:, 1::2] << 4)).astype(np.uint8)
+    out = np.zeros((n, HIST_BYTES), dtype=np.uint8)
+    ends = np.cumsum(lens, dtype=np.int64)
+    for lo in range(0, n, HIST_CHUNK):
+        hi = min(n, lo + HIST_CHUNK)
+        a, b = int(ends[lo] - lens[lo]), int(ends[hi - 1])
+        doc = np.repeat(np.arange(hi - lo, dtype=np.int64), lens[lo:hi])
+        counts = np.bincount(doc * HIST_BUCKETS + bucket[cps[a:b]],
+                             minlength=(hi - lo) * HIST_BUCKETS).reshape(hi - lo, HIST_BUCKETS)
+        np.minimum(counts, 15, out=counts)
+        out[lo:hi] = counts[:, 0::2] | (counts[:, 1::2] << 4)
+    return out
 
 
-def _histogram(text: str, charbit: np.ndarray) -> np.void:
-    """:func:`_histograms` of one text (a write's), as one ``V64`` item, without the batch's
-    per-document bookkeeping."""
-    counts = np.minimum(np.bincount(charbit[codepoints(text)], minlength=128), 15)
+def _histogram(text: str, bucket: np.ndarray) -> np.void:
+    """:func:`_histograms` of one text (a write's), as one ``V{HIST_BYTES}`` item, without the
+    batch's per-document bookkeeping."""
+    counts = np.minimum(np.bincount(bucket[codepoints(text)], minlength=HIST_BUCKETS), 15)
     return (counts[0::2] | (counts[1::2] << 4)).astype(np.uint8).view(f"V{HIST_BYTES}")[0]
 
 
-#: the row of a document without a histogram (a real one is never all zero: a text has characters)
+#: the row of a short written document (a real histogram is never all zero: a text has characters)
 _NO_HIST = np.zeros(1, dtype=f"V{HIST_BYTES}")[0]
 
 
-def _hist_tables(w: np.ndarray) -> np.ndarray:
-    """For query bucket counts ``w`` (128): ``t[j, v]`` = the query occurrences of buckets 2j and
-    2j + 1 that a document whose histogram byte j is v cannot match, (w − c)⁺ per bucket, a
-    saturated count (15) taken as unbounded (it then contributes nothing)."""
-    lo = np.where(_NIB_LO == 15, 0, np.maximum(w[0::2, None] - _NIB_LO[None, :], 0))
-    hi = np.where(_NIB_HI == 15, 0, np.maximum(w[1::2, None] - _NIB_HI[None, :], 0))
+def _hist_tables(even: np.ndarray, odd: np.ndarray) -> np.ndarray:
+    """For the query's counts ``even`` and ``odd`` of buckets 2j and 2j + 1 (one pair per
+    histogram byte j looked at): ``t[j, v]`` = the query occurrences of those two buckets that a
+    document whose byte j is v cannot match, (w − c)⁺ per bucket, a saturated count (15) taken
+    as unbounded (it then contributes nothing)."""
+    lo = np.where(_NIB_LO == 15, 0, np.maximum(even[:, None] - _NIB_LO[None, :], 0))
+    hi = np.where(_NIB_HI == 15, 0, np.maximum(odd[:, None] - _NIB_HI[None, :], 0))
     return (lo + hi).astype(np.int32)
 
 
@@ -479,8 +512,9 @@ class LangIndex:
     #: whole arrays a saved index stores and maps read-only (:mod:`tmserver.index.persist`);
     #: an array added at build time is saved and re-opened by naming it here
     PERSISTED: tuple[str, ...] = ("vocab", "indptr", "postings", "pcounts", "_base_segs", "_base_docs",
-                                  "_charbit")
+                                  "_charbit", "_charbucket")
     #: per-document :class:`_Grow` arrays: saved with spare room for a delta and mapped copy-on-write
+    #: (``hist`` from document ``hist_from`` on: see :meth:`rows`)
     PER_DOC: tuple[str, ...] = ("seg_ids", "is_source", "lens", "alive", "sig_lo", "sig_hi", "hist")
 
     def __init__(self) -> None:
@@ -495,12 +529,15 @@ class LangIndex:
         #: character → bit map they were made with (frequent characters get their own bits)
         self.sig_lo = _Grow(np.uint64)
         self.sig_hi = _Grow(np.uint64)
-        #: per document, its character histogram over the signature's buckets (:func:`_histograms`)
+        #: per document from ``hist_from`` on, its character histogram (:func:`_histograms`):
+        #: row ``doc − hist_from``
         self.hist = _Grow(f"V{HIST_BYTES}")
         #: the first base document with a histogram (every later base document has one; a
-        #: written one has one when it is ``HIST_MIN_LEN`` long)
+        #: written one has one when it is ``HIST_MIN_LEN`` long, an all-zero row otherwise)
         self.hist_from = 0
         self._charbit = _HASH_BITS
+        #: character → histogram bucket (:func:`_char_buckets`)
+        self._charbucket = _HASH_BUCKETS
         self.vocab = np.empty(0, dtype=np.int64)
         self.indptr = np.zeros(1, dtype=np.int64)
         self.postings = np.empty(0, dtype=np.int32)
@@ -598,30 +635,41 @@ class LangIndex:
         """Character signatures: the 128 most frequent characters get a bit each (ranks beyond
         wrap around), characters never seen here keep their hash bit. Two chunked passes."""
         n, offs, joined = self.n_base, self.texts._offs, self.texts._base
-        freq = np.zeros(0x110000, dtype=np.int64)
+        self.hist_from = hf = int(np.searchsorted(self.lens.a[:n], HIST_MIN_LEN))
+        # the histograms' own buckets go to the characters frequent in the documents that have
+        # one (templated 1e6 long queries: CPU p50 −7 % when ranked over all the documents,
+        # −16 % over the long ones)
+        freq, freq_long = np.zeros(0x110000, dtype=np.int64), np.zeros(0x110000, dtype=np.int64)
         for lo in range(0, n, BUILD_CHUNK):
             o = offs[lo : lo + BUILD_CHUNK + 1]
-            freq += np.bincount(codepoints(joined[int(o[0]) : int(o[-1])]), minlength=0x110000)
-        seen = np.flatnonzero(freq)
-        ranked = seen[np.argsort(-freq[seen], kind="stable")]
-        del freq, seen
+            counts = np.bincount(codepoints(joined[int(o[0]) : int(o[-1])]), minlength=0x110000)
+            freq += counts
+            first = max(hf - lo, 0)
+            if first < len(o) - 1:
+                freq_long += counts if first == 0 else np.bincount(
+                    codepoints(joined[int(o[first]) : int(o[-1])]), minlength=0x110000)
         charbit = _HASH_BITS.copy()
-        charbit[ranked] = np.arange(len(ranked)) % 128
-        self._charbit = charbit
+        charbit[_ranked(freq)] = np.arange(int(np.count_nonzero(freq))) % 128
+        self._charbit, self._charbucket = charbit, _char_buckets(_ranked(freq_long))
+        del freq, freq_long
         sig_lo, sig_hi = np.zeros(n, dtype=np.uint64), np.zeros(n, dtype=np.uint64)
-        # zeros: the short documents' rows are never written, so their pages are never resident
-        hist = np.zeros((n, HIST_BYTES), dtype=np.uint8)
-        self.hist_from = int(np.searchsorted(self.lens.a[:n], HIST_MIN_LEN))
+        hist = np.zeros((n - hf, HIST_BYTES), dtype=np.uint8)  # the long documents' rows only
         for lo in range(0, n, BUILD_CHUNK):
             o = offs[lo : lo + BUILD_CHUNK + 1]
             cps, lens = codepoints(joined[int(o[0]) : int(o[-1])]), np.diff(o)
             a, b = _signatures(cps, lens, charbit)
             sig_lo[lo : lo + len(a)], sig_hi[lo : lo + len(b)] = a, b
-            first = max(self.hist_from - lo, 0)
+            first = max(hf - lo, 0)
             if first < len(a):
-                hist[lo + first : lo + len(a)] = _histograms(cps, lens, charbit)[first:]
+                at = int(o[first] - o[0])
+                hist[lo + first - hf : lo + len(a) - hf] = _histograms(cps[at:], lens[first:], self._charbucket)
         self.sig_lo, self.sig_hi = _Grow(np.uint64, sig_lo), _Grow(np.uint64, sig_hi)
-        self.hist = _Grow.adopt(hist.view(f"V{HIST_BYTES}")[:, 0], n, skip=self.hist_from)
+        self.hist = _Grow.adopt(hist.view(f"V{HIST_BYTES}")[:, 0], n - hf)
+
+    def rows(self, name: str) -> int:
+        """How many rows of the per-document array ``name`` the base uses: one per document, but
+        the histograms' start at ``hist_from``."""
+        return self.n_base - self.hist_from if name == "hist" else self.n_base
 
     def char_bound(self, query: str, docs: np.ndarray) -> np.ndarray:
         """A lower bound on the edit distance between ``query`` and each of ``docs``.
@@ -639,7 +687,8 @@ class LangIndex:
         counted = docs >= self.hist_from
         late = np.flatnonzero(docs >= self.n_base)
         if len(late):  # a short written document has no histogram (an all-zero row)
-            counted[late] = self.hist.a[docs[late]].view(np.uint8).reshape(-1, HIST_BYTES).any(axis=1)
+            rows = self.hist.a[docs[late] - self.hist_from]
+            counted[late] = rows.view(np.uint8).reshape(-1, HIST_BYTES).any(axis=1)
         if counted.all():
             return self._hist_bound(query, docs)
         if not counted.any():
@@ -652,10 +701,11 @@ class LangIndex:
     def _hist_bound(self, query: str, docs: np.ndarray) -> np.ndarray:
         """:meth:`char_bound` from the histograms: one 256-entry table a histogram byte the
         query has characters in, looked up per document (a byte is two buckets)."""
-        w = np.bincount(self._charbit[codepoints(query)], minlength=128)
-        rel = np.flatnonzero(w[0::2] | w[1::2])
-        tables = _hist_tables(w)[rel]
-        h = self.hist.a[docs].view(np.uint8).reshape(-1, HIST_BYTES)[:, rel].T.copy()
+        w = np.bincount(self._charbucket[codepoints(query)], minlength=HIST_BUCKETS)
+        even, odd = w[0::2], w[1::2]
+        rel = np.flatnonzero(even | odd)
+        tables = _hist_tables(even[rel], odd[rel])
+        h = self.hist.a[docs - self.hist_from].view(np.uint8).reshape(-1, HIST_BYTES)[:, rel].T.copy()
         missing = np.zeros(len(docs), dtype=np.int64)
         for t, col in zip(tables, h, strict=True):
             missing += t.take(col)
@@ -738,7 +788,7 @@ class LangIndex:
             _signature(text, self._charbit),
             # (a short write makes do with its signature, as a short base document does: 13 µs a
             # histogram was an eighth of a templated catch-up, where nearly every unit is short)
-            _histogram(text, self._charbit) if len(text) >= HIST_MIN_LEN else _NO_HIST,
+            _histogram(text, self._charbucket) if len(text) >= HIST_MIN_LEN else _NO_HIST,
             string_bigrams(text).tolist(),
         )
 
