@@ -293,13 +293,14 @@ def _signature(text: str, charbit: np.ndarray) -> tuple[int, int]:
 
 
 #: a long document's histogram counts its characters in ``HIST_BUCKETS`` buckets, one nibble each
-#: (15 means "15 or more"): the ``HIST_OWN`` most frequent characters of the build get a bucket of
-#: their own, the rest share the others by a hash. The signature's 128 bits were the buckets until
-#: round 10: in a templated TM the rare characters of the slots collided there, so the bound saw
-#: few of the slot characters a unit lacks. Templated 1e6 ``long`` queries (CPU p50, fastest of 3
-#: runs, alternated query by query, same answers): 16.4 → 13.1 ms with 512 buckets, 13.6 with
-#: 256, 14.4 with 1,024, and 2,048 slower than 128 (the tables cost more than they save); vocab
-#: 1e6 unchanged (bench/RESULTS.md, issue 17 round 10).
+#: (15 means "15 or more"): the ``HIST_OWN`` characters most frequent in the build's long documents
+#: get a bucket of their own, the rest share the others by a hash. The signature's 128 bits were the
+#: buckets until round 10: in a templated TM the rare characters of the slots collided there, so the
+#: bound saw few of the slot characters a unit lacks. Templated 1e6 ``long`` queries (CPU p50,
+#: fastest of 3 runs, alternated query by query, same answers), a prototype: 16.4 → 13.1 ms with
+#: 512 buckets, 13.6 with 256, 14.4 with 1,024, and 2,048 slower than 128 (the tables cost more
+#: than they save); as built, 11.57 → 9.27 ms; vocab 1e6 unchanged (bench/RESULTS.md, issue 17
+#: round 10).
 HIST_BUCKETS = 512
 HIST_OWN = 384
 HIST_BYTES = HIST_BUCKETS // 2
@@ -638,7 +639,7 @@ class LangIndex:
         self.hist_from = hf = int(np.searchsorted(self.lens.a[:n], HIST_MIN_LEN))
         # the histograms' own buckets go to the characters frequent in the documents that have
         # one (templated 1e6 long queries: CPU p50 −7 % when ranked over all the documents,
-        # −16 % over the long ones)
+        # −20 % over the long ones)
         freq, freq_long = np.zeros(0x110000, dtype=np.int64), np.zeros(0x110000, dtype=np.int64)
         for lo in range(0, n, BUILD_CHUNK):
             o = offs[lo : lo + BUILD_CHUNK + 1]
