@@ -59,7 +59,11 @@ def import_glossary(tm: TM, fh: IO[bytes], fmt: str = "tbx", *, replace: bool = 
     """
     report: dict[str, Any] = {"format": fmt}
     concepts = read_concepts(fh, fmt, report)  # parse everything before touching the database
-    with tm.session() as s:
+    # save_all reads the concepts it then replaces: a read-modify-write, so it takes the write lock
+    # from the start (SQLite's BEGIN IMMEDIATE), as every other glossary write does. In a deferred
+    # transaction a write after a read can fail at once if another connection wrote in between
+    # (round 10's CI run failed here with "database is locked" in a test's glossary seeding).
+    with tm.write_session() as s:
         counts = store.save_all(s, concepts, replace=replace)
         total = store.count(s)
     report.update(counts)
