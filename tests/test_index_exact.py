@@ -7,9 +7,11 @@ The reference here is deliberately independent of the engine: every document is 
 from __future__ import annotations
 
 import gc
+import random
 from collections import Counter
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
@@ -103,7 +105,10 @@ RUNS = st.lists(st.one_of(st.text(alphabet=WIDE, min_size=1, max_size=6),
 def test_char_bound_never_above_distance(docs, extra, query, hist_min_len):
     """Signatures and histograms (counts saturated at 15 included) never claim more edits than the
     true distance, for base and written documents; nor does the popcount bound the scan screens
-    with first (which must never be above the character bound it goes before)."""
+    with first, which is never above the signatures' character bound. (It can be above the
+    histograms' for characters a build never saw: those share the histograms' hashed buckets, a
+    quarter of them, 32 with 128, where the signature hashes them onto 128 bits. The screen
+    applies both, so it loses nothing.)"""
     saved, postings.HIST_MIN_LEN = postings.HIST_MIN_LEN, hist_min_len
     try:
         idx = LangIndex.build(range(1, len(docs) + 1), docs, [True] * len(docs))
@@ -114,8 +119,10 @@ def test_char_bound_never_above_distance(docs, extra, query, hist_min_len):
     all_docs = np.arange(len(idx.texts))
     bound = idx.char_bound(query, all_docs)
     cheap = idx.signature_bound(query, all_docs)
-    for doc, b, c in zip(all_docs.tolist(), bound.tolist(), cheap.tolist(), strict=True):
-        assert c <= b <= Levenshtein.distance(query, idx.texts[doc])
+    by_sig = idx._sig_char_bound(query, all_docs)
+    for doc, b, c, s in zip(all_docs.tolist(), bound.tolist(), cheap.tolist(), by_sig.tolist(), strict=True):
+        assert c <= s <= Levenshtein.distance(query, idx.texts[doc])
+        assert b <= Levenshtein.distance(query, idx.texts[doc])
 
 
 def test_counts_see_a_slot_that_presence_cannot(monkeypatch):
@@ -144,21 +151,23 @@ def test_a_written_documents_histogram_is_the_builds(monkeypatch):
     assert short == 0 and idx.hist_from == 1 and idx.hist.n == 2 == idx.rows("hist")
     for text in texts[:2]:
         row = idx.hist.a[idx.doc_of(texts.index(text) + 1) - idx.hist_from]
-        assert row == postings._histogram(text, idx._charbucket)
-    counts = np.frombuffer(bytes(postings._histogram(texts[1], idx._charbucket)), dtype=np.uint8)
+        assert row == postings._histogram(text, idx._charbucket, idx.hist_buckets)
+    counts = np.frombuffer(bytes(postings._histogram(texts[1], idx._charbucket, 128)), dtype=np.uint8)
     nibbles = np.stack([counts & 15, counts >> 4], axis=1).ravel()
     assert sorted(nibbles[nibbles > 0].tolist()) == [8, 8, 14, 15, 15]  # 20 数 saturate at 15
-    # every character of the long documents has a bucket of its own (fewer than HIST_OWN of
-    # them), ranked by frequency there; the short one's characters share the hashed ones
+    # every character of the long documents has a bucket of its own (12 of them: the smallest
+    # size, 128 buckets, has 96 such), ranked by frequency there; the short one's characters
+    # share the hashed ones
     seen = {c for t in texts[:2] for c in t}
+    assert idx.hist_buckets == 128 and idx.hist.a.dtype.itemsize == 64
     assert sorted(int(idx._charbucket[ord(c)]) for c in seen) == list(range(len(seen)))
-    assert idx._charbucket[ord("数")] == 0 and idx._charbucket[ord("短")] >= postings.HIST_OWN
+    assert idx._charbucket[ord("数")] == 0 and 96 <= idx._charbucket[ord("短")] < 128
     # a write grows the array (a build leaves no spare room) and keeps the rows in use
     before = [bytes(idx.hist.a[r]) for r in range(2)]
     long_write = "又一句" * 30
     idx.upsert(4, long_write, True)
     assert len(idx.hist.a) > 2 and [bytes(idx.hist.a[r]) for r in range(2)] == before
-    assert idx.hist.a[idx.doc_of(4) - idx.hist_from] == postings._histogram(long_write, idx._charbucket)
+    assert idx.hist.a[idx.doc_of(4) - idx.hist_from] == postings._histogram(long_write, idx._charbucket, 128)
     # a short write has none (its row stays zero: the signature serves it, as for a short base one)
     idx.upsert(5, "又一句", True)
     assert idx.hist.n == idx.doc_of(5) + 1 - idx.hist_from
@@ -171,13 +180,14 @@ def test_histogram_buckets_separate_rare_characters(monkeypatch):
     """Slot characters are rare: with the signature's 128 buckets (the histograms' until round
     10), the build's characters of rank r and r + 128 shared one, and the unit holding rare
     characters 128–131 looked as if it held the query's 0–3 (a bound of 0 where 4 are missing).
-    Each of the build's HIST_OWN most frequent characters has a bucket of its own, so here the
-    bound is the bag distance itself."""
+    Each of the build's most frequent characters (384 of 512 buckets: these 300 need the largest
+    size) has a bucket of its own, so here the bound is the bag distance itself."""
     common = "".join(chr(0x4E00 + i) for i in range(100))  # 100 characters, each in every unit
     rare = [chr(0x9000 + i) for i in range(200)]  # ranks 100–299, four to a unit
     docs = [common + "".join(rare[i : i + 4]) for i in range(0, 200, 4)]
     monkeypatch.setattr(postings, "HIST_MIN_LEN", 64)
     idx = LangIndex.build(range(1, len(docs) + 1), docs, [True] * len(docs))
+    assert idx.hist_buckets == 512
     query = common + "".join(rare[:4])
     every = np.arange(len(docs))
     want = [max(sum((Counter(query) - Counter(d)).values()), sum((Counter(d) - Counter(query)).values()))
@@ -185,6 +195,58 @@ def test_histogram_buckets_separate_rare_characters(monkeypatch):
     assert idx.char_bound(query, every).tolist() == want
     assert sorted(want) == [0] + [4] * 49
     assert all(w <= Levenshtein.distance(query, idx.texts[i]) for i, w in enumerate(want))
+
+
+@pytest.mark.parametrize(("distinct", "buckets"), [(52, 128), (96, 128), (97, 256), (192, 256), (193, 512),
+                                                  (600, 512)])
+def test_histogram_size_follows_the_long_documents_characters(monkeypatch, distinct, buckets):
+    """The bucket count is the smallest whose own buckets (three quarters) hold every distinct
+    character of the long documents: English long units (52 characters here, as in vocab 1e6's
+    normalised English) take 64-byte rows, not 256 (round 10 gave every index 512 buckets, and the
+    English side's rows four times the disk for nothing). While the characters fit, the bound is
+    the bag distance (each character counted apart); beyond 384 the rarest share buckets."""
+    alphabet = [chr(0x61 + i) for i in range(26)] + [chr(0x41 + i) for i in range(26)] + \
+        [chr(0x4E00 + i) for i in range(max(0, distinct - 52))]
+    alphabet = alphabet[:distinct]
+    rnd = random.Random(distinct)
+    docs = ["".join(alphabet) + "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40)))
+            for _ in range(40)]
+    monkeypatch.setattr(postings, "HIST_MIN_LEN", 32)
+    idx = LangIndex.build(range(1, len(docs) + 1), docs, [True] * len(docs))
+    assert idx.hist_from == 0 and idx.hist_buckets == buckets and idx.hist.a.dtype.itemsize == buckets // 2
+    query = docs[0][: len(docs[0]) // 2] + "".join(rnd.choice(alphabet) for _ in range(20))
+    every = np.arange(len(docs))
+    bound = idx.char_bound(query, every).tolist()
+    assert all(b <= Levenshtein.distance(query, idx.texts[i]) for i, b in enumerate(bound))
+    if distinct <= 384:
+        assert bound == [max(sum((Counter(query) - Counter(d)).values()), sum((Counter(d) - Counter(query)).values()))
+                         for d in (idx.texts[i] for i in every.tolist())]
+    # a write's histogram has the build's width and buckets
+    idx.upsert(99, docs[1] + "z", True)
+    doc = idx.doc_of(99)
+    assert idx.hist.a[doc] == postings._histogram(docs[1] + "z", idx._charbucket, buckets)
+    assert idx.char_bound(query, np.array([doc]))[0] <= Levenshtein.distance(query, docs[1] + "z")
+
+
+def test_entries_prepared_before_a_build_are_remade():
+    """A catch-up prepares a chunk's entries (signature, histogram, bigrams) before it applies
+    them, and an index rebuilt in between (a part index compacting itself mid-chunk) has new
+    character maps: entries made with the old ones would give the written unit bits and buckets
+    that no longer mean its characters, and a bound that is not one (the unit could be pruned
+    from a search it matches). ``upsert`` remakes such entries."""
+    idx = LangIndex.build([1, 2], ["网络空间命运共同体", "网络安全"], [True, True])
+    text = "数据治理数据安全数据平台"
+    stale = idx.prepare(text)
+    # 数据 become the most frequent characters: a build ranks them into bits of their own
+    for i in range(3, 40):
+        idx.upsert(i, "数据数据数据治理平台" + str(i), True)
+    idx.compact()
+    assert stale.sig != postings._signature(text, idx._charbit)
+    idx.upsert(100, text, True, stale)
+    doc = idx.doc_of(100)
+    assert (int(idx.sig_lo.a[doc]), int(idx.sig_hi.a[doc])) == postings._signature(text, idx._charbit)
+    assert idx.char_bound(text, np.array([doc])).tolist() == [0]
+    assert [int(idx.seg_ids.a[d]) for d, _, _ in idx.search(text, 1, 100).hits] == [100]
 
 
 def test_repetitive_query_is_proven_by_multiplicities():

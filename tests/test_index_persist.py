@@ -100,6 +100,34 @@ def test_saved_base_answers_like_the_build(tmp_path, monkeypatch):
     assert again is not None and again.index.doc_of(10_001) is None and again.index.alive.a[0]
 
 
+def test_histogram_width_is_saved_with_the_index(tmp_path, monkeypatch):
+    """English long units take 64-byte histogram rows on disk (128 buckets), and a generation
+    saved with round 10's 512 buckets for every index still opens with them and answers alike."""
+    rnd = random.Random(5)
+    words = ["network", "security", "cooperation", "digital", "economy", "governance", "platform"]
+    texts = [" ".join(rnd.choice(words) for _ in range(rnd.randint(3, 30))) for _ in range(600)]
+    ids = np.arange(1, len(texts) + 1, dtype=np.int64)
+    monkeypatch.setattr(postings, "HIST_MIN_LEN", 64)
+    for sizes, width in (((512,), 256), (postings.HIST_SIZES, 64)):
+        monkeypatch.setattr(postings, "HIST_SIZES", sizes)
+        built = LangIndex.build(ids, list(texts), np.ones(len(texts), dtype=np.bool_))
+        monkeypatch.undo()
+        monkeypatch.setattr(postings, "HIST_MIN_LEN", 64)
+        root = tmp_path / str(width)
+        persist.save(root, "en", built, PartIndex.build("en", []), {"kind": "seq", "seq": 1}, "db-1")
+        manifest = json.loads(next(root.glob("en/g*/manifest.json")).read_text())
+        assert manifest["main"]["arrays"]["hist"]["dtype"] == f"|V{width}"
+        saved = persist.load(root, "en", "db-1")
+        assert saved is not None and saved.index.hist_buckets == built.hist_buckets == 2 * width
+        idx = saved.index
+        assert 0 < idx.hist_from < len(texts)
+        for q in rnd.sample(texts, 20):
+            q = q.replace("network", "networks", 1)
+            assert hits(idx, q) == hits(built, q) == hits(built, q, brute=True)
+        idx.upsert(9_999, texts[-1] + " platform", True)
+        assert hits(idx, texts[-1] + " platform")[0] == (9_999, 0)
+
+
 def test_another_database_format_or_a_damaged_generation_is_not_opened(tmp_path):
     texts = sentences(500)
     ids = np.arange(1, 501, dtype=np.int64)

@@ -43,13 +43,14 @@ from typing import Any, Literal
 import numpy as np
 
 from tmserver.index.parts import PartIndex, PartsBySegment
-from tmserver.index.postings import COMPACT_MIN, LangIndex, MappedTexts, _Grow
+from tmserver.index.postings import COMPACT_MIN, HIST_SIZES, LangIndex, MappedTexts, _Grow
 
 log = logging.getLogger(__name__)
 
 #: bump when the arrays' meaning or layout changes: older generations are then rebuilt
 FORMAT = 4  # 2: per-posting bigram counts (pcounts); 3: character histograms (hist, hist_from);
-# 4: histograms of 512 buckets (_charbucket), rows from hist_from on only
+# 4: histograms of 512 buckets (_charbucket), rows from hist_from on only; since round 11 also of 128
+# or 256 (the rows' width says which), so a round-10 generation still opens as it was built
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 #: generations kept besides the current one (other workers may still have them mapped)
@@ -246,6 +247,9 @@ def _load_index(folder: Path, meta: dict[str, Any]) -> LangIndex:
         if len(a) < rows:
             raise ValueError(f"{name}: {len(a)} rows, the base needs {rows}")
         setattr(idx, name, _Grow.adopt(a, rows))
+    if idx.hist_buckets not in HIST_SIZES or int(idx._charbucket.max()) >= idx.hist_buckets:
+        raise ValueError(f"histograms of {idx.hist_buckets} buckets, characters mapped up to bucket "
+                         f"{int(idx._charbucket.max())}")
     offs = _load_array(folder, arrays["text_offs"], "r")
     data = _load_array(folder, arrays["text_data"], "r")
     raw, at = _map_bytes(folder / arrays["text_data"]["file"])

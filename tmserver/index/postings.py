@@ -24,7 +24,7 @@ import heapq
 import mmap
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -81,6 +81,9 @@ class Prepared(NamedTuple):
     sig: tuple[int, int]  # the signature's two halves
     hist: np.void  # the character histogram (all zero for a short text)
     keys: list[int]  # the distinct bigrams
+    #: the character maps the signature and histogram were made with: a build in between makes
+    #: new ones, and entries made with the old would make the bounds unsound (upsert remakes them)
+    maps: tuple[np.ndarray, np.ndarray]
 
 
 class _Grow:
@@ -292,18 +295,22 @@ def _signature(text: str, charbit: np.ndarray) -> tuple[int, int]:
     return lo, hi
 
 
-#: a long document's histogram counts its characters in ``HIST_BUCKETS`` buckets, one nibble each
-#: (15 means "15 or more"): the ``HIST_OWN`` characters most frequent in the build's long documents
-#: get a bucket of their own, the rest share the others by a hash. The signature's 128 bits were the
-#: buckets until round 10: in a templated TM the rare characters of the slots collided there, so the
-#: bound saw few of the slot characters a unit lacks. Templated 1e6 ``long`` queries (CPU p50,
-#: fastest of 3 runs, alternated query by query, same answers), a prototype: 16.4 → 13.1 ms with
-#: 512 buckets, 13.6 with 256, 14.4 with 1,024, and 2,048 slower than 128 (the tables cost more
-#: than they save); as built, 11.57 → 9.27 ms; vocab 1e6 unchanged (bench/RESULTS.md, issue 17
-#: round 10).
-HIST_BUCKETS = 512
-HIST_OWN = 384
-HIST_BYTES = HIST_BUCKETS // 2
+#: a long document's histogram counts its characters in a number of buckets, one nibble each
+#: (15 means "15 or more"): the most frequent characters of the build's long documents get a bucket
+#: of their own (the first three quarters of the buckets), the rest share the others by a hash.
+#: The signature's 128 bits were the buckets until round 10: in a templated TM the rare characters
+#: of the slots collided there, so the bound saw few of the slot characters a unit lacks. Templated
+#: 1e6 ``long`` queries (CPU p50, fastest of 3 runs, alternated query by query, same answers), a
+#: prototype: 16.4 → 13.1 ms with 512 buckets, 13.6 with 256, 14.4 with 1,024, and 2,048 slower
+#: than 128 (the tables cost more than they save); as built, 11.57 → 9.27 ms (bench/RESULTS.md,
+#: issue 17 round 10).
+#:
+#: The count is the smallest of ``HIST_SIZES`` whose own buckets hold every distinct character of
+#: the long documents, else the largest: English long units hold ~50 distinct characters once
+#: normalised, and 512 buckets (256 bytes a row) gave them nothing but four times the disk of 128
+#: (vocab 1e6's English side: 677,216 long units; round 11).
+HIST_SIZES = (128, 256, 512)
+HIST_BUCKETS = HIST_SIZES[-1]  # (an index not built yet: written documents only)
 #: documents at least this long have a histogram (in the base they are a suffix, which is ordered
 #: by length, and the rows start there: ``hist.a[doc − hist_from]``); shorter ones make do with
 #: their signature, and a short *written* document's row is all zero. Measured on one 1e6
@@ -317,10 +324,25 @@ HIST_MIN_LEN = 128
 HIST_CHUNK = 4096
 _NIB_LO = np.arange(256, dtype=np.int32) & 15
 _NIB_HI = np.arange(256, dtype=np.int32) >> 4
-#: character → histogram bucket for characters never seen by a build: a hash onto the shared ones
-_HASH_BUCKETS = ((((np.arange(0x110000, dtype=np.uint64) * np.uint64(2654435761)) >> np.uint64(7))
-                  % np.uint64(HIST_BUCKETS - HIST_OWN)) + np.uint64(HIST_OWN)).astype(np.int16)
-_HASH_BUCKETS.flags.writeable = False
+def _own(buckets: int) -> int:
+    """How many of ``buckets`` histogram buckets belong to one character each."""
+    return buckets * 3 // 4
+
+
+def hist_size(distinct: int) -> int:
+    """The histogram bucket count of a build whose long documents hold ``distinct`` characters."""
+    return next((b for b in HIST_SIZES if distinct <= _own(b)), HIST_SIZES[-1])
+
+
+@cache
+def _hash_buckets(buckets: int) -> np.ndarray:
+    """Character → histogram bucket for characters never seen by a build: a hash onto the shared
+    buckets (read-only; one table per bucket count)."""
+    own = _own(buckets)
+    out = ((((np.arange(0x110000, dtype=np.uint64) * np.uint64(2654435761)) >> np.uint64(7))
+            % np.uint64(buckets - own)) + np.uint64(own)).astype(np.int16)
+    out.flags.writeable = False
+    return out
 
 
 def _ranked(freq: np.ndarray) -> np.ndarray:
@@ -329,41 +351,44 @@ def _ranked(freq: np.ndarray) -> np.ndarray:
     return seen[np.argsort(-freq[seen], kind="stable")]
 
 
-def _char_buckets(ranked: np.ndarray) -> np.ndarray:
-    """The histogram buckets of a build whose characters, most frequent first, are ``ranked``."""
-    bucket = _HASH_BUCKETS.copy()
-    own = ranked[:HIST_OWN]
+def _char_buckets(ranked: np.ndarray, buckets: int) -> np.ndarray:
+    """The histogram buckets (``buckets`` of them) of a build whose characters, most frequent
+    first, are ``ranked``."""
+    bucket = _hash_buckets(buckets).copy()
+    own = ranked[:_own(buckets)]
     bucket[own] = np.arange(len(own), dtype=np.int16)
     return bucket
 
 
-def _histograms(cps: np.ndarray, lens: np.ndarray, bucket: np.ndarray) -> np.ndarray:
-    """Character histograms of consecutive texts, one ``HIST_BYTES``-byte row each: the count of
+def _histograms(cps: np.ndarray, lens: np.ndarray, bucket: np.ndarray, buckets: int) -> np.ndarray:
+    """Character histograms of consecutive texts, one ``buckets // 2``-byte row each: the count of
     characters c with ``bucket[c] == b`` in nibble b (low nibble of byte b // 2 for even b),
     saturated at 15."""
     n = len(lens)
-    out = np.zeros((n, HIST_BYTES), dtype=np.uint8)
+    out = np.zeros((n, buckets // 2), dtype=np.uint8)
     ends = np.cumsum(lens, dtype=np.int64)
     for lo in range(0, n, HIST_CHUNK):
         hi = min(n, lo + HIST_CHUNK)
         a, b = int(ends[lo] - lens[lo]), int(ends[hi - 1])
         doc = np.repeat(np.arange(hi - lo, dtype=np.int64), lens[lo:hi])
-        counts = np.bincount(doc * HIST_BUCKETS + bucket[cps[a:b]],
-                             minlength=(hi - lo) * HIST_BUCKETS).reshape(hi - lo, HIST_BUCKETS)
+        counts = np.bincount(doc * buckets + bucket[cps[a:b]],
+                             minlength=(hi - lo) * buckets).reshape(hi - lo, buckets)
         np.minimum(counts, 15, out=counts)
         out[lo:hi] = counts[:, 0::2] | (counts[:, 1::2] << 4)
     return out
 
 
-def _histogram(text: str, bucket: np.ndarray) -> np.void:
-    """:func:`_histograms` of one text (a write's), as one ``V{HIST_BYTES}`` item, without the
+def _histogram(text: str, bucket: np.ndarray, buckets: int) -> np.void:
+    """:func:`_histograms` of one text (a write's), as one ``V{buckets // 2}`` item, without the
     batch's per-document bookkeeping."""
-    counts = np.minimum(np.bincount(bucket[codepoints(text)], minlength=HIST_BUCKETS), 15)
-    return (counts[0::2] | (counts[1::2] << 4)).astype(np.uint8).view(f"V{HIST_BYTES}")[0]
+    counts = np.minimum(np.bincount(bucket[codepoints(text)], minlength=buckets), 15)
+    return (counts[0::2] | (counts[1::2] << 4)).astype(np.uint8).view(f"V{buckets // 2}")[0]
 
 
-#: the row of a short written document (a real histogram is never all zero: a text has characters)
-_NO_HIST = np.zeros(1, dtype=f"V{HIST_BYTES}")[0]
+def _no_hist(buckets: int) -> np.void:
+    """The row of a short written document (a real histogram is never all zero: a text has
+    characters)."""
+    return np.zeros(1, dtype=f"V{buckets // 2}")[0]
 
 
 def _hist_tables(even: np.ndarray, odd: np.ndarray) -> np.ndarray:
@@ -532,13 +557,13 @@ class LangIndex:
         self.sig_hi = _Grow(np.uint64)
         #: per document from ``hist_from`` on, its character histogram (:func:`_histograms`):
         #: row ``doc − hist_from``
-        self.hist = _Grow(f"V{HIST_BYTES}")
+        self.hist = _Grow(f"V{HIST_BUCKETS // 2}")
         #: the first base document with a histogram (every later base document has one; a
         #: written one has one when it is ``HIST_MIN_LEN`` long, an all-zero row otherwise)
         self.hist_from = 0
         self._charbit = _HASH_BITS
         #: character → histogram bucket (:func:`_char_buckets`)
-        self._charbucket = _HASH_BUCKETS
+        self._charbucket = _hash_buckets(HIST_BUCKETS)
         self.vocab = np.empty(0, dtype=np.int64)
         self.indptr = np.zeros(1, dtype=np.int64)
         self.postings = np.empty(0, dtype=np.int32)
@@ -651,10 +676,12 @@ class LangIndex:
                     codepoints(joined[int(o[first]) : int(o[-1])]), minlength=0x110000)
         charbit = _HASH_BITS.copy()
         charbit[_ranked(freq)] = np.arange(int(np.count_nonzero(freq))) % 128
-        self._charbit, self._charbucket = charbit, _char_buckets(_ranked(freq_long))
+        long_ranked = _ranked(freq_long)
+        buckets = hist_size(len(long_ranked))
+        self._charbit, self._charbucket = charbit, _char_buckets(long_ranked, buckets)
         del freq, freq_long
         sig_lo, sig_hi = np.zeros(n, dtype=np.uint64), np.zeros(n, dtype=np.uint64)
-        hist = np.zeros((n - hf, HIST_BYTES), dtype=np.uint8)  # the long documents' rows only
+        hist = np.zeros((n - hf, buckets // 2), dtype=np.uint8)  # the long documents' rows only
         for lo in range(0, n, BUILD_CHUNK):
             o = offs[lo : lo + BUILD_CHUNK + 1]
             cps, lens = codepoints(joined[int(o[0]) : int(o[-1])]), np.diff(o)
@@ -663,9 +690,16 @@ class LangIndex:
             first = max(hf - lo, 0)
             if first < len(a):
                 at = int(o[first] - o[0])
-                hist[lo + first - hf : lo + len(a) - hf] = _histograms(cps[at:], lens[first:], self._charbucket)
+                hist[lo + first - hf : lo + len(a) - hf] = _histograms(cps[at:], lens[first:], self._charbucket,
+                                                                                buckets)
         self.sig_lo, self.sig_hi = _Grow(np.uint64, sig_lo), _Grow(np.uint64, sig_hi)
-        self.hist = _Grow.adopt(hist.view(f"V{HIST_BYTES}")[:, 0], n - hf)
+        self.hist = _Grow.adopt(hist.view(f"V{buckets // 2}")[:, 0], n - hf)
+
+    @property
+    def hist_buckets(self) -> int:
+        """The histograms' bucket count (:func:`hist_size`), read off their rows' width: a saved
+        index keeps the count it was built with."""
+        return self.hist.a.dtype.itemsize * 2
 
     def rows(self, name: str) -> int:
         """How many rows of the per-document array ``name`` the base uses: one per document, but
@@ -689,7 +723,7 @@ class LangIndex:
         late = np.flatnonzero(docs >= self.n_base)
         if len(late):  # a short written document has no histogram (an all-zero row)
             rows = self.hist.a[docs[late] - self.hist_from]
-            counted[late] = rows.view(np.uint8).reshape(-1, HIST_BYTES).any(axis=1)
+            counted[late] = rows.view(np.uint8).reshape(len(late), rows.dtype.itemsize).any(axis=1)
         if counted.all():
             return self._hist_bound(query, docs)
         if not counted.any():
@@ -702,11 +736,11 @@ class LangIndex:
     def _hist_bound(self, query: str, docs: np.ndarray) -> np.ndarray:
         """:meth:`char_bound` from the histograms: one 256-entry table a histogram byte the
         query has characters in, looked up per document (a byte is two buckets)."""
-        w = np.bincount(self._charbucket[codepoints(query)], minlength=HIST_BUCKETS)
+        w = np.bincount(self._charbucket[codepoints(query)], minlength=self.hist_buckets)
         even, odd = w[0::2], w[1::2]
         rel = np.flatnonzero(even | odd)
         tables = _hist_tables(even[rel], odd[rel])
-        h = self.hist.a[docs - self.hist_from].view(np.uint8).reshape(-1, HIST_BYTES)[:, rel].T.copy()
+        h = self.hist.a[docs - self.hist_from].view(np.uint8).reshape(len(docs), self.hist_buckets // 2)[:, rel].T.copy()
         missing = np.zeros(len(docs), dtype=np.int64)
         for t, col in zip(tables, h, strict=True):
             missing += t.take(col)
@@ -789,8 +823,10 @@ class LangIndex:
             _signature(text, self._charbit),
             # (a short write makes do with its signature, as a short base document does: 13 µs a
             # histogram was an eighth of a templated catch-up, where nearly every unit is short)
-            _histogram(text, self._charbucket) if len(text) >= HIST_MIN_LEN else _NO_HIST,
+            (_histogram(text, self._charbucket, self.hist_buckets) if len(text) >= HIST_MIN_LEN
+             else _no_hist(self.hist_buckets)),
             string_bigrams(text).tolist(),
+            (self._charbit, self._charbucket),
         )
 
     def upsert(self, seg_id: int, text: str, is_source: bool, prepared: Prepared | None = None) -> None:
@@ -802,7 +838,8 @@ class LangIndex:
         self.remove(seg_id)
         if not text:
             return
-        if prepared is None or prepared.text != text:
+        if (prepared is None or prepared.text != text or prepared.maps[0] is not self._charbit
+                or prepared.maps[1] is not self._charbucket):
             prepared = self.prepare(text)
         doc = len(self.texts)
         self.texts.append(text)
