@@ -88,6 +88,65 @@ def _write_and_compare(idx, docs, query, k, min_score, extra, sig_min, array_min
     assert got == exhaustive(truth, query, k, min_score), (proven, got)
 
 
+def exhaustive_distinct(docs: dict[int, str], query: str, k: int, min_score: int) -> list[tuple[int, float]]:
+    """The best ``k`` different texts (each by its best segment: the lowest id), each followed
+    by its other segments, lowest id first."""
+    ranked = exhaustive(docs, query, len(docs), min_score)
+    groups: dict[str, list[tuple[int, float]]] = {}
+    for sim, seg in ranked:
+        if docs[seg] in groups or len(groups) < k:
+            groups.setdefault(docs[seg], []).append((sim, seg))
+    return [hit for group in groups.values() for hit in group]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pool=st.lists(texts.filter(bool), min_size=1, max_size=10),
+    picks=st.lists(st.integers(0, 9), min_size=1, max_size=60),
+    qpick=st.integers(-1, 9),
+    qtext=texts,
+    k=st.integers(1, 6),
+    min_score=st.sampled_from([30, 50, 60, 70, 80, 100]),
+    extra=st.lists(st.tuples(st.integers(0, 65), st.integers(-1, 9)), max_size=10),
+    probes=st.booleans(),
+)
+def test_distinct_topk_equals_exhaustive_scan(pool, picks, qpick, qtext, k, min_score, extra, probes):
+    """A distinct search over a TM full of copies (every text drawn from a pool of ten) gives
+    the true best k different texts, each with every live copy, on the base and the writes
+    (upserts, replacements, deletions) alike; so does the reference scan; and the plain search
+    still gives the best k documents. ``probes``: every probe that raises the threshold runs
+    (the first, the deep one and the union's), as on a large TM, and the tightening too."""
+    docs = [pool[i % len(pool)] for i in picks]
+    idx = LangIndex.build(range(1, len(docs) + 1), docs, [True] * len(docs))
+    truth = {i + 1: t for i, t in enumerate(docs)}
+    for seg, i in extra:
+        if i < 0:
+            idx.remove(seg)
+            truth.pop(seg, None)
+        else:
+            idx.upsert(seg, pool[i % len(pool)], True)
+            truth[seg] = pool[i % len(pool)]
+    query = qtext if qpick < 0 or not qtext else pool[qpick % len(pool)] + qtext[:2]
+    query = query or pool[0]
+    want = exhaustive_distinct(truth, query, k, min_score)
+    names = ("PROBE_MIN", "DEEP_MIN", "DEEP_RARE", "UNION_PROBE_MIN", "SCORE_DIRECT")
+    saved = [getattr(postings, n) for n in names]
+    try:
+        for n in names:
+            if probes:
+                setattr(postings, n, 0)
+        found = idx.search(query, k, min_score, distinct=True)
+        assert answer(idx, query, k, min_score)[0] == exhaustive(truth, query, k, min_score)
+    finally:
+        for n, v in zip(names, saved, strict=True):
+            setattr(postings, n, v)
+    for res in (found, idx.brute_force(query, k, min_score, distinct=True)):
+        assert [((m - d) / m, int(idx.seg_ids.a[doc])) for doc, d, m in res.hits] == want, res.strategy
+        firsts = [int(idx.seg_ids.a[doc]) for doc, _, _ in res.firsts]
+        assert len(firsts) == len({truth[s] for _, s in want}) <= k
+        assert firsts == [s for n, (_, s) in enumerate(want) if truth[s] not in {truth[t] for _, t in want[:n]}]
+
+
 WIDE = ALPHABET + "abcxyz哈嘿𠀀𠀁"  # letters, rare and astral characters: never-seen ones use hash bits
 #: ... and runs of one character, past a histogram nibble's 15
 RUNS = st.lists(st.one_of(st.text(alphabet=WIDE, min_size=1, max_size=6),

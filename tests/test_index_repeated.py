@@ -115,9 +115,9 @@ def test_counts_prune_repeated_phrase_candidates(data, monkeypatch):
     scored: list[int] = []
     real = LangIndex._score
 
-    def spy(self, query, k, tau, cand, heap, ub=None):
+    def spy(self, query, tau, cand, top, ub=None):
         scored.append(len(cand))
-        return real(self, query, k, tau, cand, heap, ub)
+        return real(self, query, tau, cand, top, ub)
 
     monkeypatch.setattr(LangIndex, "_score", spy)
     idx = build(texts)

@@ -99,7 +99,7 @@ def test_the_deep_probe_keeps_the_answers_exact(data, monkeypatch):
     def spy(self, query, k, tau, *args, deep=False, **kw):
         found = probe(self, query, k, tau, *args, deep=deep, **kw)
         if deep and len(found) == k:
-            raised.append(found[0][0] > tau)
+            raised.append(found.heap[0][0] > tau)
         return found
 
     monkeypatch.setattr(LangIndex, "_probe", spy)

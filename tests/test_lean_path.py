@@ -69,8 +69,9 @@ def test_cached_term_problems_follow_the_glossary_version(client, tm, auth) -> N
 
 def test_copies_are_dropped_before_diffs_are_made(tm, monkeypatch) -> None:
     """Collapsing duplicate pairs happens on the scored hits: the diff and adaptation are made for
-    the returned matches only, not for the copies (nor for the larger page asked again when the
-    copies left the first one short)."""
+    the returned matches only, not for the copies. And the copies do not leave the page short:
+    the index is searched once, for 3 different texts and all their copies (until round 11 it was
+    searched again for a larger page)."""
     from tmserver.index import engine as engine_mod
 
     for _ in range(8):
@@ -81,7 +82,12 @@ def test_copies_are_dropped_before_diffs_are_made(tm, monkeypatch) -> None:
     diffed: list[str] = []
     real_diff = engine_mod.diff
     monkeypatch.setattr(engine_mod, "diff", lambda qn, text: diffed.append(text.text) or real_diff(qn, text))
+    searches: list[int] = []
+    real_search = engine_mod.LangIndex.search
+    monkeypatch.setattr(engine_mod.LangIndex, "search",
+                        lambda self, q, k=5, s=70, **kw: searches.append(k) or real_search(self, q, k, s, **kw))
     result = tm.lookup("网络空间命运共同体", "zh", "en", limit=3, min_score=50)
+    assert searches == [3]
     assert [m["source"] for m in result["matches"]][0] == "网络空间命运共同体"
     assert len(result["matches"][0]["duplicate_ids"]) == 7
     assert len({(m["source"], m["target"]) for m in result["matches"]}) == 3

@@ -185,7 +185,7 @@ _EXACT_FLOOR = 100 - sum(p.points for p in PENALTIES)
 
 def _parts_floor(hits: list[tuple[int, int, int]], limit: int, min_score: float) -> float:
     """The threshold to search the sentence parts at, given the whole-unit hits ``(doc, d, m)``
-    (best first): a part can enter the answer only by scoring at least its ``limit``-th match, and
+    (best first, the first of each different text): a part can enter the answer only by scoring at least its ``limit``-th match, and
     a unit at distance d of m characters scores at least ⌊100·(m − d)/m⌋ (capped at 99), or 100
     less every exact-match penalty when identical in matching form. Searching at that floor
     instead of ``min_score`` lets the count filter prove far sooner; the caller checks that the
@@ -763,9 +763,11 @@ class Engine:
 
         One match per pair of matching forms (source and target; the copies' ids in the kept
         match's ``duplicate_ids``, see :mod:`tmserver.dedup`), still ``limit`` of them when the
-        index holds that many distinct pairs: when copies leave the page short, the index is asked
-        again for more. Copies are dropped before the diffs and adaptations are made: those are
-        made for the returned matches only.
+        index holds that many distinct pairs. The index is asked for ``limit`` different texts
+        with all their copies (a distinct search), so copies do not leave the page short; when
+        a page is short all the same (a row deleted since the search, a score lowered below
+        ``min_score`` by a penalty), it is asked again for more. Copies are dropped before the
+        diffs and adaptations are made: those are made for the returned matches only.
 
         ``session``: the change-log poll and the fetch of the matched rows run in the caller's
         transaction (one transaction per lookup); without it each opens its own."""
@@ -780,13 +782,13 @@ class Engine:
             with self._using(src.base, session=session) as slot:
                 idx = slot.index
                 if units_more:
-                    res = idx.search(qn.text, ask, min_score)
+                    res = idx.search(qn.text, ask, min_score, distinct=True)
                     hits = [(int(idx.seg_ids.a[doc]), bool(idx.is_source.a[doc]), d, m) for doc, d, m in res.hits]
                 if parts_more:
-                    floor = min_score if floored else _parts_floor(res.hits, limit, min_score)
+                    floor = min_score if floored else _parts_floor(res.firsts, limit, min_score)
                     floored = True
                     part_hits = slot.parts.search(qn.text, ask, floor)
-            units_more = len(res.hits) == ask
+            units_more = len(res.firsts) == ask
             parts_more = parts_more and (len(part_hits) == ask or floor > min_score)
             wanted = dict.fromkeys([h[0] for h in hits] + [p.seg_id for p in part_hits])
             segs.update(self._fetch([i for i in wanted if i not in segs], session))  # (a larger page: only the new)

@@ -122,11 +122,87 @@ class _Grow:
 class SearchResult:
     """``hits`` are ``(doc, distance, max_len)`` best first; ``proven`` is True when the
     count-filter bound proved that no unscored document could enter the top-k, False when the
-    answer came from the exhaustive (still exact) scan of the length window."""
+    answer came from the exhaustive (still exact) scan of the length window. ``firsts``: the
+    first hit of each different text (a search with ``distinct`` follows each with its copies
+    in ``hits``; otherwise the two are the same list)."""
 
     hits: list[tuple[int, int, int]] = field(default_factory=list)
     proven: bool = True
     strategy: str = "index"
+    firsts: list[tuple[int, int, int]] = field(default_factory=list)
+
+
+class _Top:
+    """The best ``k`` documents scored so far, worst on top of a heap of
+    ``(sim, −seg_id, doc, d, M)``. With ``texts`` (a distinct search), the best ``k`` different
+    texts: a copy of a text on the heap (an equal text, so an equal distance and length) joins
+    it instead of taking a place, and the best of the copies (lowest segment id) stands for
+    them. So the k-th score every bound is tested against is the k-th *text's*: a TM holding a
+    pair many times (a templated one does) fills a page with k texts in one search, where the
+    copies once left it short and the engine searched again for a larger page."""
+
+    __slots__ = ("k", "heap", "texts", "copies", "held")
+
+    def __init__(self, k: int, texts: _Texts | None = None) -> None:
+        self.k = k
+        self.heap: list[tuple[float, int, int, int, int]] = []
+        self.texts = texts
+        #: a heap item's document → the items of its copies
+        self.copies: dict[int, list[tuple[float, int, int, int, int]]] = {}
+        #: a heap item's document → its text (decoded once: a scan can push hundreds of hits
+        #: that tie with the k-th score)
+        self.held: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.heap)
+
+    def push(self, item: tuple[float, int, int, int, int]) -> None:
+        heap, texts = self.heap, self.texts
+        if texts is not None:
+            _, _, doc, d, m = item
+            text = None
+            for i, held in enumerate(heap):
+                if held[3] == d and held[4] == m:
+                    text = texts[doc] if text is None else text
+                    if self._text(held[2]) == text:
+                        self._join(i, item)
+                        return
+        if len(heap) < self.k:
+            heapq.heappush(heap, item)
+        elif item > heap[0]:
+            gone = heapq.heapreplace(heap, item)
+            self.copies.pop(gone[2], None)
+            self.held.pop(gone[2], None)
+
+    def _text(self, doc: int) -> str:
+        text = self.held.get(doc)
+        if text is None:
+            assert self.texts is not None
+            text = self.held[doc] = self.texts[doc]
+        return text
+
+    def _join(self, i: int, item: tuple[float, int, int, int, int]) -> None:
+        """``item`` is a copy of ``heap[i]``'s text: the better of the two stands for both."""
+        held = self.heap[i]
+        if item > held:  # a lower segment id
+            group = self.copies.pop(held[2], [])
+            group.append(held)
+            self.copies[item[2]] = group
+            self.held[item[2]] = self.held.pop(held[2])
+            self.heap[i] = item
+            heapq.heapify(self.heap)  # (k items)
+        else:
+            self.copies.setdefault(held[2], []).append(item)
+
+    def result(self, proven: bool, strategy: str) -> SearchResult:
+        firsts = [(doc, d, m) for _, _, doc, d, m in sorted(self.heap, reverse=True)]
+        if not self.copies:
+            return SearchResult(hits=firsts, proven=proven, strategy=strategy, firsts=firsts)
+        hits = []
+        for first in firsts:
+            hits.append(first)
+            hits.extend((doc, d, m) for _, _, doc, d, m in sorted(self.copies.get(first[0], ()), reverse=True))
+        return SearchResult(hits=hits, proven=proven, strategy=strategy, firsts=firsts)
 
 
 def _as_fraction(min_score: float) -> Fraction:
@@ -235,12 +311,13 @@ def _first_false(reach: np.ndarray, cumw: np.ndarray) -> int | None:
     return None if j >= len(cumw) else j
 
 
-def _raised(probe: list, k: int, tau: Fraction) -> Fraction | None:
-    """The k-th score of a probe's top-k heap (worst on top) when it has k hits and beats τ: a
-    threshold every true top-k member reaches. ``None`` otherwise."""
+def _raised(probe: _Top, k: int, tau: Fraction) -> Fraction | None:
+    """The k-th score of a probe's top k (worst on top) when it has k hits and beats τ: a
+    threshold every true top-k member reaches (of a distinct search: the k-th of k different
+    texts, which every true top-k text reaches). ``None`` otherwise."""
     if len(probe) < k:
         return None
-    _, _, _, d, m = probe[0]
+    _, _, _, d, m = probe.heap[0]
     thr = Fraction(m - d, m)
     return thr if thr > tau else None
 
@@ -917,10 +994,12 @@ class LangIndex:
             out.append(p)
         return out, cnts
 
-    def search(self, query: str, k: int = 5, min_score: float = 70) -> SearchResult:
+    def search(self, query: str, k: int = 5, min_score: float = 70, *, distinct: bool = False) -> SearchResult:
         """The true top-``k`` documents with similarity ≥ ``min_score``/100 (ties: lower segment id).
 
         Similarity is ``1 − d/max(len)`` with ``d`` the Levenshtein distance on characters.
+        ``distinct``: the true top-``k`` different texts instead, each followed in ``hits`` by
+        every live copy of it (equal text) in the index (see :class:`_Top`).
         """
         tau = _as_fraction(min_score)
         qlen = len(query)
@@ -946,7 +1025,8 @@ class LangIndex:
                 break
             if deep and (len(df) < 3 or int(df[by_df[2]]) < DEEP_RARE):
                 break  # rare bigrams pick the right units: a deeper probe would not raise τ'
-            probe = self._probe(query, k, tau, plists, by_df, volume=DEEP_VOLUME if deep else PROBE_VOLUME, deep=deep)
+            probe = self._probe(query, k, tau, plists, by_df, volume=DEEP_VOLUME if deep else PROBE_VOLUME, deep=deep,
+                                distinct=distinct)
             thr = _raised(probe, k, tau)
             if thr is None:
                 continue
@@ -963,7 +1043,11 @@ class LangIndex:
                 by_df = np.argsort(df, kind="stable")
             cumw = np.concatenate([[0], np.cumsum(mult[by_df])])
             j_stop = _first_false(reach, cumw)
-        return self._search_at(query, k, tau, plists, by_df, reach, mult, cnts, raised=tau > _as_fraction(min_score))
+        return self._search_at(query, k, tau, plists, by_df, reach, mult, cnts, raised=tau > _as_fraction(min_score),
+                               distinct=distinct)
+
+    def _top(self, k: int, distinct: bool) -> _Top:
+        return _Top(k, self.texts if distinct else None)
 
     def _recut(self, plists: list[np.ndarray], cnts: dict[int, np.ndarray], lo: int,
                hi: int) -> tuple[list[np.ndarray], dict[int, np.ndarray]]:
@@ -987,7 +1071,8 @@ class LangIndex:
             out.append(p)
         return out, cut
 
-    def _probe(self, query, k, tau, plists, by_df, volume: int = PROBE_VOLUME, take: int = 12, deep: bool = False):
+    def _probe(self, query, k, tau, plists, by_df, volume: int = PROBE_VOLUME, take: int = 12, deep: bool = False,
+               distinct: bool = False) -> _Top:
         """Score the ``take`` documents that hold most of the rarest query bigrams (the lists
         of the first ``volume`` postings). ``deep``: rank a pool of the ``DEEP_POOL`` best of
         those by the next ``DEEP_LISTS`` lists too (each searched for the pool's documents) — for
@@ -1002,7 +1087,7 @@ class LangIndex:
             chosen += 1
             total += len(plists[i])
         if not total:
-            return []
+            return self._top(k, distinct)
         cand, seen = merged_counts([plists[i] for i in order[:chosen]])
         if deep and len(cand) > DEEP_POOL:
             pool = np.sort(np.argpartition(-seen, DEEP_POOL)[:DEEP_POOL])  # (cand is ascending)
@@ -1015,17 +1100,17 @@ class LangIndex:
         if len(cand) > take:
             cand = np.sort(cand[np.argpartition(-seen, take)[:take]])
         cand = cand[self.alive.a[cand]]
-        return self._score(query, k, tau, cand, [])
+        return self._score(query, tau, cand, self._top(k, distinct))
 
-    def _score(self, query, k, tau, cand, heap, ub=None):
-        """Rescore ``cand`` (best bound first) into the top-k ``heap``; stop when a bound falls
-        below the k-th score. Returns the heap: ``(sim, -seg_id, doc, d, M)``, worst on top.
+    def _score(self, query, tau, cand, top: _Top, ub=None) -> _Top:
+        """Rescore ``cand`` (best bound first) into ``top``; stop when a bound falls below the
+        k-th score. Returns ``top``.
 
         Candidates go to rapidfuzz in growing batches (one C++ loop per batch, not one Python
         call per candidate); the stopping test runs before each batch.
         """
         num, den = tau.numerator, tau.denominator
-        qlen = len(query)
+        qlen, k, heap = len(query), top.k, top.heap
         texts, seg_ids, lens = self.texts, self.seg_ids.a, self.lens.a
         pos, batch, n = 0, 32, len(cand)
         while pos < n:
@@ -1045,27 +1130,29 @@ class LangIndex:
             limit = m - (-(-num * m // den))  # largest d with (m − d)/m ≥ τ
             if len(heap) == k:
                 limit = np.minimum(limit, (m * heap[0][3]) // heap[0][4])
-            top = int(limit.max())
-            if top < 0:
+            cutoff = int(limit.max())
+            if cutoff < 0:
                 continue
             dist = process.cdist([query], texts.take(docs), scorer=Levenshtein.distance,
-                                 score_cutoff=top, dtype=np.int32)[0]
+                                 score_cutoff=cutoff, dtype=np.int32)[0]
             hit = np.flatnonzero(dist <= limit)
             if len(hit) > k:  # only this batch's own top k can enter the top k (templated TMs
                 # put hundreds of hits in one batch: no Python step for each)
                 mh = m[hit]
                 sim = (mh - dist[hit]) / mh
-                hit = hit[np.lexsort((seg_ids[docs[hit]], -sim))[:k]]
+                if top.texts is None:
+                    hit = hit[np.lexsort((seg_ids[docs[hit]], -sim))[:k]]
+                else:  # k different texts: those of the k best scores, and their copies (equal scores)
+                    scores = np.unique(sim)
+                    if len(scores) > k:
+                        hit = hit[sim >= scores[-k]]
             for j in hit.tolist():
                 doc, d, mm = int(docs[j]), int(dist[j]), int(m[j])
-                item = ((mm - d) / mm, -int(seg_ids[doc]), doc, d, mm)
-                if len(heap) < k:
-                    heapq.heappush(heap, item)
-                elif item > heap[0]:
-                    heapq.heapreplace(heap, item)
-        return heap
+                top.push(((mm - d) / mm, -int(seg_ids[doc]), doc, d, mm))
+        return top
 
-    def _search_at(self, query, k, tau, plists, by_df, reach, mult, cnts=None, raised=False) -> SearchResult:
+    def _search_at(self, query, k, tau, plists, by_df, reach, mult, cnts=None, raised=False,
+                   distinct: bool = False) -> SearchResult:
         """The count filter at τ: ``seen`` is, per candidate, the number of query bigram
         positions whose bigram the document holds, min(m, c) for a bigram the query holds m
         times and the document c times (an untouched query position is aligned with its own
@@ -1082,7 +1169,7 @@ class LangIndex:
         cumw = np.concatenate([[0], np.cumsum(weight)])
         j_stop = _first_false(reach, cumw)
         if j_stop is None:
-            return self._scan(query, k, num, den, lo, hi)
+            return self._scan(query, k, num, den, lo, hi, distinct=distinct)
         if not any(len(plists[i]) for i in by_df[:j_stop].tolist()):
             return SearchResult()
         cand, seen = self._count(plists, by_df[:j_stop], weight[:j_stop], cnts)
@@ -1095,7 +1182,7 @@ class LangIndex:
             keep &= self.alive.a[cand]
         cand, seen, clen = cand[keep], seen[keep], clen[keep]
         if raised and len(cand) >= UNION_PROBE_MIN:
-            tau, cand, seen, clen = self._reprobe(query, k, tau, cand, seen, clen, need)
+            tau, cand, seen, clen = self._reprobe(query, k, tau, cand, seen, clen, need, distinct)
             num, den = tau.numerator, tau.denominator
         # Many survivors: the character-signature bound (independent of the bigram counts)
         # removes most of them for a few vectorised passes (16 bytes read per candidate),
@@ -1111,11 +1198,11 @@ class LangIndex:
         ok = ub_num * den >= num * ub_den
         cand, ub_num, ub_den = cand[ok], ub_num[ok], ub_den[ok]
         best_first = np.lexsort((cand, -(ub_num / ub_den)))
-        heap = self._score(query, k, tau, cand[best_first], [], (ub_num[best_first], ub_den[best_first]))
-        hits = [(doc, d, m) for _, _, doc, d, m in sorted(heap, reverse=True)]
-        return SearchResult(hits=hits, proven=True, strategy="index")
+        top = self._score(query, tau, cand[best_first], self._top(k, distinct),
+                          (ub_num[best_first], ub_den[best_first]))
+        return top.result(True, "index")
 
-    def _reprobe(self, query, k, tau, cand, seen, clen, need):
+    def _reprobe(self, query, k, tau, cand, seen, clen, need, distinct: bool = False):
         """Score the ``UNION_PROBE`` candidates with the best bounds from the count filter's union
         (``need − seen`` positions missed of the prefix); when k of them reach a τ'' above τ, keep
         only the candidates that can reach τ'' (the same bound, at τ'', and its length window).
@@ -1124,7 +1211,7 @@ class LangIndex:
         if len(cand) > UNION_PROBE:
             ub_num, ub_den = upper_bound(need - seen, clen, len(query))
             best = np.sort(cand[np.argpartition(-(ub_num / ub_den), UNION_PROBE)[:UNION_PROBE]])
-        thr = _raised(self._score(query, k, tau, best, []), k, tau)
+        thr = _raised(self._score(query, tau, best, self._top(k, distinct)), k, tau)
         if thr is None:
             return tau, cand, seen, clen
         keep = _reachable(need - seen, clen, len(query), thr.numerator, thr.denominator)
@@ -1230,7 +1317,7 @@ class LangIndex:
             docs = np.concatenate([docs, extra[(lens[nb:] >= lo) & (lens[nb:] <= hi)]])
         return docs[self.alive.a[docs]] if self.n_dead else docs
 
-    def _scan(self, query, k, num, den, lo, hi, screen: bool = True) -> SearchResult:
+    def _scan(self, query, k, num, den, lo, hi, screen: bool = True, distinct: bool = False) -> SearchResult:
         """Exact bounded scan over every live document whose length can reach τ; with
         ``screen`` (the search's fallback, not the brute-force reference) the documents the
         character-signature bound rules out are not scored."""
@@ -1254,8 +1341,15 @@ class LangIndex:
                 doc = int(docs[i])
                 scored.append(((m - d) / m, -int(self.seg_ids.a[doc]), doc, d, m))
         scored.sort(reverse=True)
-        hits = [(doc, d, m) for _, _, doc, d, m in scored[:k]]
-        return SearchResult(hits=hits, proven=False, strategy="scan")
+        if not distinct:
+            hits = [(doc, d, m) for _, _, doc, d, m in scored[:k]]
+            return SearchResult(hits=hits, proven=False, strategy="scan", firsts=hits)
+        top = self._top(k, distinct)
+        for item in scored:
+            if len(top) == k and item[0] < top.heap[0][0]:
+                break  # (best first: only copies of the k-th text could still join)
+            top.push(item)
+        return top.result(False, "scan")
 
     def screen(self, query: str, docs: np.ndarray, num: int, den: int) -> np.ndarray:
         """The ``docs`` whose edit distance to ``query`` may still let them reach τ = num/den, by
@@ -1272,7 +1366,7 @@ class LangIndex:
             docs = docs[(m - bound(query, docs)) * den >= num * m]
         return docs
 
-    def brute_force(self, query: str, k: int = 5, min_score: float = 70) -> SearchResult:
+    def brute_force(self, query: str, k: int = 5, min_score: float = 70, *, distinct: bool = False) -> SearchResult:
         """Reference answer: score every live document (tests and the benchmark)."""
         tau = _as_fraction(min_score)
-        return self._scan(query, k, tau.numerator, tau.denominator, 1, 1 << 62, screen=False)
+        return self._scan(query, k, tau.numerator, tau.denominator, 1, 1 << 62, screen=False, distinct=distinct)
