@@ -88,15 +88,17 @@ def _write_and_compare(idx, docs, query, k, min_score, extra, sig_min, array_min
     assert got == exhaustive(truth, query, k, min_score), (proven, got)
 
 
-def exhaustive_distinct(docs: dict[int, str], query: str, k: int, min_score: int) -> list[tuple[int, float]]:
+def exhaustive_distinct(docs: dict[int, str], query: str, k: int, min_score: int,
+                        copies: int = postings.COPIES_MAX) -> tuple[list[tuple[int, float]], bool]:
     """The best ``k`` different texts (each by its best segment: the lowest id), each followed
-    by its other segments, lowest id first."""
+    by at most ``copies`` of its other segments, lowest id first; and whether one had more."""
     ranked = exhaustive(docs, query, len(docs), min_score)
     groups: dict[str, list[tuple[int, float]]] = {}
     for sim, seg in ranked:
         if docs[seg] in groups or len(groups) < k:
             groups.setdefault(docs[seg], []).append((sim, seg))
-    return [hit for group in groups.values() for hit in group]
+    return ([hit for group in groups.values() for hit in group[: copies + 1]],
+            any(len(g) > copies + 1 for g in groups.values()))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -109,11 +111,13 @@ def exhaustive_distinct(docs: dict[int, str], query: str, k: int, min_score: int
     min_score=st.sampled_from([30, 50, 60, 70, 80, 100]),
     extra=st.lists(st.tuples(st.integers(0, 65), st.integers(-1, 9)), max_size=10),
     probes=st.booleans(),
+    copies=st.sampled_from([1, 3, postings.COPIES_MAX]),
 )
-def test_distinct_topk_equals_exhaustive_scan(pool, picks, qpick, qtext, k, min_score, extra, probes):
+def test_distinct_topk_equals_exhaustive_scan(pool, picks, qpick, qtext, k, min_score, extra, probes, copies):
     """A distinct search over a TM full of copies (every text drawn from a pool of ten) gives
     the true best k different texts, each with every live copy, on the base and the writes
-    (upserts, replacements, deletions) alike; so does the reference scan; and the plain search
+    (upserts, replacements, deletions) alike, at most ``copies`` copies a text (the lowest ids;
+    ``capped`` says when a kept text had more); so does the reference scan; and the plain search
     still gives the best k documents. ``probes``: every probe that raises the threshold runs
     (the first, the deep one and the union's), as on a large TM, and the tightening too."""
     docs = [pool[i % len(pool)] for i in picks]
@@ -128,20 +132,23 @@ def test_distinct_topk_equals_exhaustive_scan(pool, picks, qpick, qtext, k, min_
             truth[seg] = pool[i % len(pool)]
     query = qtext if qpick < 0 or not qtext else pool[qpick % len(pool)] + qtext[:2]
     query = query or pool[0]
-    want = exhaustive_distinct(truth, query, k, min_score)
-    names = ("PROBE_MIN", "DEEP_MIN", "DEEP_RARE", "UNION_PROBE_MIN", "SCORE_DIRECT")
+    want, capped = exhaustive_distinct(truth, query, k, min_score, copies)
+    names = ("PROBE_MIN", "DEEP_MIN", "DEEP_RARE", "UNION_PROBE_MIN", "SCORE_DIRECT", "COPIES_MAX")
     saved = [getattr(postings, n) for n in names]
     try:
-        for n in names:
+        for n in names[:-1]:
             if probes:
                 setattr(postings, n, 0)
+        postings.COPIES_MAX = copies
         found = idx.search(query, k, min_score, distinct=True)
+        scanned = idx.brute_force(query, k, min_score, distinct=True)
         assert answer(idx, query, k, min_score)[0] == exhaustive(truth, query, k, min_score)
     finally:
         for n, v in zip(names, saved, strict=True):
             setattr(postings, n, v)
-    for res in (found, idx.brute_force(query, k, min_score, distinct=True)):
+    for res in (found, scanned):
         assert [((m - d) / m, int(idx.seg_ids.a[doc])) for doc, d, m in res.hits] == want, res.strategy
+        assert res.capped or not capped  # (it may also say so of a text that then fell out of the top k)
         firsts = [int(idx.seg_ids.a[doc]) for doc, _, _ in res.firsts]
         assert len(firsts) == len({truth[s] for _, s in want}) <= k
         assert firsts == [s for n, (_, s) in enumerate(want) if truth[s] not in {truth[t] for _, t in want[:n]}]

@@ -92,3 +92,24 @@ def test_copies_are_dropped_before_diffs_are_made(tm, monkeypatch) -> None:
     assert len(result["matches"][0]["duplicate_ids"]) == 7
     assert len({(m["source"], m["target"]) for m in result["matches"]}) == 3
     assert len(diffed) == 3  # one per returned match (the old path made 11 and then 3 more)
+
+
+def test_a_translation_behind_many_copies_is_still_found(tm, monkeypatch) -> None:
+    """A distinct search returns at most ``COPIES_MAX`` copies of a text (here 3). Behind six
+    copies of one pair lies the same source with another translation: the page of different
+    texts holds one pair only, so the engine pages through every copy as it did before distinct
+    searches, and finds it."""
+    from tmserver.index import postings
+
+    monkeypatch.setattr(postings, "COPIES_MAX", 3)
+    for _ in range(6):
+        tm.create_segment(SegmentInput(source="确定", target="OK"), on_duplicate="keep")
+    other = tm.create_segment(SegmentInput(source="确定", target="Confirm"), on_duplicate="keep")
+    result = tm.lookup("确定", "zh", "en", limit=2, min_score=50)
+    assert [m["target"] for m in result["matches"]] == ["OK", "Confirm"]
+    assert result["matches"][1]["id"] == other.segment["id"]
+    assert len(result["matches"][0]["duplicate_ids"]) >= 3
+    monkeypatch.setattr(postings, "COPIES_MAX", 50)  # all copies fit: one page, every copy named
+    result = tm.lookup("确定", "zh", "en", limit=2, min_score=50)
+    assert [m["target"] for m in result["matches"]] == ["OK", "Confirm"]
+    assert len(result["matches"][0]["duplicate_ids"]) == 5

@@ -168,15 +168,25 @@ def _collapsed(ranked: list[_Ranked]) -> list[_Ranked]:
     return list(kept.values())
 
 
-def _next_page(ask: int, limit: int, distinct: int, strategy: str) -> int:
+def _next_page(ask: int, limit: int, distinct: int, strategy: str, capped: bool = False) -> int:
     """How many hits to ask for when copies left ``distinct`` pairs (fewer than ``limit``) on a
     page of ``ask``. A scan costs about the same for any page (templated 1e6, 3–9-character
-    queries: 1.4 ms for 5 hits, 1.8 ms for 30): ask for many more. The count filter's cost grows
-    with the page (30 hits cost 3× what 5 do, ~30 ms on this data): ask for what the copies'
-    share on this page suggests, and two more."""
+    queries: 1.4 ms for 5 hits, 1.8 ms for 30): ask for many more — for the most at once when a
+    text's copies were ``capped`` (only a page past them can show another translation of it). The
+    count filter's cost grows with the page (30 hits cost 3× what 5 do, ~30 ms on this data): ask
+    for what the copies' share on this page suggests, and two more."""
+    if strategy == "scan" and capped:
+        return MAX_LIMIT
     if strategy == "scan" or distinct == 0:
         return min(MAX_LIMIT, ask * 4 + 10)
     return min(MAX_LIMIT, max(ask + 2, -(-ask * limit // distinct) + 2))
+
+
+def _after_page(res: SearchResult, ask: int, distinct: bool) -> tuple[bool, bool]:
+    """After a page of ``ask`` units: whether the index may hold more than it showed (a full
+    page, or a text whose copies were capped), and whether the next page is a distinct search
+    (not once copies were capped: pages of every copy then, as before distinct searches)."""
+    return len(res.firsts) == ask or res.capped, distinct and not res.capped
 
 
 #: the lowest score of a match identical in matching form: 100 less every penalty at once
@@ -764,9 +774,11 @@ class Engine:
         One match per pair of matching forms (source and target; the copies' ids in the kept
         match's ``duplicate_ids``, see :mod:`tmserver.dedup`), still ``limit`` of them when the
         index holds that many distinct pairs. The index is asked for ``limit`` different texts
-        with all their copies (a distinct search), so copies do not leave the page short; when
-        a page is short all the same (a row deleted since the search, a score lowered below
-        ``min_score`` by a penalty), it is asked again for more. Copies are dropped before the
+        with their copies (a distinct search), so copies do not leave the page short; when a page
+        is short all the same (a row deleted since the search, a score lowered below
+        ``min_score`` by a penalty, a text with more than ``COPIES_MAX`` copies that may hide
+        another translation), it is asked again for more (pages of every copy after a text's
+        copies were capped). Copies are dropped before the
         diffs and adaptations are made: those are made for the returned matches only.
 
         ``session``: the change-log poll and the fetch of the matched rows run in the caller's
@@ -775,6 +787,7 @@ class Engine:
         _check_limit(limit)
         qn = normalize(query)
         ask, res, hits, part_hits = limit, SearchResult(), [], []
+        distinct = True  # until a text's copies were capped: then pages of every copy, as they come
         units_more, parts_more = True, subsegments  # what may hold more hits than the last page
         floor, floored = min_score, False  # the threshold the parts were last searched at; raised once
         segs: dict[int, Any] = {}
@@ -782,13 +795,13 @@ class Engine:
             with self._using(src.base, session=session) as slot:
                 idx = slot.index
                 if units_more:
-                    res = idx.search(qn.text, ask, min_score, distinct=True)
+                    res = idx.search(qn.text, ask, min_score, distinct=distinct)
                     hits = [(int(idx.seg_ids.a[doc]), bool(idx.is_source.a[doc]), d, m) for doc, d, m in res.hits]
                 if parts_more:
                     floor = min_score if floored else _parts_floor(res.firsts, limit, min_score)
                     floored = True
                     part_hits = slot.parts.search(qn.text, ask, floor)
-            units_more = len(res.firsts) == ask
+            units_more, distinct = _after_page(res, ask, distinct)
             parts_more = parts_more and (len(part_hits) == ask or floor > min_score)
             wanted = dict.fromkeys([h[0] for h in hits] + [p.seg_id for p in part_hits])
             segs.update(self._fetch([i for i in wanted if i not in segs], session))  # (a larger page: only the new)
@@ -800,7 +813,7 @@ class Engine:
             if full or ask >= MAX_LIMIT:
                 units_more = False  # only the parts below the floor are left to look at
             else:
-                ask = _next_page(ask, limit, len(ranked), res.strategy)
+                ask = _next_page(ask, limit, len(ranked), res.strategy, res.capped)
         return self._answer(query, qn, ranked[:limit], src, tgt, res)
 
     def lookup_many(
