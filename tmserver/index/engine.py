@@ -195,12 +195,13 @@ _EXACT_FLOOR = 100 - sum(p.points for p in PENALTIES)
 
 def _parts_floor(hits: list[tuple[int, int, int]], limit: int, min_score: float) -> float:
     """The threshold to search the sentence parts at, given the whole-unit hits ``(doc, d, m)``
-    (best first, the first of each different text): a part can enter the answer only by scoring at least its ``limit``-th match, and
-    a unit at distance d of m characters scores at least ⌊100·(m − d)/m⌋ (capped at 99), or 100
-    less every exact-match penalty when identical in matching form. Searching at that floor
-    instead of ``min_score`` lets the count filter prove far sooner; the caller checks that the
-    answer's last match reached it (copies collapsed, a unit can drop out) and searches again at
-    ``min_score`` when it did not (:func:`_parts_known`)."""
+    (best first, the first of each different text): a part can enter the answer only by scoring
+    at least its ``limit``-th match, and a unit at distance d of m characters scores at least
+    ⌊100·(m − d)/m⌋ (capped at 99), or 100 less every exact-match penalty when identical in
+    matching form. Searching at that floor instead of ``min_score`` lets the count filter prove
+    far sooner; the caller checks that the answer's last match reached it (a unit can drop out:
+    deleted since the search) and searches again at ``min_score`` when it
+    did not (:func:`_parts_known`)."""
     if len(hits) < limit:
         return min_score
     _, d, m = hits[limit - 1]
@@ -778,8 +779,8 @@ class Engine:
         is short all the same (a row deleted since the search, a score lowered below
         ``min_score`` by a penalty, a text with more than ``COPIES_MAX`` copies that may hide
         another translation), it is asked again for more (pages of every copy after a text's
-        copies were capped). Copies are dropped before the
-        diffs and adaptations are made: those are made for the returned matches only.
+        copies were capped). Copies are dropped before the diffs and adaptations are made:
+        those are made for the returned matches only.
 
         ``session``: the change-log poll and the fetch of the matched rows run in the caller's
         transaction (one transaction per lookup); without it each opens its own."""
