@@ -200,8 +200,8 @@ def _parts_floor(hits: list[tuple[int, int, int]], limit: int, min_score: float)
     ⌊100·(m − d)/m⌋ (capped at 99), or 100 less every exact-match penalty when identical in
     matching form. Searching at that floor instead of ``min_score`` lets the count filter prove
     far sooner; the caller checks that the answer's last match reached it (a unit can drop out:
-    deleted since the search) and searches again at ``min_score`` when it
-    did not (:func:`_parts_known`)."""
+    deleted since the search) and searches again at ``min_score`` when it did not
+    (:func:`_parts_known`)."""
     if len(hits) < limit:
         return min_score
     _, d, m = hits[limit - 1]

@@ -416,6 +416,8 @@ HIST_MIN_LEN = 128
 HIST_CHUNK = 4096
 _NIB_LO = np.arange(256, dtype=np.int32) & 15
 _NIB_HI = np.arange(256, dtype=np.int32) >> 4
+
+
 def _own(buckets: int) -> int:
     """How many of ``buckets`` histogram buckets belong to one character each."""
     return buckets * 3 // 4
@@ -477,9 +479,10 @@ def _histogram(text: str, bucket: np.ndarray, buckets: int) -> np.void:
     return (counts[0::2] | (counts[1::2] << 4)).astype(np.uint8).view(f"V{buckets // 2}")[0]
 
 
+@cache
 def _no_hist(buckets: int) -> np.void:
     """The row of a short written document (a real histogram is never all zero: a text has
-    characters)."""
+    characters); one per bucket count, not one per write."""
     return np.zeros(1, dtype=f"V{buckets // 2}")[0]
 
 
@@ -782,8 +785,8 @@ class LangIndex:
             first = max(hf - lo, 0)
             if first < len(a):
                 at = int(o[first] - o[0])
-                hist[lo + first - hf : lo + len(a) - hf] = _histograms(cps[at:], lens[first:], self._charbucket,
-                                                                                buckets)
+                rows = _histograms(cps[at:], lens[first:], self._charbucket, buckets)
+                hist[lo + first - hf : lo + len(a) - hf] = rows
         self.sig_lo, self.sig_hi = _Grow(np.uint64, sig_lo), _Grow(np.uint64, sig_hi)
         self.hist = _Grow.adopt(hist.view(f"V{buckets // 2}")[:, 0], n - hf)
 
