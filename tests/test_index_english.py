@@ -15,7 +15,7 @@ import pytest
 from bench import synth_real
 from tests.index_support import apply
 from tests.index_support import check as check_taus
-from tmserver.index import persist
+from tmserver.index import persist, postings
 from tmserver.index.parts import PartIndex
 from tmserver.index.postings import LangIndex
 from tmserver.normalize import normalize_text
@@ -71,3 +71,23 @@ def test_saved_english_index_equals_brute_force(data, tmp_path):
     assert check_taus(saved.index, queries[::2], (60,)) > 0
     apply(saved.index, writes)
     assert check_taus(saved.index, queries[::2], (60,)) > 0
+
+
+def test_english_searches_scan_when_counting_cannot_prune(data, monkeypatch):
+    """A long English query's bigrams are in nearly every unit of its length window, so the count
+    filter would sort every list and then score most of the window: the search scans the window
+    instead (``SCAN_UNION``, ``SCAN_PASS``), with the same answers; a Chinese query of the same
+    TM still counts. Without the rule, the same English searches take the index path."""
+    texts, queries, _ = data
+    idx = LangIndex.build(np.arange(1, len(texts) + 1), list(texts), np.ones(len(texts), dtype=np.bool_))
+    longs = [q for q in queries if len(q) >= 150]
+    assert len(longs) >= 8
+    strategies = [idx.search(q, 5, 60).strategy for q in longs]
+    assert strategies.count("scan") >= len(longs) // 2, strategies
+    monkeypatch.setattr(postings, "SCAN_UNION", 1e9)
+    assert all(idx.search(q, 5, 60).strategy == "index" for q in longs)
+    monkeypatch.undo()
+    zh_src, _, held = synth_real.generate_vocab(N_UNITS, seed=31)
+    zh = LangIndex.build(np.arange(1, N_UNITS + 1), [normalize_text(t) for t in zh_src], np.ones(N_UNITS, dtype=np.bool_))
+    zh_long = [normalize_text(q) for q in synth_real.queries_vocab(held, 8, seed=3131)["long"]]
+    assert all(zh.search(q, 5, 60).strategy == "index" for q in zh_long)
