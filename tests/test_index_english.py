@@ -11,6 +11,9 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz.distance import LCSseq, Levenshtein
 
 from bench import synth_real
 from tests.index_support import apply
@@ -91,3 +94,36 @@ def test_english_searches_scan_when_counting_cannot_prune(data, monkeypatch):
     zh = LangIndex.build(np.arange(1, N_UNITS + 1), [normalize_text(t) for t in zh_src], np.ones(N_UNITS, dtype=np.bool_))
     zh_long = [normalize_text(q) for q in synth_real.queries_vocab(held, 8, seed=3131)["long"]]
     assert all(zh.search(q, 5, 60).strategy == "index" for q in zh_long)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcde fg", max_size=40), st.text(alphabet="abcde fg", max_size=40))
+def test_lcs_similarity_bounds_levenshtein_similarity(a, b):
+    """The scan's LCS screen rests on LCS ≥ max(len) − d: rapidfuzz's normalised LCS similarity
+    (LCS / max(len)) is never below the normalised Levenshtein similarity."""
+    assert LCSseq.normalized_similarity(a, b) >= Levenshtein.normalized_similarity(a, b)
+
+
+def test_the_lcs_screen_keeps_the_answers_exact(data, monkeypatch):
+    """The LCS screen of a scan (:func:`postings._lcs_screen`) forced on for every scanned English
+    query, at this small size too, with the writes in the delta: the answers stay those of the
+    exhaustive scan, and the screen must have ruled documents out for this to test anything."""
+    texts, queries, writes = data
+    monkeypatch.setattr(postings, "LCS_MIN", 0)
+    monkeypatch.setattr(postings, "LCS_PASS", 1.0)
+    monkeypatch.setattr(postings, "SCAN_UNION", 0.0)
+    monkeypatch.setattr(postings, "SCAN_PASS", 0.0)  # every count filter is "useless": scan
+    ruled_out = []
+    screen = postings._lcs_screen
+
+    def spy(query, docs, found_texts, cutoff):
+        kept = screen(query, docs, found_texts, cutoff)
+        ruled_out.append(len(docs) - len(kept[0]))
+        return kept
+
+    monkeypatch.setattr(postings, "_lcs_screen", spy)
+    idx = LangIndex.build(np.arange(1, len(texts) + 1), list(texts), np.ones(len(texts), dtype=np.bool_))
+    assert check_taus(idx, queries, (60, 75)) > len(queries) // 2
+    apply(idx, writes)
+    assert check_taus(idx, queries, (60, 75)) > len(queries) // 2
+    assert len(ruled_out) > len(queries) // 2 and sum(ruled_out) > 0

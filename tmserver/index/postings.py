@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import LCSseq, Levenshtein
 
 from tmserver.index.grams import (
     bigram_counts,
@@ -313,6 +313,23 @@ def _reachable(absent: np.ndarray, cand_len: np.ndarray, qlen: int, num: int, de
     """:func:`_passes` and a length in the window of τ = num/den (:func:`_window`)."""
     lo, hi = _window(qlen, num, den)
     return _passes(absent, cand_len, qlen, num, den) & (cand_len >= lo) & (cand_len <= hi)
+
+
+def _lcs_screen(query: str, docs: np.ndarray, texts: list[str], cutoff: float) -> tuple[np.ndarray, list[str]]:
+    """The documents whose longest common subsequence with ``query`` is at least ``cutoff`` ×
+    the longer length, when a strided sample of ``LCS_PILOT`` shows that this rules out most
+    of them (else all). Sound: an alignment with d edits leaves at least max(len) − d
+    characters matched in order, so LCS ≥ max(len) − d and LCS / max(len) ≥ 1 − d / max(len).
+    Computing it (rapidfuzz's bit-parallel LCS) costs less than the Levenshtein distance for
+    queries up to a few hundred characters; unrelated English sentences share far less than
+    60 % of their characters in order, Chinese units of one template do not."""
+    pilot = texts[:: max(1, len(texts) // LCS_PILOT)]
+    got = process.extract(query, pilot, scorer=LCSseq.normalized_similarity, score_cutoff=cutoff, limit=None)
+    if len(got) > LCS_PASS * len(pilot):
+        return docs, texts
+    found = process.extract(query, texts, scorer=LCSseq.normalized_similarity, score_cutoff=cutoff, limit=None)
+    keep = sorted(i for _t, _s, i in found)
+    return docs[np.asarray(keep, dtype=np.int64)], [texts[i] for i in keep]
 
 
 def _first_false(reach: np.ndarray, cumw: np.ndarray) -> int | None:
@@ -630,6 +647,16 @@ SCAN_UNION = 0.5
 #: excluded (see :meth:`LangIndex._search_at`)
 SCAN_PASS = 0.5
 SCAN_SAMPLE = 64
+#: a scan of at least this many documents for a query whose length lies in ``LCS_QLEN`` first
+#: keeps those whose longest common subsequence can reach τ (:func:`_lcs_screen`), when at most
+#: ``LCS_PASS`` of a sample of ``LCS_PILOT`` pass. Measured per scanned document on vocab-en 1e5
+#: (CPU, τ 0.6): queries of 64–128 characters 847 → 184 ns, 128–256: 1,154 → 339 ns, 256–512:
+#: 1,805 → 1,317 ns; from 512 characters on the Levenshtein distance (banded by its cutoff) was
+#: the cheaper one (4,004 against 4,291 ns), and templated long units pass it all
+LCS_MIN = 2048
+LCS_QLEN = (16, 512)
+LCS_PILOT = 256
+LCS_PASS = 0.2
 #: frequent posting lists bisected per round when tightening the survivors' bounds
 TIGHTEN_STEP = 8
 #: ... and no round when at most this many survivors are left (they are scored directly)
@@ -1404,6 +1431,8 @@ class LangIndex:
         # normalized_similarity drops a pair scoring exactly the cutoff: pass τ − 1e-6 and
         # decide with integer distances afterwards.
         cutoff = max(0.0, float(Fraction(num, den)) - 1e-6)
+        if screen and len(texts) >= LCS_MIN and LCS_QLEN[0] <= len(query) <= LCS_QLEN[1]:
+            docs, texts = _lcs_screen(query, docs, texts, cutoff)
         found = process.extract(query, texts, scorer=Levenshtein.normalized_similarity,
                                 score_cutoff=cutoff, limit=None)
         if distinct:
