@@ -1,8 +1,10 @@
 """HTTP benchmark through a real ``tmserver serve`` on PostgreSQL: what issue 17's "Done when" asks.
 
-For each generator of ``--generator`` (``synth``, ``vocab``, ``templated``, or ``module:function``
-returning ``(segments, editor)`` like :func:`bench.synth.generate`; a comma list runs them one after
-the other, each in its own database, and the report puts them side by side):
+For each generator of ``--generator`` (``synth``, ``vocab``, ``vocab-en``, ``templated``, or
+``module:function`` returning ``(segments, editor)`` like :func:`bench.synth.generate`; a comma list
+runs them one after the other, each in its own database, and the report puts them side by side).
+Every generator's TM is Chinese → English except ``vocab-en``'s (English → Chinese: the vocabulary
+TM the other way round); the units, lookups and writes are in the generator's own pair:
 
 1. **load** ``--units`` units into a fresh PostgreSQL database (COPY, streamed in chunks of
    ``--chunk``: the texts are generated, normalised and written chunk by chunk; only the
@@ -34,7 +36,8 @@ the other, each in its own database, and the report puts them side by side):
    ``bench_lookup`` does) on the loaded units only; brute force from the recall scans.
 
 At 1e7 skip what does not fit the time: ``--phases cold,latency,recall,trgm --recall-queries 5``
-(brute force ~30 s/query). ``--index-langs zh`` indexes only the query side.
+(brute force ~30 s/query). ``--index-langs zh`` indexes only the query side (``en`` for ``vocab-en``;
+by default both languages).
 
 ``--append`` writes a section to ``bench/RESULTS.md``: command, machine, load averages before,
 during and after, a table per measure with one column per generator, and per-target lines
@@ -78,11 +81,20 @@ sys.path.insert(0, str(ROOT))
 from bench.bench_lookup import machine  # noqa: E402
 
 K = 5
-LOOKUP = "/api/v1/lookup?source_lang=zh&target_lang=en&limit={limit}&min_score={score}&q={q}"
-COMPAT = "/tmserver/zh/en/unit/{q}?min_similarity={score}&max_candidates=5"
+#: request paths, ``{src}`` and ``{tgt}`` the generator's language pair (:func:`fill`)
+LOOKUP = "/api/v1/lookup?source_lang={src}&target_lang={tgt}&limit={limit}&min_score={score}&q={q}"
+COMPAT = "/tmserver/{src}/{tgt}/unit/{q}?min_similarity={score}&max_candidates=5"
 #: MyMemory's route asks what its clients get: its own number of matches and threshold
-MYMEMORY = "/get?langpair=zh%7Cen&q={q}"
+MYMEMORY = "/get?langpair={src}%7C{tgt}&q={q}"
+#: the import of TSV batches; a pair other than the server's default (zh, en) is named in the query
+IMPORT = "/api/v1/import?format=tsv"
+ZH_EN = ("zh", "en")
 PHASES = ("cold", "latency", "recall", "writes", "single", "trgm")
+
+
+def fill(template: str, langs: tuple[str, str], **values: Any) -> str:
+    """``template`` (:data:`LOOKUP`, :data:`COMPAT`, :data:`MYMEMORY`) for the pair ``langs``."""
+    return template.format(src=langs[0], tgt=langs[1], **values)
 
 
 def loadavg() -> str:
@@ -110,6 +122,7 @@ class Source:
     queries: Callable[[int], dict[str, list[str]]]  # per set, called after ``units`` is drained
     new_units: Callable[[], Iterator[tuple[str, str]]]  # held-out units (never loaded)
     notes: list[str] = field(default_factory=list)
+    langs: tuple[str, str] = ZH_EN  # (source, target) of every unit, query and write
 
 
 def source_synth(n: int, seed: int = 20251106) -> Source:
@@ -133,8 +146,22 @@ def source_synth(n: int, seed: int = 20251106) -> Source:
 def source_vocab(n: int) -> Source:
     from bench import synth_real as sr
 
+    return _vocab(n, "vocab", sr.zh_en, ZH_EN)
+
+
+def source_vocab_en(n: int) -> Source:
+    """The vocabulary TM the other way round: dictionary English sources, Chinese targets; its
+    query sets are the same draws as ``vocab``'s, in English."""
+    from bench import synth_real as sr
+
+    return _vocab(n, "vocab-en", sr.en_zh, ("en", "zh"))
+
+
+def _vocab(n: int, name: str, pair: Callable[[Any], tuple[str, str]], langs: tuple[str, str]) -> Source:
+    from bench import synth_real as sr
+
     held = sr.Held()
-    stream = sr.iter_vocab(held)
+    stream = sr.iter_vocab(held, pair=pair)
     spill: list[tuple[str, str]] = []
 
     def units() -> Iterator[tuple[str, str]]:
@@ -152,7 +179,8 @@ def source_vocab(n: int) -> Source:
         while True:
             yield from next(stream)
 
-    return Source("vocab", units(), lambda nq: sr.queries_vocab(held, nq), new_units)
+    english = langs[0] == "en"
+    return Source(name, units(), lambda nq: sr.queries_vocab(held, nq, english=english), new_units, langs=langs)
 
 
 def source_templated(n: int, keep: int = 1_000_000) -> Source:
@@ -186,11 +214,13 @@ def make_source(name: str, n: int) -> Source:
         return source_synth(n)
     if name == "vocab":
         return source_vocab(n)
+    if name == "vocab-en":
+        return source_vocab_en(n)
     if name == "templated":
         return source_templated(n)
     if ":" in name:
         return source_module(name, n)
-    raise SystemExit(f"unknown generator {name!r}: synth, vocab, templated or module:function")
+    raise SystemExit(f"unknown generator {name!r}: synth, vocab, vocab-en, templated or module:function")
 
 
 # -- database ---------------------------------------------------------------------------------------
@@ -214,10 +244,11 @@ def _chunks(it: Iterator[tuple[str, str]], size: int) -> Iterator[list[tuple[str
         yield chunk
 
 
-def load_db(pg: str, name: str, units: Iterator[tuple[str, str]], chunk: int) -> tuple[str, list[str], float]:
-    """A fresh database holding ``units`` as zh→en units 1..n with their change-log rows,
-    streamed through COPY chunk by chunk (two processes normalise). Returns the URL, the
-    normalised sources (kept for the exhaustive scan) and the seconds taken."""
+def load_db(pg: str, name: str, units: Iterator[tuple[str, str]], chunk: int,
+            langs: tuple[str, str] = ZH_EN) -> tuple[str, list[str], float]:
+    """A fresh database holding ``units`` as units 1..n of the pair ``langs`` (source, target) with
+    their change-log rows, streamed through COPY chunk by chunk (two processes normalise). Returns
+    the URL, the normalised sources (kept for the exhaustive scan) and the seconds taken."""
     import psycopg
 
     from tmserver.store.db import make_engine, upgrade
@@ -240,7 +271,7 @@ def load_db(pg: str, name: str, units: Iterator[tuple[str, str]], chunk: int) ->
             def write(rows: list[tuple[str, str]], job: Any) -> None:
                 part = job.get()
                 for j, ((s, tgt), nm) in enumerate(zip(rows, part, strict=True), start=len(norms) + 1):
-                    cp.write_row((j, "zh", "en", "zh", "en", s, tgt, nm, text_hash(nm), tgt.lower(), "bench",
+                    cp.write_row((j, *langs, *langs, s, tgt, nm, text_hash(nm), tgt.lower(), "bench",
                                   "now", "now", 1, "{}"))
                 norms.extend(part)
                 if len(norms) % (10 * chunk) < chunk:
@@ -384,11 +415,12 @@ def start(url: str, args, index_dir: Path, log: Path) -> Server:
     return Server(proc, port, t0, wall0)
 
 
-def startup(srv: Server, query: str, index_dir: Path, langs: list[str], timeout: float) -> dict[str, Any]:
-    """Seconds from the start to health, first lookup answered 200, ready on every worker, and
-    (cold start) the saved manifests of ``langs``; then memory."""
+def startup(srv: Server, query: str, index_dir: Path, langs: list[str], timeout: float,
+            pair: tuple[str, str] = ZH_EN) -> dict[str, Any]:
+    """Seconds from the start to health, first lookup (``pair``) answered 200, ready on every
+    worker, and (cold start) the saved manifests of the index languages ``langs``; then memory."""
     res: dict[str, Any] = {"lookup_503s": 0}
-    path = LOOKUP.format(limit=K, score=60, q=quote(query))
+    path = fill(LOOKUP, pair, limit=K, score=60, q=quote(query))
     el = lambda: time.perf_counter() - srv.t0  # noqa: E731
     while "health_s" not in res:
         if srv.proc.poll() is not None or el() > timeout:
@@ -519,7 +551,8 @@ def recall_at_k(answer_ids: list[int], truth: list[tuple[float, int]]) -> float:
     return (sum(1 for i in above if i in got) + min(tied_places, tied_found)) / len(top)
 
 
-def http_recall(port: int, queries: list[str], truths: list[list[tuple[float, int]]], tau: float) -> dict[str, Any]:
+def http_recall(port: int, queries: list[str], truths: list[list[tuple[float, int]]], tau: float,
+                pair: tuple[str, str] = ZH_EN) -> dict[str, Any]:
     """recall@5 of the HTTP answers. The answer is asked with limit 10: a unit whose sentence
     scores higher than the whole unit comes back once, as a ``subsegment`` match, and such matches
     also take places. ``recall`` counts a true top-5 unit found when its id is among the answer's
@@ -527,12 +560,13 @@ def http_recall(port: int, queries: list[str], truths: list[list[tuple[float, in
     the match type; ``recall_strict`` only looks at the first 5 whole-unit matches (exact,
     context, fuzzy)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    loose, strict, sub_only, misses = [], [], 0, []
+    loose, strict, sub_only, misses, answered = [], [], 0, [], 0
     for q, truth in zip(queries, truths, strict=True):
-        status, body = get(conn, LOOKUP.format(limit=2 * K, score=round(tau * 100), q=quote(q)))
+        status, body = get(conn, fill(LOOKUP, pair, limit=2 * K, score=round(tau * 100), q=quote(q)))
         if status != 200:
             raise RuntimeError(f"lookup answered {status}: {body[:200]!r}")
         matches = json.loads(body)["matches"]
+        answered += bool(matches)
         # identical pairs are collapsed into one match; the copies' ids are in its duplicate_ids
         whole = [i for m in [m for m in matches if m["match_type"] != "subsegment"][:K]
                  for i in (m["id"], *m.get("duplicate_ids", []))]
@@ -545,7 +579,8 @@ def http_recall(port: int, queries: list[str], truths: list[list[tuple[float, in
             misses.append({"q": q, "truth": truth[:K], "got": [(m["id"], m["match_type"], m["similarity"])
                                                                 for m in matches]})
     return {"recall": statistics.mean(loose), "recall_strict": statistics.mean(strict), "queries": len(queries),
-            "true_units_only_as_subsegment": sub_only, "misses": misses[:3]}
+            "true_units_only_as_subsegment": sub_only, "misses": misses[:3],
+            "with_matches": answered, "with_truth": sum(1 for t in truths if t)}
 
 
 # -- baselines --------------------------------------------------------------------------------------
@@ -634,7 +669,7 @@ def worker_of(conn: http.client.HTTPConnection, server_port: int, workers: list[
 
 
 def visible_everywhere(srv: Server, units: list[tuple[str, str]], acked: float, untraced: list[int],
-                       timeout: float = 30) -> list[float]:
+                       timeout: float = 30, pair: tuple[str, str] = ZH_EN) -> list[float]:
     """Per unit, seconds from ``acked`` until every worker's latest probe finds it (fresh
     connections, each traced to its worker); ``inf`` past ``timeout``."""
     workers = srv.workers() or [srv.proc.pid]
@@ -649,7 +684,7 @@ def visible_everywhere(srv: Server, units: list[tuple[str, str]], acked: float, 
                 continue
             conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=60)
             try:
-                _, body = get(conn, LOOKUP.format(limit=50, score=100, q=quote(s)))
+                _, body = get(conn, fill(LOOKUP, pair, limit=50, score=100, q=quote(s)))
                 w = worker_of(conn, srv.port, workers)
             finally:
                 conn.close()
@@ -674,19 +709,21 @@ def post(port: int, path: str, body: bytes, headers: dict[str, str]) -> tuple[in
         conn.close()
 
 
-def post_tsv(port: int, key: str, rows: list[tuple[str, str]]) -> None:
+def post_tsv(port: int, key: str, rows: list[tuple[str, str]], pair: tuple[str, str] = ZH_EN) -> None:
     body_tsv = "".join(f"{s}\t{t}\n" for s, t in rows).encode()
     boundary = uuid.uuid4().hex
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"batch.tsv\"\r\n"
             f"Content-Type: text/tab-separated-values\r\n\r\n").encode() + body_tsv + f"\r\n--{boundary}--\r\n".encode()
-    status, data = post(port, "/api/v1/import?format=tsv", body,
+    # the server reads a TSV without a language header as zh → en: another pair is named
+    path = IMPORT if pair == ZH_EN else f"{IMPORT}&source_lang={pair[0]}&target_lang={pair[1]}"
+    status, data = post(port, path, body,
                         {"Content-Type": f"multipart/form-data; boundary={boundary}", "Authorization": f"Bearer {key}"})
     if status >= 300:
         raise RuntimeError(f"import answered {status}: {data[:300]!r}")
 
 
-def post_segment(port: int, key: str, s: str, t: str) -> None:
-    body = json.dumps({"source": s, "target": t, "source_lang": "zh", "target_lang": "en", "origin": "bench"})
+def post_segment(port: int, key: str, s: str, t: str, pair: tuple[str, str] = ZH_EN) -> None:
+    body = json.dumps({"source": s, "target": t, "source_lang": pair[0], "target_lang": pair[1], "origin": "bench"})
     status, data = post(port, "/api/v1/segments?on_duplicate=keep", body.encode(),
                         {"Content-Type": "application/json", "Authorization": f"Bearer {key}"})
     if status >= 300:
@@ -754,7 +791,8 @@ def _readers(port: int, paths: list[str], n: int, stop, out) -> None:
 
 
 def writes_during_reads(srv: Server, key: str, paths: list[tuple[str, str]], rows: list[tuple[str, str]],
-                        batch: int, single: bool, single_sample: int) -> dict[str, Any]:
+                        batch: int, single: bool, single_sample: int,
+                        pair: tuple[str, str] = ZH_EN) -> dict[str, Any]:
     ctx = mp.get_context("fork")
     stop, out = ctx.Event(), ctx.Queue()
     proc = ctx.Process(target=_readers, args=(srv.port, [p for _, p in paths], 4, stop, out), daemon=True)
@@ -768,19 +806,19 @@ def writes_during_reads(srv: Server, key: str, paths: list[tuple[str, str]], row
         if single:
             for i, (s, t) in enumerate(rows):
                 t0 = time.perf_counter()
-                post_segment(srv.port, key, s, t)
+                post_segment(srv.port, key, s, t, pair)
                 acked = time.perf_counter()
                 acks.append(acked - t0)
                 if i % single_sample == 0 and len(s) >= 12:
-                    visible += visible_everywhere(srv, [(s, t)], acked, untraced)
+                    visible += visible_everywhere(srv, [(s, t)], acked, untraced, pair=pair)
         else:
             for b in range(0, len(rows), batch):
                 part = rows[b: b + batch]
                 t0 = time.perf_counter()
-                post_tsv(srv.port, key, part)
+                post_tsv(srv.port, key, part, pair)
                 acked = time.perf_counter()
                 acks.append(acked - t0)
-                visible += visible_everywhere(srv, sample(part, 3), acked, untraced)
+                visible += visible_everywhere(srv, sample(part, 3), acked, untraced, pair=pair)
     finally:
         wall = time.perf_counter() - t_all
         stop.set()
@@ -811,7 +849,9 @@ def run_one(gen: str, args, phases: set[str]) -> dict[str, Any]:
     res["generate_s"] = time.perf_counter() - t
     res["notes"] = list(src.notes)
     name = f"tm_bhttp_{gen.replace(':', '_').replace('.', '_')}_{args.units}"[:63]
-    url, norms, res["load_s"] = load_db(args.pg, name, src.units, args.chunk)
+    pair = src.langs
+    res["langs"] = list(pair)
+    url, norms, res["load_s"] = load_db(args.pg, name, src.units, args.chunk, pair)
     if len(norms) != args.units:
         raise RuntimeError(f"loaded {len(norms)} units, not {args.units}")
     res["db_mb_loaded"] = db_size_mb(url)
@@ -821,13 +861,14 @@ def run_one(gen: str, args, phases: set[str]) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix=f"{name}_", dir=args.tmp))
     index_dir = work / "index"
     log = work / "serve.log"
-    langs = (args.index_langs or "zh,en").split(",")
-    say(f"[{gen}] loaded in {res['load_s']:.0f} s; database {res['db_mb_loaded']:.0f} MB; server log {log}")
+    langs = (args.index_langs or ",".join(pair)).split(",")  # by default both languages
+    say(f"[{gen}] {pair[0]}→{pair[1]} loaded in {res['load_s']:.0f} s; database {res['db_mb_loaded']:.0f} MB; "
+        f"server log {log}")
     try:
         if "cold" in phases:
             srv = start(url, args, index_dir, log)
             try:
-                res["cold"] = startup(srv, mixed[0][1], index_dir, langs, args.start_timeout)
+                res["cold"] = startup(srv, mixed[0][1], index_dir, langs, args.start_timeout, pair)
             finally:
                 srv.stop()
             res["index_mb"] = du_mb(index_dir)
@@ -835,13 +876,13 @@ def run_one(gen: str, args, phases: set[str]) -> dict[str, Any]:
                 f"{res['cold']['ready_s']:.1f} s, saved {res['cold']['saved_s']}")
         srv = start(url, args, index_dir, log)
         try:
-            res["warm"] = startup(srv, mixed[1][1], index_dir, langs, args.start_timeout)
+            res["warm"] = startup(srv, mixed[1][1], index_dir, langs, args.start_timeout, pair)
             res["warm"]["saved_index_present"] = "cold" in phases
             say(f"[{gen}] saved-index start: first lookup {res['warm']['first_lookup_s']:.1f} s, ready "
                 f"{res['warm']['ready_s']:.1f} s, PSS {res['warm']['memory']['pss_mb']:.0f} MB")
             tau = round(args.tau * 100)
-            paths = [(s, LOOKUP.format(limit=K, score=tau, q=quote(q))) for s, q in mixed]
-            compat = [(s, COMPAT.format(score=tau, q=quote(q, safe=""))) for s, q in mixed]
+            paths = [(s, fill(LOOKUP, pair, limit=K, score=tau, q=quote(q))) for s, q in mixed]
+            compat = [(s, fill(COMPAT, pair, score=tau, q=quote(q, safe=""))) for s, q in mixed]
             if "latency" in phases:
                 clients(srv.port, paths, 4, max(1, min(len(paths), args.warmup) // 4))  # warm-up
                 clients(srv.port, compat, 4, max(1, min(len(compat), args.warmup) // 8))
@@ -850,7 +891,7 @@ def run_one(gen: str, args, phases: set[str]) -> dict[str, Any]:
                 res["lookup"] = [clients(srv.port, paths, n, max(1, args.requests // n)) for n in levels]
                 res["compat"] = [clients(srv.port, compat, n, max(1, args.requests // n)) for n in levels]
                 if args.mymemory:
-                    mym = [(s, MYMEMORY.format(q=quote(q, safe=""))) for s, q in mixed]
+                    mym = [(s, fill(MYMEMORY, pair, q=quote(q, safe=""))) for s, q in mixed]
                     res["mymemory"] = [clients(srv.port, mym, n, max(1, args.requests // n)) for n in levels]
                     say(f"[{gen}] MyMemory /get: " + "; ".join(f"{r['clients']}c p50 {r['p50_ms']:.1f} p99 "
                                                               f"{r['p99_ms']:.1f} {r['rps']:.0f}/s" for r in res["mymemory"]))
@@ -865,19 +906,21 @@ def run_one(gen: str, args, phases: set[str]) -> dict[str, Any]:
                 truths = [t for t, _ in scans]
                 res["brute"] = {"queries": len(scans), "p50_ms": pct([d for _, d in scans], 0.5),
                                 "max_ms": max(d for _, d in scans) * 1000}
-                res["recall"] = http_recall(srv.port, rq, truths, args.tau)
-                say(f"[{gen}] recall@5 {res['recall']['recall']:.3f} (strict {res['recall']['recall_strict']:.3f}); "
+                res["recall"] = http_recall(srv.port, rq, truths, args.tau, pair)
+                say(f"[{gen}] recall@5 {res['recall']['recall']:.3f} (strict {res['recall']['recall_strict']:.3f}; "
+                    f"{res['recall']['with_matches']} of {len(rq)} queries answered with matches, "
+                    f"{res['recall']['with_truth']} with a true match ≥ τ); "
                     f"brute force p50 {res['brute']['p50_ms']:.0f} ms")
             res["memory_after_reads"] = memory(srv.proc.pid)
             stream = src.new_units()
             if "writes" in phases and args.writes:
                 rows = new_rows(stream, args.writes, "w")
-                res["writes"] = writes_during_reads(srv, key, paths, rows, args.batch, False, 1)
+                res["writes"] = writes_during_reads(srv, key, paths, rows, args.batch, False, 1, pair)
                 say(f"[{gen}] writes: reader p99 {res['writes']['reader_p99_ms']:.1f} ms, visible max "
                     f"{res['writes']['visible_max_s']:.2f} s")
             if "single" in phases and args.single_writes:
                 rows = new_rows(stream, args.single_writes, "s")
-                res["single"] = writes_during_reads(srv, key, paths, rows, 1, True, args.single_sample)
+                res["single"] = writes_during_reads(srv, key, paths, rows, 1, True, args.single_sample, pair)
                 say(f"[{gen}] single writes: reader p99 {res['single']['reader_p99_ms']:.1f} ms, visible max "
                     f"{res['single']['visible_max_s']:.2f} s")
             res["memory_end"] = memory(srv.proc.pid)
@@ -961,8 +1004,11 @@ def report(results: list[dict[str, Any]], args, argv: str) -> str:
     w("Load averages (1/5/15 min): " + "; ".join(
         f"{r['generator']}: before {r['load_before']}, during reads {r.get('load_during', '—')}, after "
         f"{r.get('load_after', '—')}" for r in results) + "  \n")
-    w(f"Workers: {args.workers or 'serve default'}; INDEX_LANGS {args.index_langs or 'default (zh,en)'}; τ {args.tau}; "
-      f"phases {args.phases}; {args.requests} requests per concurrency level after {args.warmup} warm-up requests\n\n")
+    w("Language pairs (source → target): " + "; ".join(
+        f"{r['generator']}: {' → '.join(r.get('langs', ZH_EN))}" for r in results) + "  \n")
+    w(f"Workers: {args.workers or 'serve default'}; INDEX_LANGS {args.index_langs or 'default (both languages)'}; "
+      f"τ {args.tau}; phases {args.phases}; {args.requests} requests per concurrency level after "
+      f"{args.warmup} warm-up requests\n\n")
     for r in results:
         for note in r.get("notes", []):
             w(f"- {r['generator']}: {note}\n")
@@ -1047,11 +1093,12 @@ def main() -> None:
     ap.add_argument("--units", type=int, default=100_000)
     ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres", help="admin URL")
     ap.add_argument("--generator", default="synth,vocab,templated",
-                    help="comma list of synth, vocab, templated or module:function")
+                    help="comma list of synth, vocab, vocab-en (English → Chinese), templated or module:function")
     ap.add_argument("--phases", default=",".join(PHASES), help=f"subset of {','.join(PHASES)}")
     ap.add_argument("--workers", type=int, default=None, help="default: serve's own default")
     ap.add_argument("--threads", type=int, default=None, help="threads per worker (default: serve's own)")
-    ap.add_argument("--index-langs", default=None, help="TMSERVER_INDEX_LANGS for the server (e.g. zh)")
+    ap.add_argument("--index-langs", default=None,
+                    help="TMSERVER_INDEX_LANGS for the server (e.g. zh, or en for vocab-en; default both languages)")
     ap.add_argument("--clients", default="1,4,16")
     ap.add_argument("--requests", type=int, default=1000, help="requests per concurrency level and route")
     ap.add_argument("--mymemory", action="store_true", help="phase latency: MyMemory's /get as well")
