@@ -324,12 +324,21 @@ def _lcs_screen(query: str, docs: np.ndarray, texts: list[str], cutoff: float) -
     queries up to a few hundred characters; unrelated English sentences share far less than
     60 % of their characters in order, Chinese units of one template do not."""
     pilot = texts[:: max(1, len(texts) // LCS_PILOT)]
-    got = process.extract(query, pilot, scorer=LCSseq.normalized_similarity, score_cutoff=cutoff, limit=None)
-    if len(got) > LCS_PASS * len(pilot):
+    if len(_reaching(LCSseq.normalized_similarity, query, pilot, cutoff)) > LCS_PASS * len(pilot):
         return docs, texts
-    found = process.extract(query, texts, scorer=LCSseq.normalized_similarity, score_cutoff=cutoff, limit=None)
-    keep = sorted(i for _t, _s, i in found)
-    return docs[np.asarray(keep, dtype=np.int64)], [texts[i] for i in keep]
+    keep = _reaching(LCSseq.normalized_similarity, query, texts, cutoff)
+    return docs[keep], [texts[i] for i in keep.tolist()]
+
+
+def _reaching(scorer, query: str, texts: list[str], cutoff: float) -> np.ndarray:
+    """Positions (ascending) of the ``texts`` whose normalised ``scorer`` similarity to ``query``
+    reaches ``cutoff``. Through ``cdist``, which releases the GIL while it computes (a scan of
+    a million English units takes a few hundred ms: the worker's other threads answer
+    meanwhile; ``process.extract`` holds the GIL throughout) and costs the same."""
+    if cutoff <= 0:
+        return np.arange(len(texts), dtype=np.int64)
+    sims = process.cdist([query], texts, scorer=scorer, score_cutoff=cutoff, dtype=np.float32)[0]
+    return np.flatnonzero(sims)
 
 
 def _first_false(reach: np.ndarray, cumw: np.ndarray) -> int | None:
@@ -1433,13 +1442,16 @@ class LangIndex:
         cutoff = max(0.0, float(Fraction(num, den)) - 1e-6)
         if screen and len(texts) >= LCS_MIN and LCS_QLEN[0] <= len(query) <= LCS_QLEN[1]:
             docs, texts = _lcs_screen(query, docs, texts, cutoff)
-        found = process.extract(query, texts, scorer=Levenshtein.normalized_similarity,
-                                score_cutoff=cutoff, limit=None)
+        if screen:
+            found = [(texts[i], i) for i in _reaching(Levenshtein.normalized_similarity, query, texts, cutoff).tolist()]
+        else:  # the brute-force reference keeps its own, separate code path
+            found = [(t, i) for t, _sim, i in process.extract(query, texts, scorer=Levenshtein.normalized_similarity,
+                                                              score_cutoff=cutoff, limit=None)]
         if distinct:
             return self._scan_texts(query, k, num, den, docs, found)
         qlen = len(query)
         scored = []
-        for text, _sim, i in found:
+        for text, i in found:
             m = max(qlen, len(text))
             d = Levenshtein.distance(query, text)
             if (m - d) * den >= num * m:
@@ -1456,7 +1468,7 @@ class LangIndex:
         hit through :class:`_Top` cost 3 µs a copy: 16 ms for a text stored 5,000 times.)"""
         qlen, seg_ids = len(query), self.seg_ids.a
         groups: dict[str, tuple[int, int, list[int]] | None] = {}
-        for text, _sim, i in found:
+        for text, i in found:
             if text not in groups:
                 m, d = max(qlen, len(text)), Levenshtein.distance(query, text)
                 groups[text] = (d, m, []) if (m - d) * den >= num * m else None
