@@ -647,7 +647,7 @@ SCAN_SIG_MIN = 256
 #: most of the window) ...
 SCAN_UNION = 0.5
 #: ... and when, of ``SCAN_SAMPLE`` documents spread over the window, at least this share pass
-#: the bound of their full bigram counts and characters (:meth:`LangIndex._count_pays`): the
+#: the bound of their full bigram counts and characters (:meth:`LangIndex._pass_share`): the
 #: filter would cost a sort of every list and then leave most of the window to score. English
 #: does this (26 letters: "e ", "th", "in" are in nearly every long unit; vocab-en 1e5, fresh
 #: queries: the count filter left 49,429 of a 50,815-document window to score and took 194 ms,
@@ -656,6 +656,13 @@ SCAN_UNION = 0.5
 #: excluded (see :meth:`LangIndex._search_at`)
 SCAN_PASS = 0.5
 SCAN_SAMPLE = 64
+#: ... and after the probes raised τ, when at least this share of the sample passes, the
+#: prefix lists add up to ``SCAN_VOLUME`` windows and the LCS screen would prune
+#: (:meth:`LangIndex._scan_pays`; vocab-en 1e5 neardup queries whose probes raised τ to
+#: 0.60–0.71: vol/window 30–153, 90–100 % passing, index path 88–213 ms, scan 23–69 ms;
+#: templated 1e6 long: vol/window 9–15 but once 45, 30–100 % passing, index 10–13 ms)
+SCAN_PASS_RAISED = 0.9
+SCAN_VOLUME = 25
 #: a scan of at least this many documents for a query whose length lies in ``LCS_QLEN`` first
 #: keeps those whose longest common subsequence can reach τ (:func:`_lcs_screen`), when at most
 #: ``LCS_PASS`` of a sample of ``LCS_PILOT`` pass. Measured per scanned document on vocab-en 1e5
@@ -1241,11 +1248,7 @@ class LangIndex:
             return self._scan(query, k, num, den, lo, hi, distinct=distinct)
         if not any(len(plists[i]) for i in by_df[:j_stop].tolist()):
             return SearchResult()
-        # A union that is most of the window, and a sample whose full counts mostly pass: the
-        # scan. Not after the probes raised τ: the union probe may raise it again, and then few
-        # are left (templated 1e6, long queries: p99 12.9 → 30.8 ms when those scanned too).
-        if (not raised and len(plists[int(by_df[j_stop - 1])]) >= SCAN_UNION * self._window_size(lo, hi)
-                and not self._count_pays(query, plists, mult, lo, hi, num, den)):
+        if self._scan_pays(query, plists, by_df[:j_stop], mult, lo, hi, num, den, raised):
             return self._scan(query, k, num, den, lo, hi, distinct=distinct)
         cand, seen = self._count(plists, by_df[:j_stop], weight[:j_stop], cnts)
         # (Documents outside the union miss at least cumw[j_stop] positions, which cannot
@@ -1381,20 +1384,53 @@ class LangIndex:
                 out.append((part, w))
         return out
 
-    def _count_pays(self, query: str, plists, mult: np.ndarray, lo: int, hi: int, num: int, den: int) -> bool:
-        """Whether the count filter would rule out most of the length window: ``SCAN_SAMPLE``
-        base documents spread over the window are looked up in every query list (bisection) and
-        credited m for a bigram the query holds m times (at least the filter's credit), and the
-        share whose bound on these full counts and on their characters (:meth:`char_bound`)
-        reaches τ, as the count filter's last step bounds its survivors, is compared with
-        ``SCAN_PASS``.
-        A few hundred bisections of 64 numbers: ~0.5 ms for a 250-list English query. Only a
-        choice of path: the scan and the count filter are both exact."""
+    def _scan_pays(self, query: str, plists, prefix: np.ndarray, mult: np.ndarray, lo: int, hi: int,
+                   num: int, den: int, raised: bool) -> bool:
+        """Whether to scan the length window rather than count: the largest list of the
+        ``prefix`` holds ``SCAN_UNION`` of the window (the union is most of it) and most of a
+        sample passes the bound of its full counts (:meth:`_pass_share`). After the probes
+        raised τ, the union probe may raise it again and leave few to score, which a scan
+        cannot: then only when the prefix lists add up to ``SCAN_VOLUME`` windows, nearly all
+        of the sample passes, and the scan's LCS screen would rule out most of the window
+        (templated 1e6 long queries pass the first two at times, never the third: p99 12.9 →
+        30.8 ms when they scanned)."""
+        window = self._window_size(lo, hi)
+        if len(plists[int(prefix[-1])]) < SCAN_UNION * window:
+            return False
+        if not raised:
+            return self._pass_share(query, plists, mult, lo, hi, num, den) >= SCAN_PASS
+        # cheapest test first: the sample costs ~1 ms for a long query (templated 1e6 long +13 %)
+        return (sum(len(plists[i]) for i in prefix.tolist()) >= SCAN_VOLUME * window
+                and self._pass_share(query, plists, mult, lo, hi, num, den) >= SCAN_PASS_RAISED
+                and self._lcs_prunes(query, lo, hi, num, den))
+
+    def _lcs_prunes(self, query: str, lo: int, hi: int, num: int, den: int) -> bool:
+        """Whether a scan's LCS screen (:func:`_lcs_screen`) would rule out most of the window:
+        the same test on ``LCS_PILOT`` base documents spread over it."""
+        if not LCS_QLEN[0] <= len(query) <= LCS_QLEN[1]:
+            return False
+        nb = self.n_base
+        a, b = np.searchsorted(self.lens.a[:nb], np.array((min(lo, 1 << 30), min(hi + 1, 1 << 30)),
+                                                          dtype=np.int32)).tolist()
+        if b <= a:
+            return False
+        pilot = self.texts.take(np.unique(np.linspace(a, b - 1, LCS_PILOT).astype(np.int64)))
+        cutoff = max(0.0, float(Fraction(num, den)) - 1e-6)
+        return len(_reaching(LCSseq.normalized_similarity, query, pilot, cutoff)) <= LCS_PASS * len(pilot)
+
+    def _pass_share(self, query: str, plists, mult: np.ndarray, lo: int, hi: int, num: int, den: int) -> float:
+        """The share of the length window the count filter would leave to score, estimated on
+        ``SCAN_SAMPLE`` base documents spread over the window: each is looked up in every query
+        list (bisection) and credited m for a bigram the query holds m times (at least the
+        filter's credit), and bounded on these full counts and on its characters
+        (:meth:`char_bound`), as the count filter's last step bounds its survivors. A few
+        hundred bisections of 64 numbers: ~0.5 ms for a 250-list English query. Only a choice
+        of path: the scan and the count filter are both exact."""
         nb = self.n_base
         a, b = np.searchsorted(self.lens.a[:nb], np.array((min(lo, 1 << 30), min(hi + 1, 1 << 30)),
                                                           dtype=np.int32)).tolist()
         if b - a < 4 * SCAN_SAMPLE:
-            return True  # a small window: either path is cheap
+            return 0.0  # a small window: either path is cheap
         sample = np.linspace(a, b - 1, SCAN_SAMPLE).astype(self.postings.dtype)
         seen = np.zeros(SCAN_SAMPLE, dtype=np.int64)
         for p, m in zip(plists, mult.tolist(), strict=True):
@@ -1405,8 +1441,7 @@ class LangIndex:
         docs = sample.astype(np.int64)
         ub_num, ub_den = upper_bound(int(mult.sum()) - seen, self.lens.a[docs], len(query))
         np.minimum(ub_num, ub_den - self.char_bound(query, docs), out=ub_num)
-        passing = ub_num * den >= num * ub_den
-        return int(np.count_nonzero(passing)) < SCAN_PASS * SCAN_SAMPLE
+        return int(np.count_nonzero(ub_num * den >= num * ub_den)) / SCAN_SAMPLE
 
     def _window_size(self, lo: int, hi: int) -> int:
         """How many documents :meth:`_window_docs` would give, at most (dead ones and delta
