@@ -656,13 +656,13 @@ SCAN_UNION = 0.5
 #: excluded (see :meth:`LangIndex._search_at`)
 SCAN_PASS = 0.5
 SCAN_SAMPLE = 64
-#: ... and after the probes raised τ, when at least this share of the sample passes, the
-#: prefix lists add up to ``SCAN_VOLUME`` windows and the LCS screen would prune
-#: (:meth:`LangIndex._scan_pays`; vocab-en 1e5 neardup queries whose probes raised τ to
-#: 0.60–0.71: vol/window 30–153, 90–100 % passing, index path 88–213 ms, scan 23–69 ms;
-#: templated 1e6 long: vol/window 9–15 but once 45, 30–100 % passing, index 10–13 ms)
-SCAN_PASS_RAISED = 0.9
-SCAN_VOLUME = 25
+#: ... and after the probes raised τ, when the prefix lists add up to this many postings a
+#: window document (merging ~16 postings costs about what the LCS screen costs a document) and
+#: the LCS screen would prune (:meth:`LangIndex._scan_pays`). vocab-en 1e6 neardup queries whose
+#: probes raised τ to 0.60–0.87: 16–84 postings a window document, windows of 40,000–450,000,
+#: index path 129–1,146 ms, scan 76–502 ms; templated 1e6 long: 9–15 (once 45, where the LCS
+#: screen would not prune), windows of 11,000, index 10–13 ms
+SCAN_VOLUME = 16
 #: a scan of at least this many documents for a query whose length lies in ``LCS_QLEN`` first
 #: keeps those whose longest common subsequence can reach τ (:func:`_lcs_screen`), when at most
 #: ``LCS_PASS`` of a sample of ``LCS_PILOT`` pass. Measured per scanned document on vocab-en 1e5
@@ -1390,18 +1390,15 @@ class LangIndex:
         ``prefix`` holds ``SCAN_UNION`` of the window (the union is most of it) and most of a
         sample passes the bound of its full counts (:meth:`_pass_share`). After the probes
         raised τ, the union probe may raise it again and leave few to score, which a scan
-        cannot: then only when the prefix lists add up to ``SCAN_VOLUME`` windows, nearly all
-        of the sample passes, and the scan's LCS screen would rule out most of the window
-        (templated 1e6 long queries pass the first two at times, never the third: p99 12.9 →
-        30.8 ms when they scanned)."""
+        cannot: then by cost, when merging the ``prefix`` lists (``SCAN_VOLUME`` postings a
+        window document) would cost more than an LCS-screened scan of the window, and the LCS
+        screen would rule out most of it."""
         window = self._window_size(lo, hi)
         if len(plists[int(prefix[-1])]) < SCAN_UNION * window:
             return False
         if not raised:
             return self._pass_share(query, plists, mult, lo, hi, num, den) >= SCAN_PASS
-        # cheapest test first: the sample costs ~1 ms for a long query (templated 1e6 long +13 %)
         return (sum(len(plists[i]) for i in prefix.tolist()) >= SCAN_VOLUME * window
-                and self._pass_share(query, plists, mult, lo, hi, num, den) >= SCAN_PASS_RAISED
                 and self._lcs_prunes(query, lo, hi, num, den))
 
     def _lcs_prunes(self, query: str, lo: int, hi: int, num: int, den: int) -> bool:
