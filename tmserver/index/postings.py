@@ -652,8 +652,8 @@ SCAN_UNION = 0.5
 #: does this (26 letters: "e ", "th", "in" are in nearly every long unit; vocab-en 1e5, fresh
 #: queries: the count filter left 49,429 of a 50,815-document window to score and took 194 ms,
 #: the scan 83 ms). Chinese vocab never comes near (its largest prefix list holds ≤ 16 % of
-#: the window); templated long queries do, but only after the probes raised τ, which is
-#: excluded (see :meth:`LangIndex._search_at`)
+#: the window); templated long queries do only after the probes raised τ, where the test is
+#: by cost (``SCAN_VOLUME``)
 SCAN_PASS = 0.5
 SCAN_SAMPLE = 64
 #: ... and after the probes raised τ, when the prefix lists add up to this many postings a
@@ -1406,9 +1406,7 @@ class LangIndex:
         the same test on ``LCS_PILOT`` base documents spread over it."""
         if not LCS_QLEN[0] <= len(query) <= LCS_QLEN[1]:
             return False
-        nb = self.n_base
-        a, b = np.searchsorted(self.lens.a[:nb], np.array((min(lo, 1 << 30), min(hi + 1, 1 << 30)),
-                                                          dtype=np.int32)).tolist()
+        a, b = self._base_range(lo, hi)
         if b <= a:
             return False
         pilot = self.texts.take(np.unique(np.linspace(a, b - 1, LCS_PILOT).astype(np.int64)))
@@ -1423,9 +1421,7 @@ class LangIndex:
         (:meth:`char_bound`), as the count filter's last step bounds its survivors. A few
         hundred bisections of 64 numbers: ~0.5 ms for a 250-list English query. Only a choice
         of path: the scan and the count filter are both exact."""
-        nb = self.n_base
-        a, b = np.searchsorted(self.lens.a[:nb], np.array((min(lo, 1 << 30), min(hi + 1, 1 << 30)),
-                                                          dtype=np.int32)).tolist()
+        a, b = self._base_range(lo, hi)
         if b - a < 4 * SCAN_SAMPLE:
             return 0.0  # a small window: either path is cheap
         sample = np.linspace(a, b - 1, SCAN_SAMPLE).astype(self.postings.dtype)
@@ -1443,10 +1439,15 @@ class LangIndex:
     def _window_size(self, lo: int, hi: int) -> int:
         """How many documents :meth:`_window_docs` would give, at most (dead ones and delta
         documents of other lengths counted too): two bisections, nothing allocated."""
-        nb = self.n_base
-        a, b = np.searchsorted(self.lens.a[:nb], np.array((min(lo, 1 << 30), min(hi + 1, 1 << 30)),
-                                                          dtype=np.int32)).tolist()
-        return b - a + len(self.lens.view) - nb
+        a, b = self._base_range(lo, hi)
+        return b - a + len(self.lens.view) - self.n_base
+
+    def _base_range(self, lo: int, hi: int) -> tuple[int, int]:
+        """The base documents with a length in [lo, hi]: a range of numbers (ordered by length)."""
+        # (an int32 needle: an int64 one would make numpy cast the whole length array)
+        needle = np.array((min(lo, 1 << 30), min(hi + 1, 1 << 30)), dtype=np.int32)
+        a, b = np.searchsorted(self.lens.a[: self.n_base], needle).tolist()
+        return a, b
 
     def _window_docs(self, lo: int, hi: int) -> np.ndarray:
         """Live documents with a length in [lo, hi]: a range of base numbers (they are ordered
