@@ -1,11 +1,16 @@
 """Shared checks of the exact index against its brute-force reference (``LangIndex.brute_force``):
-the generated-data exactness tests (templated, repeated phrases) compare every query's top 5
+the generated-data exactness tests (templated, repeated phrases, English) compare every query's top 5
 (segment, distance) at several thresholds, before and after a stream of delta writes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
+import numpy as np
+
+from tmserver.index import persist
+from tmserver.index.parts import PartIndex
 from tmserver.index.postings import LangIndex
 
 
@@ -33,3 +38,15 @@ def apply(idx: LangIndex, writes: Iterable[tuple[int, str]]) -> None:
             idx.upsert(seg, text, True)
         else:
             idx.remove(seg)
+
+
+def saved_and_opened(folder: Path, lang: str, texts: list[str]) -> LangIndex:
+    """An index of ``texts`` (segments 1..n) with its part index, saved with
+    :func:`persist.save` and opened again from ``folder``, as a served worker maps it."""
+    ids = np.arange(1, len(texts) + 1)
+    built = LangIndex.build(ids, list(texts), np.ones(len(texts), dtype=np.bool_))
+    parts = PartIndex.build(lang, [(i, True, t, t) for i, t in zip(ids.tolist(), texts, strict=True)])
+    persist.save(folder, lang, built, parts, {"kind": "seq", "seq": 1}, f"db-{lang}")
+    saved = persist.load(folder, lang, f"db-{lang}")
+    assert saved is not None
+    return saved.index

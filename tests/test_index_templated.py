@@ -13,10 +13,9 @@ import numpy as np
 import pytest
 
 from bench.synth_real import generate_templated, queries_templated
-from tests.index_support import apply
+from tests.index_support import apply, saved_and_opened
 from tests.index_support import check as check_taus
-from tmserver.index import persist, postings
-from tmserver.index.parts import PartIndex
+from tmserver.index import postings
 from tmserver.index.postings import LangIndex
 from tmserver.normalize import normalize_text
 
@@ -73,13 +72,7 @@ def test_templated_search_equals_brute_force(data, monkeypatch, ratio):
 
 def test_saved_templated_index_equals_brute_force(data, tmp_path):
     texts, queries, writes = data
-    ids = np.arange(1, len(texts) + 1)
-    built = LangIndex.build(ids, list(texts), np.ones(len(texts), dtype=np.bool_))
-    parts = PartIndex.build("zh", [(i, True, t, t) for i, t in zip(ids.tolist(), texts, strict=True)])
-    persist.save(tmp_path, "zh", built, parts, {"kind": "seq", "seq": 1}, "db-t")
-    saved = persist.load(tmp_path, "zh", "db-t")
-    assert saved is not None
-    idx = saved.index
+    idx = saved_and_opened(tmp_path, "zh", texts)
     assert check(idx, queries[::2]) > 0
     apply(idx, writes)
     assert check(idx, queries[::2]) > 0
