@@ -1,6 +1,7 @@
 """Exactness on English sources (issue 17): ``vocab-en`` renders the vocabulary TM in dictionary
 English (CC-CEDICT glosses and function words), whose bigrams are letters and spaces shared by
-most units, so the count filter proves little and the character bounds and the rescoring decide.
+most units, so the count filter proves little and the search scans the length window instead,
+screened by the longest common subsequence.
 Every answer is checked against the exhaustive scan (same top-5 (segment, distance), ties by
 lower segment id) after the build, after delta writes, and on a saved, re-opened index; and the
 generator itself is checked to be what its docstring says (the same draws as ``vocab``)."""
