@@ -12,6 +12,7 @@ from flask.json.provider import DefaultJSONProvider
 from tmserver.app import FastJSON
 from tmserver.glossary.annotate import annotate_lookup
 from tmserver.glossary.store import get_version
+from tmserver.index import postings
 from tmserver.tm import SegmentInput
 
 CONCEPT = {"id": "lean-1", "terms": [{"text": "数据主权", "lang": "zh"}, {"text": "data sovereignty", "lang": "en"},
@@ -99,8 +100,6 @@ def test_a_translation_behind_many_copies_is_still_found(tm, monkeypatch) -> Non
     copies of one pair lies the same source with another translation: the page of different
     texts holds one pair only, so the engine pages through every copy as it did before distinct
     searches, and finds it."""
-    from tmserver.index import postings
-
     monkeypatch.setattr(postings, "COPIES_MAX", 3)
     for _ in range(6):
         tm.create_segment(SegmentInput(source="确定", target="OK"), on_duplicate="keep")

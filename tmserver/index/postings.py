@@ -323,11 +323,15 @@ def _lcs_screen(query: str, docs: np.ndarray, texts: list[str], cutoff: float) -
     Computing it (rapidfuzz's bit-parallel LCS) costs less than the Levenshtein distance for
     queries up to a few hundred characters; unrelated English sentences share far less than
     60 % of their characters in order, Chinese units of one template do not."""
-    pilot = texts[:: max(1, len(texts) // LCS_PILOT)]
-    if len(_reaching(LCSseq.normalized_similarity, query, pilot, cutoff)) > LCS_PASS * len(pilot):
+    if not _lcs_rules_out(query, texts[:: max(1, len(texts) // LCS_PILOT)], cutoff):
         return docs, texts
     keep = _reaching(LCSseq.normalized_similarity, query, texts, cutoff)
     return docs[keep], [texts[i] for i in keep.tolist()]
+
+
+def _lcs_rules_out(query: str, pilot: list[str], cutoff: float) -> bool:
+    """Whether the LCS bound rules out all but ``LCS_PASS`` of a sample of the documents."""
+    return len(_reaching(LCSseq.normalized_similarity, query, pilot, cutoff)) <= LCS_PASS * len(pilot)
 
 
 def _reaching(scorer, query: str, texts: list[str], cutoff: float) -> np.ndarray:
@@ -660,8 +664,8 @@ SCAN_SAMPLE = 64
 #: window document (merging ~16 postings costs about what the LCS screen costs a document) and
 #: the LCS screen would prune (:meth:`LangIndex._scan_pays`). vocab-en 1e6 neardup queries whose
 #: probes raised τ to 0.60–0.87: 16–84 postings a window document, windows of 40,000–450,000,
-#: index path 129–1,146 ms, scan 76–502 ms; templated 1e6 long: 9–15 (once 45, where the LCS
-#: screen would not prune), windows of 11,000, index 10–13 ms
+#: index path 129–1,146 ms, scan 76–502 ms; templated 1e6 long: mostly 9–15 (once 45, where the
+#: LCS screen would not prune), windows of 11,000, index 10–13 ms; 1 of 100 scans)
 SCAN_VOLUME = 16
 #: a scan of at least this many documents for a query whose length lies in ``LCS_QLEN`` first
 #: keeps those whose longest common subsequence can reach τ (:func:`_lcs_screen`), when at most
@@ -1410,8 +1414,7 @@ class LangIndex:
         if b <= a:
             return False
         pilot = self.texts.take(np.unique(np.linspace(a, b - 1, LCS_PILOT).astype(np.int64)))
-        cutoff = max(0.0, float(Fraction(num, den)) - 1e-6)
-        return len(_reaching(LCSseq.normalized_similarity, query, pilot, cutoff)) <= LCS_PASS * len(pilot)
+        return _lcs_rules_out(query, pilot, max(0.0, float(Fraction(num, den)) - 1e-6))
 
     def _pass_share(self, query: str, plists, mult: np.ndarray, lo: int, hi: int, num: int, den: int) -> float:
         """The share of the length window the count filter would leave to score, estimated on
@@ -1453,7 +1456,7 @@ class LangIndex:
         """Live documents with a length in [lo, hi]: a range of base numbers (they are ordered
         by length) plus the matching delta documents — not a pass over every document."""
         nb, lens = self.n_base, self.lens.view
-        a, b = np.searchsorted(lens[:nb], np.array((min(lo, 1 << 30), min(hi + 1, 1 << 30)), dtype=np.int32)).tolist()
+        a, b = self._base_range(lo, hi)
         docs = np.arange(a, b, dtype=np.int64)
         if len(lens) > nb:
             extra = np.arange(nb, len(lens), dtype=np.int64)
@@ -1463,7 +1466,8 @@ class LangIndex:
     def _scan(self, query, k, num, den, lo, hi, screen: bool = True, distinct: bool = False) -> SearchResult:
         """Exact bounded scan over every live document whose length can reach τ; with
         ``screen`` (the search's fallback, not the brute-force reference) the documents the
-        character-signature bound rules out are not scored."""
+        character-signature bound or the LCS screen (:func:`_lcs_screen`) rules out are not
+        scored, and the scoring releases the GIL (:func:`_reaching`)."""
         docs = self._window_docs(lo, hi)
         if screen and len(docs) >= SCAN_SIG_MIN:
             docs = self.screen(query, docs, num, den)
