@@ -113,9 +113,9 @@ def test_the_lcs_screen_keeps_the_answers_exact(data, monkeypatch):
     ruled_out = []
     screen = postings._lcs_screen
 
-    def spy(query, docs, found_texts, cutoff):
-        kept = screen(query, docs, found_texts, cutoff)
-        ruled_out.append(len(docs) - len(kept[0]))
+    def spy(query, found_texts, cutoff):
+        kept = screen(query, found_texts, cutoff)
+        ruled_out.append(len(found_texts) - len(kept))
         return kept
 
     monkeypatch.setattr(postings, "_lcs_screen", spy)

@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from tmserver.errors import IndexWarming, ValidationError
-from tmserver.index import persist
+from tmserver.index import persist, spread
 from tmserver.index.parts import PartHit, PartIndex, PreparedParts, may_have_parts, target_part
 from tmserver.index.postings import LangIndex, Prepared, SearchResult
 from tmserver.index.sync import ChangeFollower
@@ -283,6 +283,7 @@ class Engine:
         self.root: Path | None = None if root in (None, "", "off") else Path(root)
         self.wait_seconds = float(cfg.get("INDEX_WAIT", 30.0))
         self.langs = _configured_langs(cfg.get("INDEX_LANGS", "zh,en"))
+        spread.configure(int(cfg.get("SCAN_THREADS", 0)))
         tm.on_change(self._on_change)
 
     # -- compatibility views (benchmarks read these) --------------------------------------------

@@ -31,6 +31,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import LCSseq, Levenshtein
 
+from tmserver.index import spread
 from tmserver.index.grams import (
     bigram_counts,
     codepoints,
@@ -315,18 +316,15 @@ def _reachable(absent: np.ndarray, cand_len: np.ndarray, qlen: int, num: int, de
     return _passes(absent, cand_len, qlen, num, den) & (cand_len >= lo) & (cand_len <= hi)
 
 
-def _lcs_screen(query: str, docs: np.ndarray, texts: list[str], cutoff: float) -> tuple[np.ndarray, list[str]]:
-    """The documents whose longest common subsequence with ``query`` is at least ``cutoff`` ×
-    the longer length, when a strided sample of ``LCS_PILOT`` shows that this rules out most
-    of them (else all). Sound: an alignment with d edits leaves at least max(len) − d
-    characters matched in order, so LCS ≥ max(len) − d and LCS / max(len) ≥ 1 − d / max(len).
-    Computing it (rapidfuzz's bit-parallel LCS) costs less than the Levenshtein distance for
-    queries up to a few hundred characters; unrelated English sentences share far less than
-    60 % of their characters in order, Chinese units of one template do not."""
-    if not _lcs_rules_out(query, texts[:: max(1, len(texts) // LCS_PILOT)], cutoff):
-        return docs, texts
-    keep = _reaching(LCSseq.normalized_similarity, query, texts, cutoff)
-    return docs[keep], [texts[i] for i in keep.tolist()]
+def _lcs_screen(query: str, texts: list[str], cutoff: float) -> np.ndarray:
+    """Positions (ascending) of the ``texts`` whose longest common subsequence with ``query`` is
+    at least ``cutoff`` × the longer length. Sound: an alignment with d edits leaves at least
+    max(len) − d characters matched in order, so LCS ≥ max(len) − d and LCS / max(len) ≥
+    1 − d / max(len). Computing it (rapidfuzz's bit-parallel LCS) costs less than the
+    Levenshtein distance for queries up to a few hundred characters; unrelated English
+    sentences share far less than 60 % of their characters in order, Chinese units of one
+    template do not — so a scan uses it only when a sample says it pays (:func:`_lcs_rules_out`)."""
+    return _reaching(LCSseq.normalized_similarity, query, texts, cutoff)
 
 
 def _lcs_rules_out(query: str, pilot: list[str], cutoff: float) -> bool:
@@ -677,6 +675,10 @@ LCS_MIN = 2048
 LCS_QLEN = (16, 512)
 LCS_PILOT = 256
 LCS_PASS = 0.2
+#: a scan reads and scores its window this many documents at a time, the chunks spread over the
+#: CPUs (:meth:`LangIndex._scan_reaching`): reading a chunk's texts costs ~2 ms, handing it to a
+#: helper thread tens of microseconds
+SCAN_CHUNK = 8192
 #: frequent posting lists bisected per round when tightening the survivors' bounds
 TIGHTEN_STEP = 8
 #: ... and no round when at most this many survivors are left (they are scored directly)
@@ -1467,22 +1469,20 @@ class LangIndex:
         """Exact bounded scan over every live document whose length can reach τ; with
         ``screen`` (the search's fallback, not the brute-force reference) the documents the
         character-signature bound or the LCS screen (:func:`_lcs_screen`) rules out are not
-        scored, and the scoring releases the GIL (:func:`_reaching`)."""
+        scored, and the scoring is spread over the CPUs (:meth:`_scan_reaching`)."""
         docs = self._window_docs(lo, hi)
         if screen and len(docs) >= SCAN_SIG_MIN:
             docs = self.screen(query, docs, num, den)
         if not len(docs):
             return SearchResult(proven=False, strategy="scan")
-        texts = self.texts.take(docs)
         # normalized_similarity drops a pair scoring exactly the cutoff: pass τ − 1e-6 and
         # decide with integer distances afterwards.
         cutoff = max(0.0, float(Fraction(num, den)) - 1e-6)
-        if screen and len(texts) >= LCS_MIN and LCS_QLEN[0] <= len(query) <= LCS_QLEN[1]:
-            docs, texts = _lcs_screen(query, docs, texts, cutoff)
         if screen:
-            found = [(texts[i], i) for i in _reaching(Levenshtein.normalized_similarity, query, texts, cutoff).tolist()]
+            found = self._scan_reaching(query, docs, cutoff)
         else:  # the brute-force reference keeps its own, separate code path
-            found = [(t, i) for t, _sim, i in process.extract(query, texts, scorer=Levenshtein.normalized_similarity,
+            found = [(t, i) for t, _sim, i in process.extract(query, self.texts.take(docs),
+                                                              scorer=Levenshtein.normalized_similarity,
                                                               score_cutoff=cutoff, limit=None)]
         if distinct:
             return self._scan_texts(query, k, num, den, docs, found)
@@ -1497,6 +1497,28 @@ class LangIndex:
         scored.sort(reverse=True)
         hits = [(doc, d, m) for _, _, doc, d, m in scored[:k]]
         return SearchResult(hits=hits, proven=False, strategy="scan", firsts=hits)
+
+    def _scan_reaching(self, query: str, docs: np.ndarray, cutoff: float) -> list[tuple[str, int]]:
+        """(text, position in ``docs``) of every document whose Levenshtein similarity to
+        ``query`` reaches ``cutoff``, in the order of ``docs``. Those the LCS screen rules out
+        are not scored, when a sample of the window says it rules out most (:func:`_lcs_rules_out`).
+        ``SCAN_CHUNK`` documents at a time: the texts of one chunk are read (Python, holding the
+        GIL) while helper threads score the ones before (rapidfuzz, releasing it), and an idle
+        server scores on every core (:func:`tmserver.index.spread.pipeline`)."""
+        lcs = (len(docs) >= LCS_MIN and LCS_QLEN[0] <= len(query) <= LCS_QLEN[1]
+               and _lcs_rules_out(query, self.texts.take(docs[:: max(1, len(docs) // LCS_PILOT)]), cutoff))
+
+        def score(texts: list[str]) -> list[tuple[str, int]]:
+            at = np.arange(len(texts))
+            if lcs:
+                at = _lcs_screen(query, texts, cutoff)
+                texts = [texts[i] for i in at.tolist()]
+            hit = _reaching(Levenshtein.normalized_similarity, query, texts, cutoff).tolist()
+            return [(texts[i], int(at[i])) for i in hit]
+
+        starts = list(range(0, len(docs), SCAN_CHUNK))
+        found = spread.pipeline(starts, lambda a: self.texts.take(docs[a : a + SCAN_CHUNK]), score)
+        return [(text, a + i) for a, part in zip(starts, found, strict=True) for text, i in part]
 
     def _scan_texts(self, query, k, num, den, docs, found) -> SearchResult:
         """:meth:`_scan`'s answer for a distinct search: the found documents grouped by text (a

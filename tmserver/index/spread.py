@@ -1,0 +1,97 @@
+"""Spread an exhaustive scan over the CPUs this process may use.
+
+A scan scores every document of a length window. For English sources that is the common case
+at τ 0.6 (:data:`tmserver.index.postings.SCAN_PASS` says why), and at 1e6 units it means a few
+hundred thousand texts: reading them out of the index (Python objects made one by one, holding
+the GIL) and then a few hundred milliseconds of rapidfuzz's C++ (the LCS screen, the Levenshtein
+distance), during which ``process.cdist`` releases the GIL. A request thread alone keeps one core
+busy; on a server answering one translator the others are idle.
+
+:func:`pipeline` cuts the window into chunks. The calling thread reads the texts of one chunk
+after another and hands each to a small pool of helper threads (``SCAN_THREADS`` − 1 of them),
+which score it while the next one is read. When every chunk is read, the calling thread takes
+back every chunk no helper has started yet, last first, and scores it itself. So a busy server
+(every core taken by requests, the helpers' queue long) does the same work as before, mostly in
+the request's own thread, and an idle one overlaps the reading with the scoring and scores on
+every core. The answer is the same: every chunk is scored by the same function, and the results
+come back in the chunks' order.
+
+The pool is made on first use in each process: a gunicorn worker is forked from a master that
+has none, and a pool inherited through ``fork`` has no threads (its process id tells).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+U = TypeVar("U")
+V = TypeVar("V")
+
+_lock = threading.Lock()
+_threads = 0  #: 0: every CPU this process may use (see :func:`configure`)
+_pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
+_pool_size = 0
+
+
+def cpus() -> int:
+    """The CPUs this process may run on (its affinity mask, not the machine's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def configure(threads: int) -> None:
+    """Threads that share one scan: 0 for one per CPU, 1 for the request's thread alone (no
+    helper threads). Process-wide: the engine configured last decides."""
+    global _threads
+    if threads < 0:
+        raise ValueError(f"threads must be ≥ 0, got {threads}")
+    _threads = threads
+
+
+def threads() -> int:
+    """The threads a scan is spread over now (the calling one included)."""
+    return _threads or cpus()
+
+
+def _executor(helpers: int) -> ThreadPoolExecutor:
+    global _pool, _pool_pid, _pool_size
+    pid = os.getpid()
+    with _lock:
+        if _pool is None or _pool_pid != pid or _pool_size != helpers:
+            # (a pool from before a fork has no threads in this process; one of another size is
+            # left to its idle threads, which end with the interpreter)
+            _pool = ThreadPoolExecutor(max_workers=helpers, thread_name_prefix="tmserver-scan")
+            _pool_pid, _pool_size = pid, helpers
+        return _pool
+
+
+def pipeline(items: Sequence[T], produce: Callable[[T], U], consume: Callable[[U], V]) -> list[V]:
+    """``[consume(produce(item)) for item in items]``: ``produce`` in the calling thread, one
+    item after another (the Python work that holds the GIL), each result handed at once to a
+    helper thread for ``consume`` (work that releases it); what no helper has started when every
+    item is produced is consumed in the calling thread, last first. With one thread
+    (:func:`configure`) or one item, everything runs in the calling thread."""
+    n_threads = threads()
+    if n_threads < 2 or len(items) < 2:
+        return [consume(produce(item)) for item in items]
+    pool = _executor(n_threads - 1)
+    produced: list[U] = []
+    futures: list[Future[V]] = []
+    for item in items:
+        produced.append(produce(item))
+        futures.append(pool.submit(consume, produced[-1]))
+    out: dict[int, V] = {}
+    # Helpers take items in order, so the first one that cannot be cancelled (last first) is
+    # running or done, and so is every one before it.
+    for i in range(len(items) - 1, -1, -1):
+        if not futures[i].cancel():
+            break
+        out[i] = consume(produced[i])
+    return [out[i] if i in out else fut.result() for i, fut in enumerate(futures)]
