@@ -1,7 +1,8 @@
 """An exhaustive scan spread over threads (:mod:`tmserver.index.spread`): the pipeline gives each
 item's result in order whoever computed it, takes back what a busy helper has not started, works
-in a forked child whose parent had a pool, and a scan cut into many chunks and spread over two
-threads answers exactly as the exhaustive scan, on English and on Chinese sources."""
+in a forked child whose parent had a pool, stays in the calling thread when no CPU is idle, and a
+scan cut into many chunks and spread over two threads answers exactly as the exhaustive scan, on
+English and on Chinese sources."""
 
 from __future__ import annotations
 
@@ -19,11 +20,37 @@ from tmserver.index import postings, spread
 from tmserver.index.postings import LangIndex
 from tmserver.normalize import normalize_text
 
+IDLE_CPU = spread.idle_cpu
+
 
 @pytest.fixture(autouse=True)
-def _restore_threads():
+def _idle_box(monkeypatch):
+    """Spread whatever else runs on the box (the tests run in parallel): see test_idle_cpu."""
+    monkeypatch.setattr(spread, "idle_cpu", lambda: True)
     yield
     spread.configure(0)
+
+
+@pytest.mark.parametrize(("line", "cpus", "idle"), [
+    (b"0.50 0.40 0.30 1/120 999\n", 2, True),  # this thread alone is runnable
+    (b"3.10 2.00 1.00 2/120 999\n", 2, False),  # another task has the other CPU
+    (b"3.10 2.00 1.00 3/120 999\n", 4, True),
+    (b"garbled", 2, True),  # the kernel does not say: spread
+])
+def test_idle_cpu(tmp_path, monkeypatch, line, cpus, idle):
+    (tmp_path / "loadavg").write_bytes(line)
+    monkeypatch.setattr(spread, "LOADAVG", str(tmp_path / "loadavg"))
+    monkeypatch.setattr(spread, "cpus", lambda: cpus)
+    assert IDLE_CPU() is idle
+    monkeypatch.setattr(spread, "LOADAVG", str(tmp_path / "missing"))
+    assert IDLE_CPU() is True
+
+
+def test_a_busy_box_scans_in_the_calling_thread(monkeypatch):
+    monkeypatch.setattr(spread, "idle_cpu", lambda: False)
+    spread.configure(2)
+    out = spread.pipeline(list(range(20)), lambda i: i, _who)
+    assert {name for _, name in out} == {threading.current_thread().name}
 
 
 def _who(x: int) -> tuple[int, str]:
