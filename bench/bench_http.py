@@ -407,8 +407,10 @@ def serve_command(port: int, url: str, index_dir: Path, workers: int | None = No
 
 def start(url: str, args, index_dir: Path, log: Path) -> Server:
     port = free_port()
-    cmd, env = serve_command(port, url, index_dir, args.workers, args.threads,
-                             **({"INDEX_LANGS": args.index_langs} if args.index_langs else {}))
+    settings = {"INDEX_LANGS": args.index_langs} if args.index_langs else {}
+    if args.scan_threads is not None:
+        settings["SCAN_THREADS"] = str(args.scan_threads)
+    cmd, env = serve_command(port, url, index_dir, args.workers, args.threads, **settings)
     t0, wall0 = time.perf_counter(), time.time()
     with log.open("ab") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -1007,7 +1009,7 @@ def report(results: list[dict[str, Any]], args, argv: str) -> str:
     w("Language pairs (source → target): " + "; ".join(
         f"{r['generator']}: {' → '.join(r.get('langs', ZH_EN))}" for r in results) + "  \n")
     w(f"Workers: {args.workers or 'serve default'}; INDEX_LANGS {args.index_langs or 'default (both languages)'}; "
-      f"τ {args.tau}; phases {args.phases}; {args.requests} requests per concurrency level after "
+      f"SCAN_THREADS {args.scan_threads if args.scan_threads is not None else 'default (one per CPU)'}; τ {args.tau}; phases {args.phases}; {args.requests} requests per concurrency level after "
       f"{args.warmup} warm-up requests\n\n")
     for r in results:
         for note in r.get("notes", []):
@@ -1099,6 +1101,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=None, help="threads per worker (default: serve's own)")
     ap.add_argument("--index-langs", default=None,
                     help="TMSERVER_INDEX_LANGS for the server (e.g. zh, or en for vocab-en; default both languages)")
+    ap.add_argument("--scan-threads", type=int, default=None,
+                    help="the server's SCAN_THREADS (default: serve's own, one per CPU; 1: no helper threads)")
     ap.add_argument("--clients", default="1,4,16")
     ap.add_argument("--requests", type=int, default=1000, help="requests per concurrency level and route")
     ap.add_argument("--mymemory", action="store_true", help="phase latency: MyMemory's /get as well")
