@@ -16,11 +16,12 @@ the request's own thread, and an idle one overlaps the reading with the scoring 
 every core. The answer is the same: every chunk is scored by the same function, and the results
 come back in the chunks' order.
 
-Spreading costs CPU: the threads hand the GIL to each other, and the same scan takes 10–30 %
+Spreading costs CPU: the threads hand the GIL to each other, and the same scan takes 4–29 %
 more CPU time in all. A saturated server would pay that out of its throughput for nothing (no
 core is idle to gain from), so a scan is spread only when, as it starts, fewer tasks are
 runnable on the machine than it has CPUs (Linux's ``/proc/loadavg``, read in ~8 µs; without
-it, always).
+it, always). It also leaves more free memory in glibc's heaps (vocab-en 1e6 through ``serve``:
+150–165 MB more private memory after the reads; bench/RESULTS.md, round 13).
 
 The pool is made on first use in each process: a gunicorn worker is forked from a master that
 has none, and a pool inherited through ``fork`` has no threads (its process id tells).
