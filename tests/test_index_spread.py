@@ -66,20 +66,26 @@ def test_one_thread_computes_everything_in_the_calling_thread():
 
 def test_results_come_back_in_order_from_the_helpers():
     spread.configure(2)
-    release = threading.Event()
+    started, release = threading.Event(), threading.Event()
+
+    def produce(i: int) -> int:
+        if i == 1:  # the helper has item 0 before anything else is produced
+            assert started.wait(10)
+        return i
 
     def consume(x: int) -> tuple[int, str]:
         if x == 0:  # the first item, taken by the helper, waits until the calling thread is done
+            started.set()
             assert release.wait(10)
-        elif x == 9:
-            release.set()  # the last item: taken back by the calling thread (the helper is busy)
+        elif x == 1:  # taken back last (9, 8, …, 1): nothing is left in the queue for the helper
+            release.set()
         return _who(x)
 
-    out = spread.pipeline(list(range(10)), lambda i: i, consume)
+    out = spread.pipeline(list(range(10)), produce, consume)
     assert [v for v, _ in out] == [i * i for i in range(10)]
     names = [name for _, name in out]
     assert names[0].startswith("tmserver-scan")  # computed by the helper
-    # the helper was held on item 0 until item 9 was done, so everything after it was taken back
+    # the helper was held on item 0 until the calling thread had taken back everything after it
     assert all(name == threading.current_thread().name for name in names[1:]), names
 
 

@@ -99,8 +99,8 @@ class Settings(BaseModel):
     INDEX_WAIT: float = Field(30.0, ge=0)
     #: Threads that share one exhaustive scan of a length window (English sources at low
     #: thresholds; see :mod:`tmserver.index.spread`): 0 for one per CPU this process may use, 1
-    #: for the request's own thread alone. Helper threads take only what the request's thread
-    #: has not got to, so a busy server does the same work as with 1.
+    #: for the request's own thread alone. A scan is spread only while a CPU is idle, so a busy
+    #: server does the same work as with 1.
     SCAN_THREADS: int = Field(0, ge=0, le=64)
 
     @field_validator("GLOSSARY_POLICY", "LOG_FORMAT", mode="before")
