@@ -148,3 +148,27 @@ def test_scan_threads_is_a_setting():
     assert load_settings({"SCAN_THREADS": "1"}, None)[0]["SCAN_THREADS"] == 1
     with pytest.raises(ConfigError, match="SCAN_THREADS"):
         load_settings({"SCAN_THREADS": "-1"}, None)
+
+
+def test_a_spread_scan_has_a_helper_give_free_memory_back(monkeypatch):
+    """After a spread scan a helper calls ``malloc_trim`` (the free memory the scan left in the
+    heaps), at most once per ``TRIM_INTERVAL``; a scan in the calling thread alone (busy box) never."""
+    calls = []
+    trimmed = threading.Event()
+
+    def trim() -> None:
+        calls.append(threading.current_thread().name)
+        trimmed.set()
+
+    monkeypatch.setattr(spread, "malloc_trim", trim)
+    monkeypatch.setattr(spread, "_trimmed_at", float("-inf"))
+    spread.configure(2)
+    monkeypatch.setattr(spread, "idle_cpu", lambda: False)
+    spread.pipeline(list(range(8)), lambda i: i, lambda x: x)
+    assert not calls
+    monkeypatch.setattr(spread, "idle_cpu", lambda: True)
+    spread.pipeline(list(range(8)), lambda i: i, lambda x: x)
+    assert trimmed.wait(10)
+    spread.pipeline(list(range(8)), lambda i: i, lambda x: x)  # within TRIM_INTERVAL: no second trim
+    spread._executor(1).submit(lambda: None).result()  # (the one helper has run what was queued before)
+    assert len(calls) == 1 and calls[0].startswith("tmserver-scan")

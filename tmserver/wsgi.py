@@ -17,7 +17,7 @@ from gunicorn.app.base import BaseApplication
 
 from tmserver.app import create_app
 from tmserver.gunicorn_errors import install as json_errors
-from tmserver.index.engine import mallopt
+from tmserver.index.libc import M_ARENA_MAX, mallopt
 
 #: the GIL switch interval of a serve worker (Python's default is 5 ms): a lookup thread that
 #: waits for the GIL behind a CPU-bound thread of the same worker (an import parsing and
@@ -40,7 +40,7 @@ def _warm_worker(worker) -> None:
     The index follows the change log from a background thread of the worker, so lookups never
     pay for replaying writes (:meth:`tmserver.index.Engine.follow`)."""
     sys.setswitchinterval(SWITCH_INTERVAL)
-    mallopt(-8, MALLOC_ARENAS)  # M_ARENA_MAX, before the worker's request threads start
+    mallopt(M_ARENA_MAX, MALLOC_ARENAS)  # before the worker's request threads start
 
     def warm() -> None:
         try:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import json
 import logging
 import os
@@ -25,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from tmserver.errors import IndexWarming, ValidationError
 from tmserver.index import persist, spread
+from tmserver.index.libc import M_MMAP_THRESHOLD, mallopt
 from tmserver.index.parts import PartHit, PartIndex, PreparedParts, may_have_parts, target_part
 from tmserver.index.postings import LangIndex, Prepared, SearchResult
 from tmserver.index.sync import ChangeFollower
@@ -77,16 +76,6 @@ _FETCH = select(Segment.id, Segment.source_text, Segment.target_text, Segment.so
                 Segment.updated_at).where(Segment.id.in_(bindparam("ids", expanding=True)))
 
 
-def mallopt(param: int, value: int) -> None:
-    """glibc's ``mallopt(param, value)`` for this process (``M_MMAP_THRESHOLD`` = -3,
-    ``M_ARENA_MAX`` = -8); a no-op where there is no glibc."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(param, value)
-    except (OSError, AttributeError):
-        pass
-
-
 def _pin_mmap_threshold() -> None:
     """Keep glibc serving every allocation of 128 KiB or more with its own mmap.
 
@@ -99,7 +88,7 @@ def _pin_mmap_threshold() -> None:
     if _PINNED:
         return
     _PINNED = True
-    mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024)
 
 
 _PINNED = False

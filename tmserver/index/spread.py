@@ -20,8 +20,10 @@ Spreading costs CPU: the threads hand the GIL to each other, and the same scan t
 more CPU time in all. A saturated server would pay that out of its throughput for nothing (no
 core is idle to gain from), so a scan is spread only when, as it starts, fewer tasks are
 runnable on the machine than it has CPUs (Linux's ``/proc/loadavg``, read in ~8 µs; without
-it, always). It also leaves more free memory in glibc's heaps (vocab-en 1e6 through ``serve``:
-150–165 MB more private memory after the reads; bench/RESULTS.md, round 13).
+it, always). It also left more free memory in glibc's heaps (vocab-en 1e6 through ``serve``:
+150–165 MB more private memory after the reads), so after a spread scan a helper gives the heaps'
+free memory back (``malloc_trim``, ~6 ms, at most every ``TRIM_INTERVAL`` seconds): on the idle
+CPU the scan was spread over, never during a busy server's imports (bench/RESULTS.md, round 13).
 
 The pool is made on first use in each process: a gunicorn worker is forked from a master that
 has none, and a pool inherited through ``fork`` has no threads (its process id tells).
@@ -31,9 +33,12 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
+
+from tmserver.index.libc import malloc_trim
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -41,12 +46,15 @@ V = TypeVar("V")
 
 #: the kernel's count of runnable tasks (4th field: running/total)
 LOADAVG = "/proc/loadavg"
+#: seconds between two ``malloc_trim`` calls after spread scans
+TRIM_INTERVAL = 5.0
 
 _lock = threading.Lock()
 _threads = 0  #: 0: every CPU this process may use (see :func:`configure`)
 _pool: ThreadPoolExecutor | None = None
 _pool_pid = 0
 _pool_size = 0
+_trimmed_at = float("-inf")
 
 
 def cpus() -> int:
@@ -116,4 +124,17 @@ def pipeline(items: Sequence[T], produce: Callable[[T], U], consume: Callable[[U
         if not futures[i].cancel():
             break
         out[i] = consume(produced[i])
-    return [out[i] if i in out else fut.result() for i, fut in enumerate(futures)]
+    results = [out[i] if i in out else fut.result() for i, fut in enumerate(futures)]
+    _trim_later(pool)
+    return results
+
+
+def _trim_later(pool: ThreadPoolExecutor) -> None:
+    """Have a helper give the heaps' free memory back, unless one did within ``TRIM_INTERVAL``."""
+    global _trimmed_at
+    now = time.monotonic()
+    with _lock:
+        if now - _trimmed_at < TRIM_INTERVAL:
+            return
+        _trimmed_at = now
+    pool.submit(malloc_trim)
