@@ -1,9 +1,9 @@
 """glibc's malloc knobs, for a process holding a large index (no-ops where there is no glibc).
 
-CPython hands every allocation over 512 bytes, and every list's item array, to the C library's
-``malloc``. glibc keeps what is freed in its heaps for reuse, and a server that reads hundreds of
-thousands of texts in one request (an English scan) keeps tens of megabytes of such free memory
-resident per worker unless told to give it back.
+CPython hands every allocation over 512 bytes (a list of more than 64 items, a long text) to the
+C library's ``malloc``. glibc keeps what is freed in its heaps for reuse, and a server that reads
+hundreds of thousands of texts in one request (an English scan) keeps tens of megabytes of such
+free memory resident per worker unless told to give it back.
 """
 
 from __future__ import annotations
