@@ -663,7 +663,7 @@ SCAN_SAMPLE = 64
 #: the LCS screen would prune (:meth:`LangIndex._scan_pays`). vocab-en 1e6 neardup queries whose
 #: probes raised τ to 0.60–0.87: 16–84 postings a window document, windows of 40,000–450,000,
 #: index path 129–1,146 ms, scan 76–502 ms; templated 1e6 long: mostly 9–15 (once 45, where the
-#: LCS screen would not prune), windows of 11,000, index 10–13 ms; 1 of 100 scans)
+#: LCS screen would not prune), windows of 11,000, index 10–13 ms; 1 of 100 scans
 SCAN_VOLUME = 16
 #: a scan of at least this many documents for a query whose length lies in ``LCS_QLEN`` first
 #: keeps those whose longest common subsequence can reach τ (:func:`_lcs_screen`), when at most
@@ -1509,12 +1509,11 @@ class LangIndex:
                and _lcs_rules_out(query, self.texts.take(docs[:: max(1, len(docs) // LCS_PILOT)]), cutoff))
 
         def score(texts: list[str]) -> list[tuple[str, int]]:
-            at = np.arange(len(texts))
-            if lcs:
-                at = _lcs_screen(query, texts, cutoff)
-                texts = [texts[i] for i in at.tolist()]
-            hit = _reaching(Levenshtein.normalized_similarity, query, texts, cutoff).tolist()
-            return [(texts[i], int(at[i])) for i in hit]
+            if not lcs:
+                return [(texts[i], i) for i in _reaching(Levenshtein.normalized_similarity, query, texts, cutoff).tolist()]
+            at = _lcs_screen(query, texts, cutoff).tolist()
+            kept = [texts[i] for i in at]
+            return [(kept[j], at[j]) for j in _reaching(Levenshtein.normalized_similarity, query, kept, cutoff).tolist()]
 
         starts = list(range(0, len(docs), SCAN_CHUNK))
         found = spread.pipeline(starts, lambda a: self.texts.take(docs[a : a + SCAN_CHUNK]), score)
